@@ -1,0 +1,59 @@
+package dev.harrier.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/** The request and reply bodies of the job and queue endpoints (see ../shared/API.md). */
+public final class Bodies {
+
+    private Bodies() {
+    }
+
+    /** {@code POST /api/v1/jobs}: only {@code kind} is required. */
+    public record Enqueue(String kind, String queue, JsonNode args, Integer priority, Instant runAt,
+                          Integer maxAttempts, Integer timeoutSeconds, String uniqueKey, List<String> tags,
+                          String parentId) {
+    }
+
+    /** {@code POST /api/v1/jobs/batch}. */
+    public record Batch(List<Enqueue> jobs) {
+    }
+
+    /** Reply of the batch and of the list. */
+    public record Jobs(List<JobDocument> jobs, @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/tokens}. */
+    public record TokenRequest(Integer ttlSeconds) {
+    }
+
+    public record Token(String token, Instant expiresAt) {
+    }
+
+    /** One log line. */
+    public record LogLine(long seq, Instant at, String level, String message) {
+    }
+
+    public record Logs(List<LogLine> logs, @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    }
+
+    /** One fan-out item. */
+    public record Item(int index, String input, String status, Integer httpStatus, int attempts, Integer durationMs,
+                       JsonNode data, String error) {
+    }
+
+    public record Items(List<Item> items, @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    }
+
+    /** A queue with its settings and job counts. */
+    public record Queue(String name, boolean paused, Integer concurrency, java.util.Map<String, Long> counts,
+                        long oldestPendingAgeSeconds) {
+    }
+
+    public record Queues(List<Queue> queues) {
+    }
+}

@@ -1,0 +1,42 @@
+package dev.harrier.api;
+
+import dev.harrier.api.auth.Caller;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Server-Sent Events of a workspace's status changes (a job's own stream is in {@link JobDetailsResource}). */
+@Path("/api/v1")
+@Tag(name = "Events")
+public class EventsResource {
+
+    private final WorkspaceFeed workspaceFeed;
+
+    public EventsResource(WorkspaceFeed workspaceFeed) {
+        this.workspaceFeed = workspaceFeed;
+    }
+
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Follow every job status change of the workspace",
+            description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one.")
+    public Multi<OutboundSseEvent> workspace(@Context ContainerRequestContext request, @QueryParam("queue") String queue,
+                                             @QueryParam("kind") String kind, @Context Sse sse) {
+        Caller caller = Requests.withKey(request);
+        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), sse);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.harrier.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.api.auth.Caller;
+import dev.harrier.api.auth.ReadTokens;
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.progress.EventStore;
+import dev.harrier.progress.JobEvent;
+import dev.harrier.queue.JobActions;
+import dev.harrier.queue.JobItems;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.ws.rs.Consumes;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A job's event stream, its log, its fan-out items, and read tokens for browsers. */
+@Path("/api/v1/jobs/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs")
+public class JobDetailsResource {
+
+    private static final int LOG_PAGE = 200;
+
+    private final JobActions actions;
+    private final JobStream jobStream;
+    private final EventStore events;
+    private final JobItems items;
+    private final ReadTokens tokens;
+    private final ObjectMapper mapper;
+    private final HarrierConfig config;
+
+    public JobDetailsResource(JobActions actions, JobStream jobStream, EventStore events, JobItems items, ReadTokens tokens,
+                              ObjectMapper mapper, HarrierConfig config) {
+        this.actions = actions;
+        this.jobStream = jobStream;
+        this.events = events;
+        this.items = items;
+        this.tokens = tokens;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    @GET
+    @Path("/logs")
+    @Operation(summary = "A job's log lines, oldest first")
+    public Uni<Bodies.Logs> logs(@Context ContainerRequestContext request, @PathParam("id") String id,
+                                 @QueryParam("cursor") String cursor) {
+        Caller caller = Requests.caller(request);
+        UUID jobId = Requests.jobId(id);
+        long after = cursor == null || cursor.isBlank() ? 0 : parseLong(Requests.decodeCursor(cursor), "cursor");
+        return exists(caller, jobId)
+                .flatMap(job -> events.logsAfter(jobId, after, LOG_PAGE + 1))
+                .map(lines -> {
+                    List<JobEvent> page = lines.size() > LOG_PAGE ? lines.subList(0, LOG_PAGE) : lines;
+                    String next = lines.size() > LOG_PAGE ? Requests.encodeCursor(Long.toString(page.get(page.size() - 1).seq())) : null;
+                    return new Bodies.Logs(page.stream().map(JobDetailsResource::logLine).toList(), next);
+                });
+    }
+
+    @GET
+    @Path("/items")
+    @Operation(summary = "Per-item results of a fan-out job, by index")
+    public Uni<Bodies.Items> items(@Context ContainerRequestContext request, @PathParam("id") String id,
+                                   @QueryParam("status") String status, @QueryParam("cursor") String cursor,
+                                   @QueryParam("limit") Integer limit) {
+        Caller caller = Requests.caller(request);
+        UUID jobId = Requests.jobId(id);
+        int size = Requests.limit(limit, 100, 1000);
+        if (status != null && !status.isBlank() && !status.equals("ok") && !status.equals("failed")) {
+            throw Requests.invalid("status", "must be ok or failed");
+        }
+        int after = cursor == null || cursor.isBlank() ? -1 : (int) parseLong(Requests.decodeCursor(cursor), "cursor");
+        String itemStatus = status == null || status.isBlank() ? null : status;
+        return exists(caller, jobId)
+                .flatMap(job -> items.after(jobId, after, itemStatus, size + 1))
+                .map(found -> {
+                    var page = found.size() > size ? found.subList(0, size) : found;
+                    String next = found.size() > size ? Requests.encodeCursor(Integer.toString(page.get(page.size() - 1).index())) : null;
+                    return new Bodies.Items(page.stream().map(i -> new Bodies.Item(i.index(), i.input(), i.status(),
+                            i.httpStatus(), i.attempts(), i.durationMs(),
+                            JobDocument.raw(i.dataJson()), i.error())).toList(), next);
+                });
+    }
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Issue a read token for this job", description = "For a browser's EventSource: ?access_token= on this job's read endpoints.")
+    public Uni<Response> token(@Context ContainerRequestContext request, @PathParam("id") String id, byte[] body) throws IOException {
+        Caller caller = Requests.withKey(request);
+        UUID jobId = Requests.jobId(id);
+        Bodies.TokenRequest wanted = body == null || body.length == 0 ? new Bodies.TokenRequest(null)
+                : mapper.readValue(body, Bodies.TokenRequest.class);
+        long max = config.api().maxTokenTtl().toSeconds();
+        long ttl = wanted == null || wanted.ttlSeconds() == null ? Math.min(3600, max) : wanted.ttlSeconds();
+        if (ttl < 1 || ttl > max) {
+            throw Requests.invalid("ttlSeconds", "must be between 1 and " + max);
+        }
+        Instant expiresAt = Instant.now().plusSeconds(ttl);
+        return exists(caller, jobId)
+                .map(job -> Response.status(201)
+                        .entity(new Bodies.Token(tokens.issue(caller.workspace(), jobId, expiresAt), expiresAt))
+                        .build());
+    }
+
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Follow a job: status, progress, log and item events",
+            description = "The first event is the job's document; the stream closes after the terminal status. Resume with Last-Event-ID (header) or lastEventId (query).")
+    public Multi<OutboundSseEvent> job(@Context ContainerRequestContext request, @PathParam("id") String id,
+                                       @HeaderParam("Last-Event-ID") String lastEventIdHeader,
+                                       @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse) {
+        Caller caller = Requests.caller(request);
+        UUID jobId = Requests.jobId(id);
+        Long lastEventId = lastEventId(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdQuery);
+        return jobStream.open(caller, jobId, lastEventId, sse);
+    }
+
+    private static Long lastEventId(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(value.strip());
+            if (id < 0) {
+                throw Requests.invalid("Last-Event-ID", "must be an event id this stream sent");
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw Requests.invalid("Last-Event-ID", "must be an event id this stream sent");
+        }
+    }
+
+    private Uni<Boolean> exists(Caller caller, UUID jobId) {
+        return actions.get(caller.workspace(), jobId)
+                .map(job -> job.map(j -> true).orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + jobId))));
+    }
+
+    private static Bodies.LogLine logLine(JobEvent event) {
+        JsonObject data = new JsonObject(event.dataJson());
+        return new Bodies.LogLine(event.seq(), event.at(), data.getString("level"), data.getString("message"));
+    }
+
+    private static long parseLong(String text, String field) {
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0) {
+                throw Requests.invalid(field, "is not a cursor this API returned");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw Requests.invalid(field, "is not a cursor this API returned");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.harrier.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.queue.Job;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as the API shows it ({@code GET /api/v1/jobs/{id}}, list pages, enqueue replies and
+ * {@code status} events). {@code duplicate} appears on enqueue replies only.
+ */
+@JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
+        "result", "error", "uniqueKey", "tags", "parentId", "createdAt", "updatedAt", "runAt", "startedAt",
+        "finishedAt", "timeoutSeconds", "duplicate"})
+public record JobDocument(
+        String id,
+        String kind,
+        String queue,
+        String status,
+        int priority,
+        int attempt,
+        int maxAttempts,
+        JsonNode args,
+        Progress progress,
+        JsonNode result,
+        Error error,
+        String uniqueKey,
+        List<String> tags,
+        String parentId,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant runAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Integer timeoutSeconds,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate) {
+
+    /** The latest progress report. */
+    public record Progress(String step, String details, Long done, Long total) {
+    }
+
+    /** The latest failed attempt. */
+    public record Error(String message, String type, Integer attempt, Instant at) {
+    }
+
+    public static JobDocument of(Job job) {
+        return of(job, null);
+    }
+
+    public static JobDocument of(Job job, Boolean duplicate) {
+        Job.Progress p = job.progress();
+        Progress progress = p.step() == null && p.details() == null && p.done() == null && p.total() == null
+                ? null : new Progress(p.step(), p.details(), p.done(), p.total());
+        Job.JobError e = job.error();
+        return new JobDocument(job.id().toString(), job.kind(), job.queue(), job.status().wire(), job.priority(),
+                job.attempt(), job.maxAttempts(), raw(job.argsJson()), progress, raw(job.resultJson()),
+                e == null ? null : new Error(e.message(), e.type(), e.attempt(), e.at()),
+                job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
+                job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
+                job.timeoutSeconds(), duplicate);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Stored JSON text as a tree, so that it is written as JSON, not as a string. */
+    static JsonNode raw(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored JSON cannot be read", e);
+        }
+    }
+
+    /** The same document as it was at a past status change (for replayed {@code status} events). */
+    public JobDocument asOf(String pastStatus, int pastAttempt) {
+        return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
+                result, error, uniqueKey, tags, parentId, createdAt, updatedAt, runAt, startedAt, finishedAt,
+                timeoutSeconds, duplicate);
+    }
+}

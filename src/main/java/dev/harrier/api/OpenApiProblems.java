@@ -1,0 +1,92 @@
+package dev.harrier.api;
+
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.Components;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
+
+/**
+ * Completes the generated OpenAPI document with what annotations cannot say once for all: the
+ * problem document every error answers with, the error statuses of each operation, and the bearer
+ * authentication of {@code /api/v1}.
+ */
+@io.quarkus.smallrye.openapi.OpenApiFilter(io.quarkus.smallrye.openapi.OpenApiFilter.RunStage.BUILD)
+public class OpenApiProblems implements OASFilter {
+
+    private static final String PROBLEM_REF = "#/components/schemas/Problem";
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        Components components = openAPI.getComponents() == null ? OASFactory.createComponents() : openAPI.getComponents();
+        components.addSchema("Problem", problemSchema());
+        components.addSecurityScheme("apiKey", OASFactory.createSecurityScheme()
+                .type(SecurityScheme.Type.HTTP).scheme("bearer")
+                .description("An API key (Authorization: Bearer <key>), or a read token for one job's read endpoints, also as ?access_token="));
+        openAPI.setComponents(components);
+        if (openAPI.getPaths() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> {
+            if (path.startsWith("/api/v1")) {
+                item.getOperations().forEach((method, operation) -> describeErrors(path, method, operation));
+            }
+        });
+    }
+
+    private static void describeErrors(String path, PathItem.HttpMethod method, Operation operation) {
+        operation.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme("apiKey", List.of()));
+        add(operation, "401", "No valid API key or read token");
+        add(operation, "503", "Not ready: the database does not answer");
+        boolean hasId = path.contains("{id}") || path.contains("{name}");
+        if (hasId) {
+            add(operation, "404", "No such job in this workspace");
+        }
+        if (method != PathItem.HttpMethod.GET || path.equals("/api/v1/jobs") || hasId) {
+            add(operation, "400", "Invalid input: errors names each field");
+        }
+        if (path.endsWith("/cancel") || path.endsWith("/retry")) {
+            add(operation, "409", "Not allowed in the job's current status");
+        }
+        if (method == PathItem.HttpMethod.POST && (path.equals("/api/v1/jobs") || path.equals("/api/v1/jobs/batch"))) {
+            add(operation, "413", "Body over the limit (1 MiB for a job, 32 MiB for a batch)");
+        }
+        if (path.contains("{id}") && method == PathItem.HttpMethod.GET) {
+            add(operation, "403", "A read token used for another job");
+        }
+    }
+
+    private static void add(Operation operation, String status, String description) {
+        if (operation.getResponses() == null || operation.getResponses().hasAPIResponse(status)) {
+            return;
+        }
+        Content content = OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_REF)));
+        operation.getResponses().addAPIResponse(status,
+                OASFactory.createAPIResponse().description(description).content(content));
+    }
+
+    private static Schema problemSchema() {
+        Schema string = OASFactory.createSchema().addType(Schema.SchemaType.STRING);
+        Schema fieldProblem = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .properties(Map.of("field", string, "message", string));
+        return OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .description("RFC 9457 problem document, application/problem+json")
+                .properties(Map.of(
+                        "type", string,
+                        "title", string,
+                        "status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER),
+                        "detail", string,
+                        "errors", OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(fieldProblem)))
+                .example(Map.of("type", "https://harrier.dev/problems/invalid-request", "title", "Invalid request",
+                        "status", 400, "detail", "The job is invalid: priority: must be between 0 and 9",
+                        "errors", List.of(Map.of("field", "priority", "message", "must be between 0 and 9"))));
+    }
+
+}

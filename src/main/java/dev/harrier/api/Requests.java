@@ -1,0 +1,64 @@
+package dev.harrier.api;
+
+import dev.harrier.api.auth.Caller;
+import dev.harrier.handler.FieldProblem;
+import dev.harrier.queue.JobIds;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/** Small helpers the resources share: the caller, ids, limits and cursors, all refused as problems. */
+final class Requests {
+
+    private Requests() {
+    }
+
+    static Caller caller(ContainerRequestContext request) {
+        Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
+        if (caller == null) {
+            throw new ApiProblem(Problem.unauthorized("Not authenticated"));
+        }
+        return caller;
+    }
+
+    /** A job id of the path; anything that is not one of ours is simply not found. */
+    static UUID jobId(String text) {
+        return JobIds.parse(text).orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + text)));
+    }
+
+    /** A caller with an API key, not a read token. */
+    static Caller withKey(ContainerRequestContext request) {
+        Caller caller = caller(request);
+        if (caller.readOnlyJob() != null) {
+            throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "A read token only reads its own job"));
+        }
+        return caller;
+    }
+
+    static int limit(Integer value, int fallback, int max) {
+        int limit = value == null ? fallback : value;
+        if (limit < 1 || limit > max) {
+            throw invalid("limit", "must be between 1 and " + max);
+        }
+        return limit;
+    }
+
+    static ApiProblem invalid(String field, String message) {
+        return new ApiProblem(Problem.invalid("Invalid " + field, List.of(new FieldProblem(field, message))));
+    }
+
+    static String encodeCursor(String plain) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The plain text of a cursor made by {@link #encodeCursor}; a problem for anything else. */
+    static String decodeCursor(String cursor) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw invalid("cursor", "is not a cursor this API returned");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.harrier.api.auth;
+
+import dev.harrier.config.HarrierConfig;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.HmacKey;
+
+/**
+ * Signed, expiring tokens that let a browser read one job ({@code ?access_token=} on its
+ * endpoints, where {@code EventSource} cannot send headers). JWTs signed with HS256 by SmallRye JWT
+ * and checked by jose4j; the key is {@code HARRIER_API_TOKEN_SECRET}, or one generated once and
+ * shared by all instances through the database.
+ */
+@ApplicationScoped
+public class ReadTokens {
+
+    static final String AUDIENCE = "harrier-read";
+    static final String SECRET_NAME = "read-token-key";
+    static final String SECRET_CREATE = """
+            INSERT INTO harrier.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING""";
+    static final String SECRET_GET = "SELECT value FROM harrier.secrets WHERE name = $1";
+
+    /** What a valid token grants. */
+    public record Grant(String workspace, UUID jobId) {
+    }
+
+    private final HarrierConfig config;
+    private final Pool pool;
+    private volatile SecretKey key;
+    private volatile JwtConsumer consumer;
+
+    public ReadTokens(HarrierConfig config, Pool pool) {
+        this.config = config;
+        this.pool = pool;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        byte[] secret = config.api().tokenSecret()
+                .map(s -> s.getBytes(StandardCharsets.UTF_8))
+                // Start-up runs on the main thread, not an event loop.
+                .orElseGet(() -> sharedSecret().await().atMost(Duration.ofSeconds(30)));
+        if (secret.length < 32) {
+            throw new IllegalStateException("HARRIER_API_TOKEN_SECRET must be at least 32 bytes");
+        }
+        key = new SecretKeySpec(secret, "HmacSHA256");
+        consumer = new JwtConsumerBuilder()
+                .setRequireExpirationTime()
+                .setRequireSubject()
+                .setExpectedAudience(AUDIENCE)
+                .setVerificationKey(new HmacKey(secret))
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
+                .build();
+    }
+
+    /** A token for one job of one workspace, valid until {@code expiresAt}. */
+    public String issue(String workspace, UUID jobId, Instant expiresAt) {
+        return Jwt.claims()
+                .subject(jobId.toString())
+                .audience(AUDIENCE)
+                .claim("ws", workspace)
+                .issuedAt(Instant.now())
+                .expiresAt(expiresAt)
+                .jws()
+                .algorithm(SignatureAlgorithm.HS256)
+                .sign(key);
+    }
+
+    /** The grant of a valid, unexpired token; empty for anything else. */
+    public Optional<Grant> verify(String token) {
+        try {
+            var claims = consumer.processToClaims(token);
+            Object workspace = claims.getClaimValue("ws");
+            if (!(workspace instanceof String ws)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Grant(ws, UUID.fromString(claims.getSubject())));
+        } catch (InvalidJwtException | org.jose4j.jwt.MalformedClaimException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private io.smallrye.mutiny.Uni<byte[]> sharedSecret() {
+        return pool.preparedQuery(SECRET_CREATE)
+                .execute(Tuple.of(SECRET_NAME, Buffer.buffer(ApiKeys.randomBytes(32))))
+                .flatMap(created -> pool.preparedQuery(SECRET_GET).execute(Tuple.of(SECRET_NAME)))
+                .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
+    }
+}

@@ -1,0 +1,228 @@
+package dev.harrier.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Harrier's own settings, {@code harrier.*} (environment variables {@code HARRIER_*}). */
+@ConfigMapping(prefix = "harrier")
+public interface HarrierConfig {
+
+    Db db();
+
+    EmbeddedDb embeddedDb();
+
+    Worker worker();
+
+    Retry retry();
+
+    Maintenance maintenance();
+
+    Progress progress();
+
+    Metrics metrics();
+
+    Api api();
+
+    Http http();
+
+    /** Outbound HTTP, for the built-in kinds that call other services. */
+    interface Http {
+
+        /** Allow targets on loopback, private, link-local (cloud metadata) and other non-public addresses. */
+        @WithDefault("false")
+        boolean allowPrivateNetworks();
+
+        /** When set, request bodies are signed: header {@code Harrier-Signature: t=<unix>,v1=<hex HMAC-SHA256>}. */
+        Optional<String> signingSecret();
+
+        /** Response bodies are kept up to this many bytes in results. */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        /** Redirects followed, each target checked again. */
+        @WithDefault("5")
+        int maxRedirects();
+
+        /** Connections kept per host. */
+        @WithDefault("32")
+        int poolSizePerHost();
+    }
+
+    /** The HTTP API: keys, body limits, read tokens, streams. */
+    interface Api {
+
+        /** API keys as {@code workspace:key,workspace:key}; none here and in the file: one is generated. */
+        Optional<String> keys();
+
+        /** A file with one {@code workspace:key} a line ({@code #} comments). */
+        Optional<String> keysFile();
+
+        /** Largest body of {@code POST /api/v1/jobs}, in bytes. */
+        @WithDefault("1048576")
+        int maxJobBody();
+
+        /** Largest body of {@code POST /api/v1/jobs/batch}, in bytes. */
+        @WithDefault("33554432")
+        int maxBatchBody();
+
+        /** Key that signs read tokens (32 bytes or more); by default one generated and kept in the database. */
+        Optional<String> tokenSecret();
+
+        /** Longest life of a read token. */
+        @WithDefault("24h")
+        Duration maxTokenTtl();
+
+        /** Longest silence on an event stream before a keep-alive comment. */
+        @WithDefault("15s")
+        Duration keepAlive();
+    }
+
+    /** Metrics that need a query. */
+    interface Metrics {
+
+        /** How often the queue depth gauges are read from the database. */
+        @WithDefault("15s")
+        Duration refresh();
+    }
+
+    /**
+     * The database, read before Quarkus starts by {@code dev.harrier.boot.DatabaseBootstrap}
+     * (listed here so that the configuration is complete and checked).
+     */
+    interface Db {
+
+        /** {@code postgresql://user:password@host:5432/database}; empty for the embedded default. */
+        Optional<String> url();
+
+        /** How long start-up retries a refused or timed-out first connection. */
+        @WithDefault("10")
+        int connectWaitSeconds();
+    }
+
+    /** The embedded PostgreSQL used when no database is configured. */
+    interface EmbeddedDb {
+
+        @WithDefault(".harrier/pg")
+        String dir();
+
+        /** Set by Harrier itself when it started the embedded database. */
+        @WithDefault("false")
+        boolean active();
+    }
+
+    /** How this instance claims and runs jobs. */
+    interface Worker {
+
+        /** Whether this instance runs jobs at all (an API-only instance sets false). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** This instance's name in leases; defaults to the host name and a random suffix. */
+        Optional<String> instanceId();
+
+        /** Jobs of one queue that this instance runs at once. */
+        @WithDefault("20")
+        int slots();
+
+        /** Most jobs taken by one claim statement. */
+        @WithDefault("1000")
+        int claimBatch();
+
+        /** Polling fallback: the longest a job waits when a notification was lost. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** How long a running job's lease lasts without renewal. */
+        @WithDefault("30s")
+        Duration leaseDuration();
+
+        /** How often this instance renews its leases (well under the lease duration). */
+        @WithDefault("10s")
+        Duration heartbeatInterval();
+
+        /** On shutdown, how long running jobs may finish before they are handed back. */
+        @WithDefault("30s")
+        Duration shutdownGrace();
+
+        /** Timeout of a job that sets none and whose kind sets none. */
+        @WithDefault("300s")
+        Duration defaultTimeout();
+
+        /** Attempts of a job that sets none. */
+        @WithDefault("5")
+        int defaultMaxAttempts();
+
+        /** Most outcomes written by one completion statement. */
+        @WithDefault("1000")
+        int completionBatch();
+    }
+
+    /** Backoff between attempts: min(cap, base * factor^(attempt-1)), half of it jittered. */
+    interface Retry {
+
+        @WithDefault("2s")
+        Duration base();
+
+        @WithDefault("10m")
+        Duration cap();
+
+        @WithDefault("2.0")
+        double factor();
+
+        /** Overrides by job kind: {@code harrier.retry.kind."scrape".base=10s}. */
+        @WithName("kind")
+        Map<String, KindRetry> kinds();
+
+        interface KindRetry {
+            Optional<Duration> base();
+
+            Optional<Duration> cap();
+
+            Optional<Double> factor();
+        }
+    }
+
+    /** Background loops that run on one instance at a time. */
+    interface Maintenance {
+
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often due scheduled and retrying jobs become pending. */
+        @WithDefault("1s")
+        Duration promoteInterval();
+
+        /** How often expired leases are looked for. */
+        @WithDefault("10s")
+        Duration rescueInterval();
+
+        /** How often terminal jobs past their retention are deleted. */
+        @WithDefault("1m")
+        Duration pruneInterval();
+
+        /** How long the maintenance leader holds its row without renewal. */
+        @WithDefault("15s")
+        Duration leaderTtl();
+
+        @WithDefault("7d")
+        Duration completedRetention();
+
+        @WithDefault("30d")
+        Duration failedRetention();
+
+        @WithDefault("7d")
+        Duration cancelledRetention();
+    }
+
+    /** Progress and log events. */
+    interface Progress {
+
+        /** The least time between two progress writes of one job; later reports replace earlier ones. */
+        @WithDefault("250ms")
+        Duration throttle();
+    }
+}

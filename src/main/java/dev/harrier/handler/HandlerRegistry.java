@@ -1,0 +1,138 @@
+package dev.harrier.handler;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The job kinds this service knows, by name, and the strict reading of their arguments. */
+@ApplicationScoped
+public class HandlerRegistry {
+
+    private final Map<String, JobHandler<?, ?>> byKind = new TreeMap<>();
+    private final ObjectMapper mapper;
+
+    public HandlerRegistry(@Any Instance<JobHandler<?, ?>> handlers, ObjectMapper mapper) {
+        this.mapper = mapper;
+        for (JobHandler<?, ?> handler : handlers) {
+            JobHandler<?, ?> previous = byKind.put(handler.kind(), handler);
+            if (previous != null) {
+                throw new IllegalStateException("two handlers for kind '" + handler.kind() + "': "
+                        + previous.getClass().getName() + " and " + handler.getClass().getName());
+            }
+        }
+    }
+
+    public Optional<JobHandler<?, ?>> find(String kind) {
+        return Optional.ofNullable(byKind.get(kind));
+    }
+
+    public Set<String> kinds() {
+        return byKind.keySet();
+    }
+
+    /** The outcome of reading a job's arguments: the typed arguments, or the problems found. */
+    public record ArgsCheck(Object args, List<FieldProblem> problems) {
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Reads {@code args} strictly as the kind's argument type (unknown fields, wrong types and
+     * missing primitives are problems) and runs the kind's own checks. Field names are relative to
+     * {@code args}. An unknown kind is the caller's to report.
+     */
+    public ArgsCheck check(JobHandler<?, ?> handler, JsonNode args) {
+        JsonNode input = args == null || args.isNull() ? mapper.createObjectNode() : args;
+        if (!input.isObject()) {
+            return new ArgsCheck(null, List.of(new FieldProblem("", "must be a JSON object")));
+        }
+        try {
+            Object parsed = reader(handler).readValue(input);
+            return new ArgsCheck(parsed, validate(handler, parsed));
+        } catch (JsonMappingException e) {
+            return new ArgsCheck(null, List.of(problemOf(e)));
+        } catch (java.io.IOException e) {
+            return new ArgsCheck(null, List.of(new FieldProblem("", "cannot be read: " + e.getMessage())));
+        }
+    }
+
+    /** Reads arguments stored with a job (already checked at enqueue). */
+    public <A> A read(JobHandler<A, ?> handler, String json) throws JsonProcessingException {
+        return mapper.readerFor(handler.argsType()).readValue(json == null ? "{}" : json);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A> List<FieldProblem> validate(JobHandler<A, ?> handler, Object parsed) {
+        return handler.validate((A) parsed);
+    }
+
+    private ObjectReader reader(JobHandler<?, ?> handler) {
+        return mapper.readerFor(handler.argsType())
+                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    }
+
+    private static FieldProblem problemOf(JsonMappingException e) {
+        String path = pathOf(e.getPath());
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new FieldProblem(path, "is not a known field");
+        }
+        if (e instanceof InvalidFormatException format) {
+            return new FieldProblem(path, "must be " + describe(format.getTargetType()) + ", not '" + format.getValue() + "'");
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return new FieldProblem(path, "must be " + describe(mismatch.getTargetType()));
+        }
+        return new FieldProblem(path, e.getOriginalMessage());
+    }
+
+    private static String pathOf(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : references) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == Double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (List.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+        }
+        return "an object";
+    }
+}

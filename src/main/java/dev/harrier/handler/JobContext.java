@@ -1,0 +1,43 @@
+package dev.harrier.handler;
+
+import io.smallrye.mutiny.Uni;
+import java.util.UUID;
+
+/** What a running attempt knows and can do: its job, progress, log and cancellation. */
+public interface JobContext<A> {
+
+    UUID jobId();
+
+    String kind();
+
+    /** The attempt being run, 1 for the first. */
+    int attempt();
+
+    int maxAttempts();
+
+    A args();
+
+    /** Reports progress; reports are throttled, and the last one is written before the job ends. */
+    ProgressReporter progress();
+
+    /** Appends lines to the job's log (the {@code log} events of its stream). */
+    JobLog log();
+
+    /**
+     * Stores the result of one item (in batches, with an {@code item} event). The job's outcome is
+     * written only after every item recorded before it.
+     */
+    void recordItem(ItemResult item);
+
+    /**
+     * The indexes of the items that already have a result, from earlier attempts: a retried
+     * fan-out job skips them instead of fetching them again.
+     */
+    Uni<java.util.Set<Integer>> finishedItems();
+
+    /** True once the job is cancelled or its attempt timed out; stop starting new work then. */
+    boolean isCancelled();
+
+    /** Emits (once) when the job is cancelled or times out, for pipelines that stop on it. */
+    Uni<Void> cancelled();
+}

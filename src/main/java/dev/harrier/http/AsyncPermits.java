@@ -1,0 +1,54 @@
+package dev.harrier.http;
+
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/** A semaphore whose waiters are futures, not threads: nothing blocks while waiting for a permit. */
+final class AsyncPermits {
+
+    private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
+    private int available;
+
+    AsyncPermits(int permits) {
+        this.available = permits;
+    }
+
+    /** Emits once a permit is held; release it exactly once afterwards. */
+    Uni<Void> acquire() {
+        CompletableFuture<Void> granted;
+        synchronized (this) {
+            if (available > 0) {
+                available--;
+                return Uni.createFrom().voidItem();
+            }
+            granted = new CompletableFuture<>();
+            waiting.add(granted);
+        }
+        return Uni.createFrom().completionStage(() -> granted.thenApply(x -> x))
+                .onCancellation().invoke(() -> abandon(granted));
+    }
+
+    void release() {
+        CompletableFuture<Void> next;
+        synchronized (this) {
+            next = waiting.poll();
+            if (next == null) {
+                available++;
+                return;
+            }
+        }
+        next.complete(null);
+    }
+
+    /** A waiter that gave up: its permit, if granted meanwhile, goes back. */
+    private void abandon(CompletableFuture<Void> granted) {
+        boolean wasGranted;
+        synchronized (this) {
+            wasGranted = !waiting.remove(granted);
+        }
+        if (wasGranted) {
+            release();
+        }
+    }
+}

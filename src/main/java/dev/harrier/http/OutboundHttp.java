@@ -1,0 +1,106 @@
+package dev.harrier.http;
+
+import dev.harrier.config.HarrierConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.net.SocketAddress;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Harrier's one outbound HTTP client (Vert.x WebClient, pooled keep-alive connections). Every hop
+ * is checked by {@link AddressGuard} and sent to the very address that was checked; redirects are
+ * followed here, up to the configured number, so that each target is checked too.
+ */
+@ApplicationScoped
+public class OutboundHttp {
+
+    private final WebClient client;
+    private final AddressGuard guard;
+    private final int maxBodyBytes;
+    private final int maxRedirects;
+
+    public OutboundHttp(Vertx vertx, HarrierConfig config) {
+        this.client = WebClient.create(vertx, new WebClientOptions()
+                .setFollowRedirects(false)
+                .setKeepAlive(true)
+                .setForceSni(true)
+                .setMaxPoolSize(config.http().poolSizePerHost())
+                .setUserAgent("Harrier"));
+        this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks());
+        this.maxBodyBytes = config.http().maxBodyBytes();
+        this.maxRedirects = config.http().maxRedirects();
+    }
+
+    /** Sends the request; fails with {@link AddressGuard.Refused} for targets that may not be called. */
+    public Uni<OutboundReply> send(OutboundRequest request) {
+        return hop(request, 0, System.nanoTime());
+    }
+
+    private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started) {
+        URI url = request.url();
+        return guard.resolve(url)
+                .flatMap(address -> exchange(request, address))
+                .flatMap(response -> {
+                    String location = response.getHeader("Location");
+                    if (isRedirect(response.statusCode()) && location != null) {
+                        if (redirects >= maxRedirects) {
+                            return Uni.createFrom().failure(new AddressGuard.Refused("more than " + maxRedirects + " redirects"));
+                        }
+                        return hop(redirected(request, response.statusCode(), url.resolve(location)), redirects + 1, started);
+                    }
+                    return Uni.createFrom().item(reply(response, url, started));
+                });
+    }
+
+    private Uni<HttpResponse<Buffer>> exchange(OutboundRequest request, InetAddress address) {
+        URI url = request.url();
+        boolean tls = url.getScheme().equalsIgnoreCase("https");
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        HttpRequest<Buffer> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
+                        SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, url.getHost(), path)
+                .ssl(tls)
+                .timeout(request.timeout().toMillis());
+        request.headers().forEach(http::putHeader);
+        return request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
+    }
+
+    private OutboundReply reply(HttpResponse<Buffer> response, URI url, long started) {
+        byte[] body = response.body() == null ? new byte[0] : response.body().getBytes();
+        boolean truncated = body.length > maxBodyBytes;
+        Map<String, String> headers = new LinkedHashMap<>();
+        response.headers().forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
+        return new OutboundReply(response.statusCode(), headers, truncated ? Arrays.copyOf(body, maxBodyBytes) : body,
+                truncated, java.time.Duration.ofNanos(System.nanoTime() - started), url);
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** 303, and 301/302 after a POST, become a GET without a body, as browsers do. */
+    private static OutboundRequest redirected(OutboundRequest request, int status, URI target) {
+        boolean toGet = status == 303 || ((status == 301 || status == 302) && request.method().equalsIgnoreCase("POST"));
+        return new OutboundRequest(toGet ? "GET" : request.method(), target, request.headers(),
+                toGet ? null : request.body(), request.timeout());
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.harrier.progress;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * One dedicated connection that LISTENs on Harrier's channels and hands each notification to the
+ * handlers of its channel. The connection is re-opened when it drops; since notifications sent
+ * meanwhile are lost, the reconnect hooks run after each (re)connect so that callers can catch up
+ * (the workers poll, the streams re-read the events table).
+ */
+public final class PgListener {
+
+    private static final Logger LOG = Logger.getLogger(PgListener.class);
+    private static final Duration MIN_RECONNECT = Duration.ofMillis(250);
+    private static final Duration MAX_RECONNECT = Duration.ofSeconds(5);
+
+    private final Vertx vertx;
+    private final PgConnectOptions options;
+    private final Map<String, List<Consumer<String>>> handlers = new ConcurrentHashMap<>();
+    private final List<Runnable> connectHooks = new CopyOnWriteArrayList<>();
+    private volatile PgConnection connection;
+    private volatile boolean stopped;
+    private volatile Duration nextDelay = MIN_RECONNECT;
+
+    public PgListener(Vertx vertx, PgConnectOptions options) {
+        this.vertx = vertx;
+        this.options = options;
+    }
+
+    /** Registers a handler for a channel; call before {@link #start()}. */
+    public PgListener on(String channel, Consumer<String> handler) {
+        handlers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(handler);
+        return this;
+    }
+
+    /** Runs after every successful (re)connect. */
+    public PgListener onConnect(Runnable hook) {
+        connectHooks.add(hook);
+        return this;
+    }
+
+    public boolean connected() {
+        return connection != null;
+    }
+
+    /** Connects and listens; emits when listening, or fails (and keeps retrying in the background). */
+    public Uni<Void> start() {
+        return connect()
+                .onFailure().invoke(failure -> scheduleReconnect());
+    }
+
+    public Uni<Void> stop() {
+        stopped = true;
+        PgConnection current = connection;
+        connection = null;
+        return current == null ? Uni.createFrom().voidItem() : current.close();
+    }
+
+    private Uni<Void> connect() {
+        return PgConnection.connect(vertx, options)
+                .flatMap(conn -> listenAll(conn).replaceWith(conn))
+                .invoke(conn -> {
+                    conn.notificationHandler(n -> dispatch(n.getChannel(), n.getPayload()));
+                    conn.closeHandler(() -> onClosed(conn));
+                    connection = conn;
+                    nextDelay = MIN_RECONNECT;
+                    connectHooks.forEach(Runnable::run);
+                })
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> listenAll(PgConnection conn) {
+        // Channel names are Harrier's own constants, never client input.
+        String sql = handlers.keySet().stream().map(c -> "LISTEN " + c + ";").reduce("", String::concat);
+        return sql.isEmpty() ? Uni.createFrom().voidItem() : conn.query(sql).execute().replaceWithVoid();
+    }
+
+    private void dispatch(String channel, String payload) {
+        List<Consumer<String>> list = handlers.get(channel);
+        if (list == null) {
+            return;
+        }
+        for (Consumer<String> handler : list) {
+            try {
+                handler.accept(payload);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "handler of notification channel %s failed", channel);
+            }
+        }
+    }
+
+    private void onClosed(PgConnection conn) {
+        if (connection == conn) {
+            connection = null;
+        }
+        if (!stopped) {
+            LOG.warn("The notification connection to PostgreSQL closed; reconnecting");
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (stopped) {
+            return;
+        }
+        Duration delay = nextDelay;
+        nextDelay = delay.multipliedBy(2).compareTo(MAX_RECONNECT) > 0 ? MAX_RECONNECT : delay.multipliedBy(2);
+        vertx.setTimer(delay.toMillis(), id -> connect().subscribe().with(
+                ok -> LOG.info("The notification connection to PostgreSQL is back"),
+                failure -> {
+                    LOG.debugf("reconnect failed: %s", failure.getMessage());
+                    scheduleReconnect();
+                }));
+    }
+}

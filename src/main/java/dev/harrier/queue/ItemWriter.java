@@ -1,0 +1,82 @@
+package dev.harrier.queue;
+
+import dev.harrier.handler.ItemResult;
+import dev.harrier.sql.GroupCommit;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** Writes fan-out item results, many per statement, and reads which items of a job are done. */
+@ApplicationScoped
+public class ItemWriter {
+
+    /** One item of one job. */
+    public record JobItemResult(UUID jobId, ItemResult item) {
+    }
+
+    static final String ITEM_UPSERT_MANY = """
+            INSERT INTO harrier.job_items (job_id, idx, input, status, http_status, attempts, duration_ms, data, error)
+            SELECT job_id, idx, input, status::harrier.item_status, http_status, attempts, duration_ms, data::jsonb, error
+            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[])
+                AS t(job_id, idx, input, status, http_status, attempts, duration_ms, data, error)
+            ON CONFLICT (job_id, idx) DO UPDATE
+            SET status = EXCLUDED.status, http_status = EXCLUDED.http_status, attempts = EXCLUDED.attempts,
+                duration_ms = EXCLUDED.duration_ms, data = EXCLUDED.data, error = EXCLUDED.error, finished_at = now()""";
+
+    static final String ITEM_LIST_FINISHED = "SELECT idx FROM harrier.job_items WHERE job_id = $1";
+
+    private final Pool pool;
+    private final GroupCommit<JobItemResult, Boolean> commits;
+
+    public ItemWriter(Pool pool) {
+        this.pool = pool;
+        this.commits = new GroupCommit<>(this::write, 1000, 2);
+    }
+
+    public Uni<Void> save(UUID jobId, ItemResult item) {
+        return commits.submit(new JobItemResult(jobId, item)).replaceWithVoid();
+    }
+
+    public Uni<Set<Integer>> finished(UUID jobId) {
+        return pool.preparedQuery(ITEM_LIST_FINISHED).execute(Tuple.of(jobId)).map(rows -> {
+            Set<Integer> done = new HashSet<>();
+            rows.forEach(row -> done.add(row.getInteger("idx")));
+            return done;
+        });
+    }
+
+    private Uni<List<Boolean>> write(List<JobItemResult> batch) {
+        int n = batch.size();
+        UUID[] jobs = new UUID[n];
+        Integer[] idx = new Integer[n];
+        String[] input = new String[n];
+        String[] status = new String[n];
+        Integer[] http = new Integer[n];
+        Integer[] attempts = new Integer[n];
+        Integer[] duration = new Integer[n];
+        String[] data = new String[n];
+        String[] error = new String[n];
+        for (int i = 0; i < n; i++) {
+            ItemResult item = batch.get(i).item();
+            jobs[i] = batch.get(i).jobId();
+            idx[i] = item.index();
+            input[i] = item.input();
+            status[i] = item.ok() ? "ok" : "failed";
+            http[i] = item.httpStatus();
+            attempts[i] = item.attempts();
+            duration[i] = (int) Math.min(Integer.MAX_VALUE, item.durationMs());
+            data[i] = item.dataJson();
+            error[i] = item.error();
+        }
+        return pool.preparedQuery(ITEM_UPSERT_MANY)
+                .execute(Tuple.from(new ArrayList<>(List.of(jobs, idx, input, status, http, attempts, duration, data, error))))
+                .map(rows -> Collections.nCopies(n, Boolean.TRUE));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.harrier.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Reading one job, and the actions a client takes on it: cancel and retry. Scoped by workspace. */
+@ApplicationScoped
+public class JobActions {
+
+    /** What a cancel or retry did. */
+    public enum Result {
+        /** Done: the job is cancelled, or pending again. */
+        DONE,
+        /** The job runs: its instance was asked to stop it, and it will end as cancelled. */
+        REQUESTED,
+        /** The job's status does not allow the action. */
+        CONFLICT,
+        /** No such job in this workspace. */
+        NOT_FOUND
+    }
+
+    private final Pool pool;
+
+    public JobActions(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Optional<Job>> get(String workspace, UUID id) {
+        return pool.preparedQuery(JobSql.JOB_GET_IN_WORKSPACE)
+                .execute(Tuple.of(id, workspace))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(JobRows.toJob(rows.iterator().next())));
+    }
+
+    /** Any workspace: for the engine itself. */
+    public Uni<Optional<Job>> get(UUID id) {
+        return pool.preparedQuery(JobSql.JOB_GET)
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(JobRows.toJob(rows.iterator().next())));
+    }
+
+    /** Several jobs of any workspace, by id (the workspace stream filters them). */
+    public Uni<java.util.List<Job>> getMany(java.util.Collection<UUID> ids) {
+        return pool.preparedQuery(JobSql.JOB_GET_MANY)
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    java.util.List<Job> jobs = new java.util.ArrayList<>(rows.size());
+                    rows.forEach(row -> jobs.add(JobRows.toJob(row)));
+                    return jobs;
+                });
+    }
+
+    /**
+     * A waiting job is cancelled at once; a running one is asked to stop (the NOTIFY reaches the
+     * instance that runs it, and the job ends as cancelled). Terminal jobs: conflict.
+     */
+    public Uni<Result> cancel(String workspace, UUID id) {
+        return cancel(workspace, id, 3);
+    }
+
+    /**
+     * Two statements: the job may move between them (running to retrying, say); then its status
+     * is looked at and, if it is not terminal after all, the cancel tried again.
+     */
+    private Uni<Result> cancel(String workspace, UUID id, int tries) {
+        Tuple params = Tuple.of(id, workspace);
+        return pool.preparedQuery(JobSql.JOB_CANCEL_IF_WAITING).execute(params)
+                .flatMap(cancelled -> cancelled.size() > 0
+                        ? Uni.createFrom().item(Result.DONE)
+                        : pool.preparedQuery(JobSql.JOB_REQUEST_CANCEL_IF_RUNNING).execute(params)
+                                .flatMap(requested -> requested.size() > 0
+                                        ? Uni.createFrom().item(Result.REQUESTED)
+                                        : get(workspace, id).flatMap(job -> {
+                                            if (job.isEmpty()) {
+                                                return Uni.createFrom().item(Result.NOT_FOUND);
+                                            }
+                                            if (job.get().status().terminal() || tries <= 1) {
+                                                return Uni.createFrom().item(Result.CONFLICT);
+                                            }
+                                            return cancel(workspace, id, tries - 1);
+                                        })));
+    }
+
+    /** A failed or cancelled job runs again with a fresh attempt budget; other statuses: conflict. */
+    public Uni<Result> retry(String workspace, UUID id) {
+        return pool.preparedQuery(JobSql.JOB_RETRY_IF_ENDED).execute(Tuple.of(id, workspace))
+                .flatMap(retried -> retried.size() > 0
+                        ? Uni.createFrom().item(Result.DONE)
+                        : existsOrNot(workspace, id));
+    }
+
+    private Uni<Result> existsOrNot(String workspace, UUID id) {
+        return get(workspace, id).map(job -> job.isPresent() ? Result.CONFLICT : Result.NOT_FOUND);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.harrier.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Claims pending jobs of one queue for one owner, in one statement per claim. */
+@ApplicationScoped
+public class JobClaimer {
+
+    private final Pool pool;
+
+    public JobClaimer(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Claims up to {@code limit} jobs. With a global {@code concurrency} (null for none), claims
+     * are serialised per queue across instances and never take the queue past that many running.
+     */
+    public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency,
+                                       String owner, Duration lease) {
+        if (concurrency == null) {
+            return claim(pool, workspace, queue, limit, owner, lease);
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery(JobSql.QUEUE_CLAIM_LOCK)
+                .execute(Tuple.of(workspace, queue))
+                .flatMap(locked -> tx.preparedQuery(JobSql.JOB_COUNT_RUNNING).execute(Tuple.of(workspace, queue)))
+                .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
+                .flatMap(room -> room == 0
+                        ? Uni.createFrom().item(List.<ClaimedJob>of())
+                        : claim(tx, workspace, queue, Math.min(limit, room), owner, lease)));
+    }
+
+    private Uni<List<ClaimedJob>> claim(SqlClient client, String workspace, String queue, int limit,
+                                        String owner, Duration lease) {
+        double leaseSeconds = lease.toMillis() / 1000.0;
+        return client.preparedQuery(JobSql.JOB_CLAIM)
+                .execute(Tuple.of(workspace, queue, limit, owner, leaseSeconds))
+                .map(rows -> toClaimed(workspace, queue, rows));
+    }
+
+    private static List<ClaimedJob> toClaimed(String workspace, String queue, RowSet<Row> rows) {
+        List<ClaimedJob> jobs = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            jobs.add(new ClaimedJob(
+                    row.getUUID("id"),
+                    workspace,
+                    queue,
+                    row.getString("kind"),
+                    row.getString("args"),
+                    row.getInteger("attempt"),
+                    row.getInteger("max_attempts"),
+                    row.getInteger("timeout_seconds"),
+                    JobRows.instant(row, "run_at"),
+                    JobRows.instant(row, "started_at")));
+        }
+        return jobs;
+    }
+}

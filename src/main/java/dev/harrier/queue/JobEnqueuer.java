@@ -1,0 +1,179 @@
+package dev.harrier.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Inserts validated jobs, one or thousands in one statement, on the pool or inside a caller's
+ * transaction (pass its {@link SqlClient}). Honours unique keys: a job whose key is held by a live
+ * job is not created, and the live job is returned as a duplicate.
+ */
+@ApplicationScoped
+public class JobEnqueuer {
+
+    /** A key can be held by a job that ends between our insert and our look-up: try again, briefly. */
+    private static final int UNIQUE_KEY_ROUNDS = 3;
+
+    private final Pool pool;
+
+    public JobEnqueuer(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<EnqueueResult> enqueue(NewJob job) {
+        return enqueueMany(List.of(job)).map(results -> results.get(0));
+    }
+
+    public Uni<EnqueueResult> enqueue(SqlClient client, NewJob job) {
+        return enqueueMany(client, List.of(job)).map(results -> results.get(0));
+    }
+
+    /**
+     * On the pool. With unique keys an enqueue may take more than one statement, so it then runs in
+     * a transaction of its own: a batch is all or nothing.
+     */
+    public Uni<List<EnqueueResult>> enqueueMany(List<NewJob> jobs) {
+        if (jobs.stream().anyMatch(job -> job.uniqueKey() != null)) {
+            return pool.withTransaction(tx -> enqueueMany(tx, jobs));
+        }
+        return enqueueMany(pool, jobs);
+    }
+
+    /** Enqueues in one round trip (more only for unique-key duplicates); results in input order. */
+    public Uni<List<EnqueueResult>> enqueueMany(SqlClient client, List<NewJob> jobs) {
+        List<UUID> ids = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            ids.add(JobIds.next());
+        }
+        return insertRound(client, jobs, ids, new HashMap<>(), 0);
+    }
+
+    private Uni<List<EnqueueResult>> insertRound(SqlClient client, List<NewJob> jobs, List<UUID> ids,
+                                                 Map<Integer, EnqueueResult> results, int round) {
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (!results.containsKey(i)) {
+                todo.add(i);
+            }
+        }
+        return client.preparedQuery(JobSql.JOB_INSERT_MANY)
+                .execute(insertParams(jobs, ids, todo))
+                .flatMap(inserted -> {
+                    Map<UUID, Job> byId = new HashMap<>();
+                    for (Row row : inserted) {
+                        Job job = JobRows.toJob(row);
+                        byId.put(job.id(), job);
+                    }
+                    List<Integer> skipped = new ArrayList<>();
+                    for (int i : todo) {
+                        Job job = byId.get(ids.get(i));
+                        if (job != null) {
+                            results.put(i, new EnqueueResult(job, false));
+                        } else {
+                            skipped.add(i);
+                        }
+                    }
+                    if (skipped.isEmpty()) {
+                        return Uni.createFrom().item(inOrder(results, jobs.size()));
+                    }
+                    return resolveDuplicates(client, jobs, ids, skipped, results, round);
+                });
+    }
+
+    private Uni<List<EnqueueResult>> resolveDuplicates(SqlClient client, List<NewJob> jobs, List<UUID> ids,
+                                                       List<Integer> skipped, Map<Integer, EnqueueResult> results,
+                                                       int round) {
+        Map<String, List<String>> keysByWorkspace = new LinkedHashMap<>();
+        for (int i : skipped) {
+            keysByWorkspace.computeIfAbsent(jobs.get(i).workspace(), w -> new ArrayList<>()).add(jobs.get(i).uniqueKey());
+        }
+        return Uni.join().all(keysByWorkspace.entrySet().stream()
+                        .map(e -> client.preparedQuery(JobSql.JOB_GET_LIVE_BY_UNIQUE_KEYS)
+                                .execute(Tuple.of(e.getKey(), e.getValue().toArray(String[]::new))))
+                        .toList())
+                .andFailFast()
+                .flatMap(rowSets -> {
+                    Map<String, Job> live = new HashMap<>();
+                    for (RowSet<Row> rows : rowSets) {
+                        for (Row row : rows) {
+                            Job job = JobRows.toJob(row);
+                            live.put(job.workspace() + "\u0000" + job.uniqueKey(), job);
+                        }
+                    }
+                    for (int i : skipped) {
+                        Job holder = live.get(jobs.get(i).workspace() + "\u0000" + jobs.get(i).uniqueKey());
+                        if (holder != null) {
+                            results.put(i, new EnqueueResult(holder, true));
+                        }
+                    }
+                    if (results.size() == jobs.size()) {
+                        return Uni.createFrom().item(inOrder(results, jobs.size()));
+                    }
+                    if (round + 1 >= UNIQUE_KEY_ROUNDS) {
+                        return Uni.createFrom().failure(new IllegalStateException(
+                                "unique keys kept changing hands while enqueueing; try again"));
+                    }
+                    return insertRound(client, jobs, ids, results, round + 1);
+                });
+    }
+
+    private static Tuple insertParams(List<NewJob> jobs, List<UUID> ids, List<Integer> todo) {
+        int n = todo.size();
+        UUID[] id = new UUID[n];
+        String[] workspace = new String[n];
+        String[] queue = new String[n];
+        String[] kind = new String[n];
+        String[] args = new String[n];
+        Integer[] priority = new Integer[n];
+        OffsetDateTime[] runAt = new OffsetDateTime[n];
+        Integer[] maxAttempts = new Integer[n];
+        Integer[] timeout = new Integer[n];
+        String[] uniqueKey = new String[n];
+        String[] tags = new String[n];
+        UUID[] parent = new UUID[n];
+        for (int k = 0; k < n; k++) {
+            NewJob job = jobs.get(todo.get(k));
+            id[k] = ids.get(todo.get(k));
+            workspace[k] = job.workspace();
+            queue[k] = job.queue();
+            kind[k] = job.kind();
+            args[k] = job.argsJson() == null ? "{}" : job.argsJson();
+            priority[k] = job.priority();
+            runAt[k] = JobRows.offset(job.runAt());
+            maxAttempts[k] = job.maxAttempts();
+            timeout[k] = job.timeoutSeconds();
+            uniqueKey[k] = job.uniqueKey();
+            tags[k] = tagsJson(job.tags());
+            parent[k] = job.parentId();
+        }
+        return Tuple.from(List.of(id, workspace, queue, kind, args, priority, runAt, maxAttempts, timeout,
+                uniqueKey, tags, parent));
+    }
+
+    private static String tagsJson(List<String> tags) {
+        if (tags.isEmpty()) {
+            return "[]";
+        }
+        return io.vertx.core.json.JsonArray.of(tags.toArray()).encode();
+    }
+
+    private static List<EnqueueResult> inOrder(Map<Integer, EnqueueResult> results, int size) {
+        List<EnqueueResult> ordered = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            ordered.add(results.get(i));
+        }
+        return ordered;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.harrier.queue;
+
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.handler.FieldProblem;
+import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.handler.JobHandler;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The front door for new jobs, from Java and from the HTTP API: checks every field (the kind
+ * exists, its arguments read, numbers in range), fills in defaults, and enqueues. A request with
+ * any problem is refused whole with {@link InvalidJobException}, and nothing is written.
+ */
+@ApplicationScoped
+public class JobSubmitter {
+
+    public static final int MAX_BATCH = 10_000;
+    public static final int MAX_ATTEMPTS = 100;
+    public static final int MAX_TIMEOUT_SECONDS = 86_400;
+    public static final int MAX_TAGS = 50;
+    public static final int MAX_TEXT = 255;
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    private static final String PARENTS_IN_WORKSPACE = """
+            SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[])""";
+
+    private final HandlerRegistry handlers;
+    private final JobEnqueuer enqueuer;
+    private final Pool pool;
+    private final HarrierConfig config;
+
+    public JobSubmitter(HandlerRegistry handlers, JobEnqueuer enqueuer, Pool pool, HarrierConfig config) {
+        this.handlers = handlers;
+        this.enqueuer = enqueuer;
+        this.pool = pool;
+        this.config = config;
+    }
+
+    public Uni<EnqueueResult> submit(String workspace, JobRequest request) {
+        return submit(pool, workspace, request);
+    }
+
+    /** Enqueues inside the caller's transaction when {@code client} is one. */
+    public Uni<EnqueueResult> submit(SqlClient client, String workspace, JobRequest request) {
+        return submitMany(client, workspace, List.of(request), "").map(results -> results.get(0));
+    }
+
+    public Uni<List<EnqueueResult>> submitMany(String workspace, List<JobRequest> requests) {
+        return submitMany(pool, workspace, requests, "jobs");
+    }
+
+    /** All or nothing: problems are named {@code jobs[i].field}; results come in request order. */
+    public Uni<List<EnqueueResult>> submitMany(SqlClient client, String workspace, List<JobRequest> requests) {
+        return submitMany(client, workspace, requests, "jobs");
+    }
+
+    private Uni<List<EnqueueResult>> submitMany(SqlClient client, String workspace, List<JobRequest> requests, String listName) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (requests.size() > MAX_BATCH) {
+            problems.add(new FieldProblem(listName, "at most " + MAX_BATCH + " jobs in one batch, not " + requests.size()));
+            return Uni.createFrom().failure(new InvalidJobException(problems));
+        }
+        List<NewJob> jobs = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            String prefix = listName.isEmpty() ? "" : listName + "[" + i + "]";
+            jobs.add(check(workspace, requests.get(i), prefix, problems));
+        }
+        if (!problems.isEmpty()) {
+            return Uni.createFrom().failure(new InvalidJobException(problems));
+        }
+        return checkParents(client, workspace, jobs, listName)
+                .flatMap(ok -> client == pool ? enqueuer.enqueueMany(jobs) : enqueuer.enqueueMany(client, jobs));
+    }
+
+    private NewJob check(String workspace, JobRequest request, String prefix, List<FieldProblem> problems) {
+        List<FieldProblem> found = new ArrayList<>();
+        if (request == null) {
+            problems.add(new FieldProblem(prefix, "must be a job object"));
+            return null;
+        }
+        String argsJson = null;
+        if (request.kind() == null || request.kind().isBlank()) {
+            found.add(new FieldProblem("kind", "is required"));
+        } else {
+            Optional<JobHandler<?, ?>> handler = handlers.find(request.kind());
+            if (handler.isEmpty()) {
+                found.add(new FieldProblem("kind", "unknown kind '" + request.kind() + "'; known: " + String.join(", ", handlers.kinds())));
+            } else {
+                HandlerRegistry.ArgsCheck args = handlers.check(handler.get(), request.args());
+                args.problems().forEach(p -> found.add(p.under("args")));
+                argsJson = request.args() == null || request.args().isNull() ? "{}" : request.args().toString();
+            }
+        }
+        String queue = request.queue() == null ? NewJob.DEFAULT_QUEUE : request.queue();
+        if (!QUEUE_NAME.matcher(queue).matches()) {
+            found.add(new FieldProblem("queue", "must be 1 to 64 letters, digits or _ . : - (starting with a letter or digit)"));
+        }
+        int priority = request.priority() == null ? 0 : request.priority();
+        if (priority < 0 || priority > 9) {
+            found.add(new FieldProblem("priority", "must be between 0 and 9"));
+        }
+        int maxAttempts = request.maxAttempts() == null ? config.worker().defaultMaxAttempts() : request.maxAttempts();
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+            found.add(new FieldProblem("maxAttempts", "must be between 1 and " + MAX_ATTEMPTS));
+        }
+        if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > MAX_TIMEOUT_SECONDS)) {
+            found.add(new FieldProblem("timeoutSeconds", "must be between 1 and " + MAX_TIMEOUT_SECONDS));
+        }
+        if (request.uniqueKey() != null && (request.uniqueKey().isEmpty() || request.uniqueKey().length() > MAX_TEXT)) {
+            found.add(new FieldProblem("uniqueKey", "must be 1 to " + MAX_TEXT + " characters"));
+        }
+        List<String> tags = request.tags() == null ? List.of() : request.tags();
+        if (tags.size() > MAX_TAGS) {
+            found.add(new FieldProblem("tags", "at most " + MAX_TAGS + " tags"));
+        }
+        for (int t = 0; t < tags.size(); t++) {
+            String tag = tags.get(t);
+            if (tag == null || tag.isEmpty() || tag.length() > MAX_TEXT) {
+                found.add(new FieldProblem("tags[" + t + "]", "must be 1 to " + MAX_TEXT + " characters"));
+            }
+        }
+        found.forEach(p -> problems.add(prefix.isEmpty() ? p : p.under(prefix)));
+        if (!found.isEmpty()) {
+            return null;
+        }
+        return new NewJob(workspace, queue, request.kind(), argsJson, priority, request.runAt(), maxAttempts,
+                request.timeoutSeconds(), request.uniqueKey(), tags, request.parentId());
+    }
+
+    private Uni<Void> checkParents(SqlClient client, String workspace, List<NewJob> jobs, String listName) {
+        Set<UUID> parents = new HashSet<>();
+        jobs.forEach(job -> {
+            if (job.parentId() != null) {
+                parents.add(job.parentId());
+            }
+        });
+        if (parents.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return client.preparedQuery(PARENTS_IN_WORKSPACE)
+                .execute(Tuple.of(workspace, parents.toArray(UUID[]::new)))
+                .flatMap(rows -> {
+                    Set<UUID> found = new HashSet<>();
+                    rows.forEach(row -> found.add(row.getUUID("id")));
+                    List<FieldProblem> problems = new ArrayList<>();
+                    for (int i = 0; i < jobs.size(); i++) {
+                        UUID parent = jobs.get(i).parentId();
+                        if (parent != null && !found.contains(parent)) {
+                            String field = listName.isEmpty() ? "parentId" : listName + "[" + i + "].parentId";
+                            problems.add(new FieldProblem(field, "no job " + parent + " in this workspace"));
+                        }
+                    }
+                    return problems.isEmpty() ? Uni.createFrom().voidItem()
+                            : Uni.createFrom().failure(new InvalidJobException(problems));
+                });
+    }
+}

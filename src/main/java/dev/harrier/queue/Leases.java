@@ -1,0 +1,53 @@
+package dev.harrier.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Renewal of the leases an instance holds on its running jobs: one statement for all of them. */
+@ApplicationScoped
+public class Leases {
+
+    /** A job whose lease was renewed, and whether a client asked to cancel it. */
+    public record Held(UUID jobId, boolean cancelRequested) {
+    }
+
+    private final Pool pool;
+
+    public Leases(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Of {@code believed}, the jobs {@code owner} no longer holds: rescued elsewhere, or ended. */
+    public Uni<java.util.Set<UUID>> notHeld(String owner, java.util.Collection<UUID> believed) {
+        if (believed.isEmpty()) {
+            return Uni.createFrom().item(java.util.Set.of());
+        }
+        return pool.preparedQuery(JobSql.JOB_LIST_NOT_HELD)
+                .execute(Tuple.of(believed.toArray(UUID[]::new), owner))
+                .map(rows -> {
+                    java.util.Set<UUID> lost = new java.util.HashSet<>();
+                    rows.forEach(row -> lost.add(row.getUUID("id")));
+                    return lost;
+                });
+    }
+
+    /** Extends by {@code lease} the leases {@code owner} holds on {@code running}; emits the jobs renewed. */
+    public Uni<List<Held>> renew(String owner, Duration lease, java.util.Collection<UUID> running) {
+        return pool.preparedQuery(JobSql.JOB_RENEW_LEASES)
+                .execute(Tuple.of(owner, lease.toMillis() / 1000.0, running.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<Held> held = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        held.add(new Held(row.getUUID("id"), row.getBoolean("cancel_requested")));
+                    }
+                    return held;
+                });
+    }
+}

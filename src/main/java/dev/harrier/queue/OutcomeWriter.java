@@ -1,0 +1,54 @@
+package dev.harrier.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** Writes many attempt outcomes in one statement, each only if its owner still holds the lease. */
+@ApplicationScoped
+public class OutcomeWriter {
+
+    private final Pool pool;
+
+    public OutcomeWriter(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Returns the ids whose outcome was written; the others had lost their lease. */
+    public Uni<Set<UUID>> write(List<Outcome> outcomes, String owner) {
+        int n = outcomes.size();
+        UUID[] ids = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        String[] statuses = new String[n];
+        String[] results = new String[n];
+        OffsetDateTime[] runAts = new OffsetDateTime[n];
+        String[] messages = new String[n];
+        String[] types = new String[n];
+        for (int i = 0; i < n; i++) {
+            Outcome o = outcomes.get(i);
+            ids[i] = o.jobId();
+            attempts[i] = o.attempt();
+            statuses[i] = o.status().wire();
+            results[i] = o.resultJson();
+            runAts[i] = JobRows.offset(o.runAt());
+            messages[i] = o.errorMessage();
+            types[i] = o.errorType();
+        }
+        return pool.preparedQuery(JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY)
+                .execute(Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner)))
+                .map(rows -> {
+                    Set<UUID> written = new HashSet<>();
+                    for (Row row : rows) {
+                        written.add(row.getUUID("id"));
+                    }
+                    return written;
+                });
+    }
+}

@@ -1,0 +1,278 @@
+package dev.harrier.worker;
+
+import dev.harrier.progress.PgListener;
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.Leases;
+import dev.harrier.queue.Outcome;
+import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.queue.QueueSettings;
+import dev.harrier.queue.QueueStore;
+import dev.harrier.schedule.Maintenance;
+import dev.harrier.sql.GroupCommit;
+import dev.harrier.worker.RunningJob.StopReason;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * One instance of the job engine: a producer per queue that claims jobs, the runner, batched
+ * outcomes, lease renewal, the notification listener and the maintenance loop. The service runs one
+ * (see {@link EngineLifecycle}); tests start several in one JVM to play several instances.
+ */
+public final class Engine {
+
+    private static final Logger LOG = Logger.getLogger(Engine.class);
+    private static final Duration QUEUE_REFRESH = Duration.ofSeconds(5);
+    private static final Duration HAND_BACK_WAIT = Duration.ofSeconds(10);
+
+    private final EngineSettings settings;
+    private final Vertx vertx;
+    private final Pool pool;
+    private final JobClaimer claimer;
+    private final Leases leases;
+    private final QueueStore queues;
+    private final JobRunner runner;
+    private final PgListener listener;
+    private final Maintenance maintenance;
+    private final EngineMetrics metrics;
+    private final GroupCommit<Outcome, Boolean> outcomes;
+    private final Map<String, QueueProducer> producers = new ConcurrentHashMap<>();
+    private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
+    private final List<Long> timers = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean heartbeating = true;
+    private volatile boolean stopping;
+
+    Engine(EngineSettings settings, Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
+           QueueStore queues, JobRunner runner, PgListener listener, Maintenance maintenance, EngineMetrics metrics) {
+        this.settings = settings;
+        this.vertx = vertx;
+        this.pool = pool;
+        this.claimer = claimer;
+        this.leases = leases;
+        this.queues = queues;
+        this.runner = runner;
+        this.listener = listener;
+        this.maintenance = maintenance;
+        this.metrics = metrics;
+        this.outcomes = new GroupCommit<>(
+                batch -> writer.write(batch, settings.instanceId())
+                        .map(written -> batch.stream().map(o -> written.contains(o.jobId())).toList()),
+                settings.completionBatch(), 2);
+        listener.on("harrier_jobs", this::onJobsNotified)
+                .on("harrier_cancel", this::onCancelNotified)
+                .on("harrier_queues", key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))
+                .onConnect(this::wakeAll);
+    }
+
+    public String instanceId() {
+        return settings.instanceId();
+    }
+
+    /** Registers the instance, listens, loads the queues and starts the loops. */
+    public Uni<Void> start() {
+        return pool.preparedQuery(InstanceSql.INSTANCE_REGISTER)
+                .execute(Tuple.of(settings.instanceId(), hostName()))
+                .flatMap(registered -> listener.start()
+                        .onFailure().invoke(f -> LOG.warnf("LISTEN failed (%s); polling until it connects", f.getMessage()))
+                        .onFailure().recoverWithNull())
+                .flatMap(listening -> refreshQueues())
+                .invoke(this::startLoops)
+                .invoke(() -> LOG.infof("Harrier worker %s started (%d slots per queue)", settings.instanceId(), settings.slots()));
+    }
+
+    /**
+     * Graceful stop: no more claims; running jobs get the shutdown grace to finish; the rest are
+     * stopped and handed back to pending without burning an attempt, for another instance.
+     */
+    public Uni<Void> stop() {
+        stopping = true;
+        producers.values().forEach(QueueProducer::stop);
+        timers.forEach(vertx::cancelTimer);
+        return untilIdle(settings.shutdownGrace())
+                .invoke(() -> {
+                    if (!running.isEmpty()) {
+                        LOG.infof("Handing %d unfinished jobs back for another instance", running.size());
+                        running.values().forEach(job -> job.stop(StopReason.SHUTDOWN));
+                    }
+                })
+                .flatMap(x -> untilIdle(HAND_BACK_WAIT))
+                .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
+                .flatMap(x -> listener.stop())
+                .flatMap(x -> pool.preparedQuery(InstanceSql.INSTANCE_REMOVE).execute(Tuple.of(settings.instanceId())))
+                .invoke(() -> runner.close())
+                .invoke(() -> LOG.infof("Harrier worker %s stopped", settings.instanceId()))
+                .replaceWithVoid();
+    }
+
+    /** Wakes every queue's producer (after a reconnect, on the poll tick, in tests). */
+    public void wakeAll() {
+        producers.values().forEach(QueueProducer::wake);
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    /** Attempts this instance has started since it started. */
+    public long startedCount() {
+        return started.get();
+    }
+
+    public boolean listening() {
+        return listener.connected();
+    }
+
+    public Maintenance maintenance() {
+        return maintenance;
+    }
+
+    /** Renews this instance's leases once; stops attempts whose job was cancelled or taken away. */
+    public Uni<Void> heartbeatOnce() {
+        Set<UUID> unconfirmed = new HashSet<>(running.keySet());
+        return leases.renew(settings.instanceId(), settings.leaseDuration(), running.keySet())
+                .invoke(held -> {
+                    for (Leases.Held job : held) {
+                        unconfirmed.remove(job.jobId());
+                        if (job.cancelRequested()) {
+                            stopRunning(job.jobId(), StopReason.CANCELLED);
+                        }
+                    }
+                })
+                .flatMap(held -> leases.notHeld(settings.instanceId(), unconfirmed))
+                .invoke(lost -> lost.forEach(id -> stopRunning(id, StopReason.LEASE_LOST)))
+                .flatMap(lost -> pool.preparedQuery(InstanceSql.INSTANCE_HEARTBEAT).execute(Tuple.of(settings.instanceId())))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Stops renewing leases and claiming, while running attempts go on and still try to write their
+     * outcomes: an instance cut off from the database, or frozen (tests of rescue).
+     */
+    public void simulatePartition() {
+        heartbeating = false;
+        producers.values().forEach(QueueProducer::stop);
+    }
+
+    /** Re-reads the queues table: new queues get a producer, changed ones their new settings. */
+    public Uni<Void> refreshQueues() {
+        return queues.list().invoke(list -> list.forEach(this::applyQueue)).replaceWithVoid();
+    }
+
+    private void applyQueue(QueueSettings queue) {
+        QueueProducer existing = producers.get(queue.key());
+        if (existing == null) {
+            QueueProducer producer = new QueueProducer(queue, claimer, settings, this::dispatch);
+            if (producers.putIfAbsent(queue.key(), producer) == null && !stopping) {
+                producer.wake();
+            }
+        } else if (!existing.queue().equals(queue)) {
+            existing.update(queue);
+        }
+    }
+
+    private void dispatch(ClaimedJob job) {
+        RunningJob attempt = new RunningJob(job);
+        running.put(job.id(), attempt);
+        started.incrementAndGet();
+        metrics.started(job);
+        if (stopping) {
+            attempt.stop(StopReason.SHUTDOWN);
+        }
+        runner.run(attempt)
+                .flatMap(outcome -> outcomes.submit(outcome)
+                        .invoke(written -> recordOutcome(attempt, outcome, written)))
+                .subscribe().with(
+                        written -> finished(job),
+                        failure -> {
+                            LOG.errorf("the outcome of job %s could not be written (%s); its lease will expire and it will be rescued",
+                                    job.id(), failure.getMessage());
+                            finished(job);
+                        });
+    }
+
+    private void recordOutcome(RunningJob attempt, Outcome outcome, boolean written) {
+        if (!written && attempt.reason() != StopReason.LEASE_LOST) {
+            LOG.warnf("job %s: outcome %s refused, this instance no longer holds its lease", attempt.job().id(),
+                    outcome.status().wire());
+        }
+        metrics.finished(attempt.job(), outcome.status(), written, attempt.elapsed());
+    }
+
+    private void finished(ClaimedJob job) {
+        running.remove(job.id());
+        QueueProducer producer = producers.get(job.workspace() + "/" + job.queue());
+        if (producer != null) {
+            producer.release();
+        }
+    }
+
+    private void onJobsNotified(String key) {
+        QueueProducer producer = producers.get(key);
+        if (producer != null) {
+            producer.wake();
+        } else {
+            refreshQueues().subscribe().with(ok -> { }, this::logFailure);
+        }
+    }
+
+    private void onCancelNotified(String payload) {
+        dev.harrier.queue.JobIds.parse(payload).ifPresent(id -> stopRunning(id, StopReason.CANCELLED));
+    }
+
+    private void stopRunning(UUID id, StopReason reason) {
+        RunningJob attempt = running.get(id);
+        if (attempt != null && attempt.stop(reason)) {
+            LOG.debugf("job %s stopped: %s", id, reason);
+        }
+    }
+
+    private void startLoops() {
+        timers.add(vertx.setPeriodic(settings.pollInterval().toMillis(), id -> wakeAll()));
+        timers.add(vertx.setPeriodic(QUEUE_REFRESH.toMillis(),
+                id -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
+        timers.add(vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {
+            if (heartbeating) {
+                heartbeatOnce().subscribe().with(ok -> { }, this::logFailure);
+            }
+        }));
+        if (maintenance != null) {
+            maintenance.start(vertx);
+        }
+    }
+
+    private Uni<Void> untilIdle(Duration limit) {
+        if (running.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().ticks().every(Duration.ofMillis(20))
+                .select().where(tick -> running.isEmpty())
+                .toUni()
+                .ifNoItem().after(limit).recoverWithUni(() -> Uni.createFrom().nullItem())
+                .replaceWithVoid();
+    }
+
+    private void logFailure(Throwable failure) {
+        LOG.warnf("worker %s: %s", settings.instanceId(), failure.getMessage());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

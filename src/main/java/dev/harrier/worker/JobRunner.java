@@ -1,0 +1,165 @@
+package dev.harrier.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.handler.JobFailure;
+import dev.harrier.handler.JobHandler;
+import dev.harrier.progress.EventAppender;
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.ItemWriter;
+import dev.harrier.queue.Outcome;
+import dev.harrier.worker.RunningJob.StopReason;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Runs one attempt: finds the kind's handler, reads the arguments, calls the handler with a
+ * timeout and the stop signal, and turns what happened into an {@link Outcome}. It never fails:
+ * every failure of the handler becomes an outcome.
+ */
+final class JobRunner {
+
+    private static final int MAX_ERROR_MESSAGE = 2000;
+
+    private final HandlerRegistry handlers;
+    private final ObjectMapper mapper;
+    private final EventAppender appender;
+    private final ItemWriter items;
+    private final Vertx vertx;
+    private final EngineSettings settings;
+    private final ExecutorService blockingExecutor = Executors.newVirtualThreadPerTaskExecutor();
+
+    JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, Vertx vertx,
+              EngineSettings settings) {
+        this.handlers = handlers;
+        this.mapper = mapper;
+        this.appender = appender;
+        this.items = items;
+        this.vertx = vertx;
+        this.settings = settings;
+    }
+
+    /** Emits the attempt's outcome, after its last progress report and log line are stored. */
+    Uni<Outcome> run(RunningJob running) {
+        ClaimedJob job = running.job();
+        Optional<JobHandler<?, ?>> handler = handlers.find(job.kind());
+        if (handler.isEmpty()) {
+            // Another instance (a newer deployment) may know the kind: fail the attempt, not the job.
+            return Uni.createFrom().item(failedAttempt(job, "no handler for kind '" + job.kind() + "' on this instance",
+                    "UnknownKind", null));
+        }
+        return runWith(handler.get(), running);
+    }
+
+    private <A, R> Uni<Outcome> runWith(JobHandler<A, R> handler, RunningJob running) {
+        ClaimedJob job = running.job();
+        A args;
+        try {
+            args = handlers.read(handler, job.argsJson());
+        } catch (Exception e) {
+            return Uni.createFrom().item(Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), "InvalidArgs"));
+        }
+        PendingWrites writes = new PendingWrites();
+        ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
+        RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items);
+        Duration timeout = timeoutOf(handler, job);
+
+        Uni<R> work = Uni.createFrom().deferred(() -> handler.handle(context));
+        if (handler.blocking()) {
+            work = work.runSubscriptionOn(blockingExecutor);
+        }
+        Uni<Object> finished = work.map(item -> (Object) item);
+        Uni<Object> stopped = running.whenStopped()
+                .onItem().transformToUni(reason -> Uni.createFrom().failure(new AttemptStopped(reason)));
+        return Uni.combine().any().of(finished, stopped)
+                .ifNoItem().after(timeout).failWith(() -> timedOut(running, timeout))
+                .map(result -> completed(job, result))
+                .onFailure().recoverWithItem(failure -> outcomeOf(context, running, failure))
+                .call(outcome -> progress.flush());
+    }
+
+    private Duration timeoutOf(JobHandler<?, ?> handler, ClaimedJob job) {
+        if (job.timeoutSeconds() != null) {
+            return Duration.ofSeconds(job.timeoutSeconds());
+        }
+        return handler.timeout().orElse(settings.defaultTimeout());
+    }
+
+    private Throwable timedOut(RunningJob running, Duration timeout) {
+        running.stop(StopReason.TIMED_OUT);
+        return new AttemptStopped(StopReason.TIMED_OUT, "timed out after " + timeout.toSeconds() + " s");
+    }
+
+    private Outcome completed(ClaimedJob job, Object result) {
+        try {
+            return Outcome.completed(job, mapper.writeValueAsString(result));
+        } catch (Exception e) {
+            return failedAttempt(job, "the result cannot be written as JSON: " + e.getMessage(), "InvalidResult", null);
+        }
+    }
+
+    private Outcome outcomeOf(RunningContext<?> context, RunningJob running, Throwable failure) {
+        ClaimedJob job = running.job();
+        if (failure instanceof AttemptStopped stop) {
+            return switch (stop.reason) {
+                case CANCELLED -> Outcome.cancelled(job);
+                case SHUTDOWN, LEASE_LOST -> Outcome.handedBack(job);
+                case TIMED_OUT -> logged(context, failedAttempt(job, stop.getMessage(), "Timeout", null));
+            };
+        }
+        String message = messageOf(failure);
+        if (failure instanceof JobFailure.Permanent) {
+            return logged(context, Outcome.failed(job, message, "PermanentFailure"));
+        }
+        Duration delay = failure instanceof JobFailure.RetryAfter retry ? retry.delay() : null;
+        return logged(context, failedAttempt(job, message, failure.getClass().getSimpleName(), delay));
+    }
+
+    /** Retrying after {@code delay} (or the backoff), or failed when no attempt remains. */
+    private Outcome failedAttempt(ClaimedJob job, String message, String type, Duration delay) {
+        if (job.attempt() >= job.maxAttempts()) {
+            return Outcome.failed(job, message, type);
+        }
+        Duration wait = delay != null ? delay : settings.backoffFor(job.kind()).delayAfter(job.attempt());
+        return Outcome.retrying(job, Instant.now().plus(wait), message, type);
+    }
+
+    /** Earlier attempts' errors live in the job's log; the job row keeps only the latest. */
+    private static Outcome logged(RunningContext<?> context, Outcome outcome) {
+        String next = switch (outcome.status()) {
+            case RETRYING -> "; retrying at " + outcome.runAt();
+            case FAILED -> "; no retry";
+            default -> "";
+        };
+        context.log().error("attempt " + context.attempt() + " failed: " + outcome.errorMessage() + next);
+        return outcome;
+    }
+
+    private static String messageOf(Throwable failure) {
+        String message = failure.getMessage() == null ? failure.getClass().getName() : failure.getMessage();
+        return message.length() > MAX_ERROR_MESSAGE ? message.substring(0, MAX_ERROR_MESSAGE) + "…" : message;
+    }
+
+    void close() {
+        blockingExecutor.shutdown();
+    }
+
+    /** The stop signal as a failure, so that it wins the race against the handler. */
+    private static final class AttemptStopped extends RuntimeException {
+        private final StopReason reason;
+
+        AttemptStopped(StopReason reason) {
+            this(reason, reason.name().toLowerCase());
+        }
+
+        AttemptStopped(StopReason reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.harrier.worker;
+
+import dev.harrier.handler.ItemResult;
+import dev.harrier.handler.JobContext;
+import dev.harrier.handler.JobLog;
+import dev.harrier.handler.ProgressReporter;
+import dev.harrier.progress.EventAppender;
+import dev.harrier.progress.EventDraft;
+import dev.harrier.queue.ItemWriter;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/** The {@link JobContext} of one attempt: progress, log and the stop signal of its {@link RunningJob}. */
+final class RunningContext<A> implements JobContext<A>, JobLog {
+
+    private static final int MAX_LOG_MESSAGE = 8192;
+
+    private final RunningJob running;
+    private final A args;
+    private final ProgressThrottle progress;
+    private final PendingWrites writes;
+    private final EventAppender appender;
+    private final ItemWriter items;
+
+    RunningContext(RunningJob running, A args, ProgressThrottle progress, PendingWrites writes, EventAppender appender,
+                   ItemWriter items) {
+        this.running = running;
+        this.args = args;
+        this.progress = progress;
+        this.writes = writes;
+        this.appender = appender;
+        this.items = items;
+    }
+
+    @Override
+    public void recordItem(ItemResult item) {
+        String event = new JsonObject().put("index", item.index()).put("status", item.ok() ? "ok" : "failed")
+                .put("httpStatus", item.httpStatus()).encode();
+        // The item row first, then its event: a client that sees the event can read the row.
+        writes.track(items.save(jobId(), item)
+                .call(saved -> appender.append(new EventDraft(jobId(), "item", event))));
+    }
+
+    @Override
+    public Uni<java.util.Set<Integer>> finishedItems() {
+        return items.finished(jobId());
+    }
+
+    @Override
+    public UUID jobId() {
+        return running.job().id();
+    }
+
+    @Override
+    public String kind() {
+        return running.job().kind();
+    }
+
+    @Override
+    public int attempt() {
+        return running.job().attempt();
+    }
+
+    @Override
+    public int maxAttempts() {
+        return running.job().maxAttempts();
+    }
+
+    @Override
+    public A args() {
+        return args;
+    }
+
+    @Override
+    public ProgressReporter progress() {
+        return progress;
+    }
+
+    @Override
+    public JobLog log() {
+        return this;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return running.reason() != null;
+    }
+
+    @Override
+    public Uni<Void> cancelled() {
+        return running.whenStopped().replaceWithVoid();
+    }
+
+    @Override
+    public void append(String level, String message) {
+        String text = message == null ? "" : message;
+        if (text.length() > MAX_LOG_MESSAGE) {
+            text = text.substring(0, MAX_LOG_MESSAGE) + "…";
+        }
+        String data = new JsonObject().put("level", level).put("message", text).encode();
+        writes.track(appender.append(new EventDraft(jobId(), "log", data)));
+    }
+}

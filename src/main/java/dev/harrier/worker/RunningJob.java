@@ -1,0 +1,60 @@
+package dev.harrier.worker;
+
+import dev.harrier.queue.ClaimedJob;
+import io.smallrye.mutiny.Uni;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/** A job this instance is running, and the one-shot signal that stops it early. */
+final class RunningJob {
+
+    /** Why an attempt was stopped before its handler finished. */
+    enum StopReason {
+        /** A client cancelled the job: it ends as cancelled. */
+        CANCELLED,
+        /** The attempt ran out of time: it fails, and is retried if attempts remain. */
+        TIMED_OUT,
+        /** This instance shuts down: the job is handed back to pending, its attempt not counted. */
+        SHUTDOWN,
+        /** This instance no longer holds the lease (it was rescued elsewhere): write nothing. */
+        LEASE_LOST
+    }
+
+    private final ClaimedJob job;
+    private final AtomicReference<StopReason> reason = new AtomicReference<>();
+    private final CompletableFuture<StopReason> stopped = new CompletableFuture<>();
+    private final long startedNanos = System.nanoTime();
+
+    RunningJob(ClaimedJob job) {
+        this.job = job;
+    }
+
+    /** How long the attempt has run on this instance. */
+    java.time.Duration elapsed() {
+        return java.time.Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    ClaimedJob job() {
+        return job;
+    }
+
+    /** Stops the attempt for {@code why}; only the first reason counts. */
+    boolean stop(StopReason why) {
+        if (reason.compareAndSet(null, why)) {
+            stopped.complete(why);
+            return true;
+        }
+        return false;
+    }
+
+    /** Null while the attempt has not been stopped. */
+    StopReason reason() {
+        return reason.get();
+    }
+
+    /** Emits the reason once stopped. Cancelling a subscription leaves the signal intact. */
+    Uni<StopReason> whenStopped() {
+        return Uni.createFrom().completionStage(() -> stopped.thenApply(Function.identity()));
+    }
+}

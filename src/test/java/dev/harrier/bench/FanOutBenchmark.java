@@ -1,0 +1,71 @@
+package dev.harrier.bench;
+
+import dev.harrier.queue.EnqueueResult;
+import dev.harrier.queue.JobStatus;
+import dev.harrier.testing.EngineHarness;
+import dev.harrier.testing.StubServer;
+import dev.harrier.testing.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fan-out benchmark (bench/README.md): a scrape of {@code bench.urls} URLs at
+ * {@code bench.concurrency} against a local stub that answers every request after 50 ms.
+ */
+@QuarkusTest
+@Tag("bench")
+class FanOutBenchmark {
+
+    private static final int URLS = Integer.getInteger("bench.urls", 10_000);
+    private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 200);
+    private static final int LATENCY_MS = 50;
+
+    @Inject
+    EngineHarness harness;
+
+    @AfterEach
+    void stop() {
+        harness.stopAll();
+    }
+
+    @Test
+    void scrapeAgainstA50MillisecondStub() throws Exception {
+        TestDatabase.clean();
+        try (StubServer stub = new StubServer()) {
+            stub.on("/page", r -> io.vertx.core.Vertx.currentContext().owner()
+                    .setTimer(LATENCY_MS, t -> r.response().end("<p>ok " + r.getParam("n") + "</p>")));
+            StringBuilder urls = new StringBuilder();
+            for (int i = 0; i < URLS; i++) {
+                urls.append(i == 0 ? "" : ",").append('"').append(stub.url("/page?n=" + i)).append('"');
+            }
+            harness.start("bench", b -> b.slots(4));
+
+            long started = System.nanoTime();
+            EnqueueResult job = harness.submit("scrape", "{\"urls\": [" + urls + "], \"concurrency\": " + CONCURRENCY
+                    + ", \"perHostConcurrency\": " + CONCURRENCY + ", \"retries\": 0, \"extract\": {\"type\": \"raw\"}}");
+            harness.awaitStatus(job.job().id(), JobStatus.COMPLETED, Duration.ofMinutes(30));
+            double seconds = (System.nanoTime() - started) / 1e9;
+
+            double ideal = (double) URLS / CONCURRENCY * LATENCY_MS / 1000;
+            long stored = TestDatabase.queryLong("SELECT count(*) FROM harrier.job_items WHERE status = 'ok' AND job_id = '" + job.job().id() + "'");
+            System.out.printf("%nBENCH fan-out: %d URLs at concurrency %d, stub latency %d ms: %.2f s (ideal %.2f s, ratio %.2f), %.0f requests/s, %d items stored ok, heap max %d MB, %s%n%n",
+                    URLS, CONCURRENCY, LATENCY_MS, seconds, ideal, seconds / ideal, URLS / seconds, stored,
+                    Runtime.getRuntime().maxMemory() / 1_048_576, peakRss());
+        }
+    }
+
+    private static String peakRss() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM")).findFirst().orElse("?").replaceAll("\\s+", " ");
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}

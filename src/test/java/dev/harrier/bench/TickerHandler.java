@@ -1,0 +1,34 @@
+package dev.harrier.bench;
+
+import dev.harrier.handler.JobContext;
+import dev.harrier.handler.JobHandler;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/** {@code bench-ticker}: logs {@code t=<System.nanoTime()>} every {@code everyMs}, {@code ticks} times. */
+@ApplicationScoped
+public class TickerHandler implements JobHandler<TickerHandler.Args, Long> {
+
+    public record Args(int ticks, int everyMs) {
+    }
+
+    @Override
+    public String kind() {
+        return "bench-ticker";
+    }
+
+    @Override
+    public Class<Args> argsType() {
+        return Args.class;
+    }
+
+    @Override
+    public Uni<Long> handle(JobContext<Args> context) {
+        return Multi.createFrom().ticks().every(Duration.ofMillis(context.args().everyMs()))
+                .select().first(context.args().ticks())
+                .onItem().invoke(tick -> context.log().info("t=" + System.nanoTime()))
+                .collect().last();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.harrier.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harrier.queue.EnqueueResult;
+import dev.harrier.queue.Job;
+import dev.harrier.queue.JobStatus;
+import dev.harrier.testing.EngineHarness;
+import dev.harrier.testing.StubServer;
+import dev.harrier.testing.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@code http} kind against a local stub server (private networks are allowed in tests). */
+@QuarkusTest
+class HttpKindTest {
+
+    @Inject
+    EngineHarness harness;
+
+    private StubServer stub;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestDatabase.clean();
+        stub = new StubServer();
+        harness.start("http-runner", b -> b.maintenance(true)
+                .backoff(new dev.harrier.worker.Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        harness.stopAll();
+        stub.close();
+    }
+
+    private Job run(String args, JobStatus expected) {
+        EnqueueResult enqueued = harness.submit("http", args);
+        return harness.awaitStatus(enqueued.job().id(), expected, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aJsonReplyIsTheResultAndTheBodyIsSigned() throws Exception {
+        stub.on("/hook", r -> r.response().putHeader("Content-Type", "application/json").end("{\"ok\": true}"));
+
+        Job done = run("{\"url\": \"" + stub.url("/hook") + "\", \"body\": {\"jobId\": 7}, \"headers\": {\"X-Trace\": \"abc\"}}",
+                JobStatus.COMPLETED);
+
+        var result = harness.json(done.resultJson());
+        assertThat(result.get("status").asInt()).isEqualTo(200);
+        assertThat(result.get("body").get("ok").asBoolean()).isTrue();
+        assertThat(result.get("durationMs").asLong()).isNotNegative();
+        StubServer.Received request = stub.received().get(0);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.body()).isEqualTo("{\"jobId\":7}");
+        assertThat(request.headers()).containsEntry("x-trace", "abc").containsEntry("content-type", "application/json");
+        String signature = request.headers().get("harrier-signature");
+        long t = Long.parseLong(signature.substring(2, signature.indexOf(',')));
+        assertThat(signature).isEqualTo(new RequestSigner("test-signing-secret").sign(t, request.body().getBytes()));
+    }
+
+    @Test
+    void serverErrorsAreRetriedUntilTheyPass() {
+        AtomicInteger calls = new AtomicInteger();
+        stub.on("/flaky", r -> r.response().setStatusCode(calls.incrementAndGet() < 3 ? 503 : 200).end("fine"));
+
+        Job done = run("{\"url\": \"" + stub.url("/flaky") + "\"}", JobStatus.COMPLETED);
+
+        assertThat(done.attempt()).isEqualTo(3);
+        assertThat(harness.json(done.resultJson()).get("body").asText()).isEqualTo("fine");
+    }
+
+    @Test
+    void retryAfterIsHonoured() {
+        AtomicInteger calls = new AtomicInteger();
+        stub.on("/busy", r -> {
+            if (calls.incrementAndGet() == 1) {
+                r.response().setStatusCode(429).putHeader("Retry-After", "2").end();
+            } else {
+                r.response().end("ok");
+            }
+        });
+
+        Job done = run("{\"url\": \"" + stub.url("/busy") + "\"}", JobStatus.COMPLETED);
+
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(TestDatabase.queryLong("SELECT (extract(epoch FROM (data ->> 'runAt')::timestamptz - at) * 1000)::bigint "
+                + "FROM harrier.job_events WHERE job_id = '" + done.id() + "' AND data ->> 'status' = 'retrying'"))
+                .isBetween(1500L, 2100L);
+    }
+
+    @Test
+    void otherClientErrorsFailTheJobAtOnce() {
+        stub.on("/gone", r -> r.response().setStatusCode(410).end());
+
+        Job failed = run("{\"url\": \"" + stub.url("/gone") + "\"}", JobStatus.FAILED);
+
+        assertThat(failed.attempt()).isEqualTo(1);
+        assertThat(failed.error().type()).isEqualTo("PermanentFailure");
+        assertThat(failed.error().message()).contains("HTTP 410");
+        assertThat(stub.count("/gone")).isEqualTo(1);
+    }
+
+    @Test
+    void redirectsAreFollowedAndAPostBecomesAGetOn303() {
+        stub.on("/old", r -> r.response().setStatusCode(303).putHeader("Location", "/new").end());
+        stub.on("/new", r -> r.response().end(r.method().name()));
+
+        Job done = run("{\"url\": \"" + stub.url("/old") + "\", \"method\": \"POST\", \"body\": {}}", JobStatus.COMPLETED);
+
+        assertThat(harness.json(done.resultJson()).get("body").asText()).isEqualTo("GET");
+    }
+
+    @Test
+    void argumentsAreChecked() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"ftp://x/y\"}"))
+                .hasMessageContaining("url");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"BREW\"}"))
+                .hasMessageContaining("method");
+    }
+}
