@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -115,7 +116,8 @@ public class JobDetailsResource {
         if (ttl < 1 || ttl > max) {
             throw Requests.invalid("ttlSeconds", "must be between 1 and " + max);
         }
-        Instant expiresAt = Instant.now().plusSeconds(ttl);
+        // A JWT's expiry is in whole seconds: round up, so the token lives at least ttl seconds.
+        Instant expiresAt = Instant.now().plusSeconds(ttl + 1).truncatedTo(ChronoUnit.SECONDS);
         return exists(caller, jobId)
                 .map(job -> Response.status(201)
                         .entity(new Bodies.Token(tokens.issue(caller.workspace(), jobId, expiresAt), expiresAt))
