@@ -47,9 +47,13 @@ public interface HarrierConfig {
         @WithDefault("5")
         int maxRedirects();
 
-        /** Connections kept per host. */
-        @WithDefault("32")
+        /** Keep-alive connections per host (the Vert.x pool; requests beyond it wait for a connection). */
+        @WithDefault("256")
         int poolSizePerHost();
+
+        /** Requests in flight to one host at once, across every job of this instance. */
+        @WithDefault("256")
+        int maxPerHost();
     }
 
     /** The HTTP API: keys, body limits, read tokens, streams. */

@@ -24,10 +24,13 @@ public interface JobContext<A> {
     JobLog log();
 
     /**
-     * Stores the result of one item (in batches, with an {@code item} event). The job's outcome is
-     * written only after every item recorded before it.
+     * Stores the result of one item (in batches, with an {@code item} event). The write starts at
+     * once, whether or not the returned {@code Uni} is subscribed; it emits when the item is stored.
+     * A handler that produces items faster than they are written waits on it, so that unwritten
+     * results never pile up in memory. The job's outcome is written only after every item recorded
+     * before it.
      */
-    void recordItem(ItemResult item);
+    Uni<Void> recordItem(ItemResult item);
 
     /**
      * The indexes of the items that already have a result, from earlier attempts: a retried

@@ -1,14 +1,18 @@
 package dev.harrier.http;
 
 import io.smallrye.mutiny.Uni;
+import io.netty.util.NetUtil;
 import io.vertx.mutiny.core.Vertx;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps outbound requests away from the service's own network: a URL must be http or https, and
@@ -27,8 +31,15 @@ public final class AddressGuard {
         }
     }
 
+    private static final Duration LOOKUP_TTL = Duration.ofSeconds(30);
+    private static final int MAX_CACHED_LOOKUPS = 10_000;
+
+    private record Lookup(List<InetAddress> addresses, long expiresAt) {
+    }
+
     private final Vertx vertx;
     private final boolean allowPrivateNetworks;
+    private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
 
     public AddressGuard(Vertx vertx, boolean allowPrivateNetworks) {
         this.vertx = vertx;
@@ -45,10 +56,33 @@ public final class AddressGuard {
         if (host == null || host.isBlank()) {
             return Uni.createFrom().failure(new Refused("the URL has no host"));
         }
-        // The JDK resolver blocks: it runs on a worker thread, never on the event loop.
-        return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(stripBrackets(host))))
+        String name = stripBrackets(host);
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(name);
+        if (literal != null) {
+            return Uni.createFrom().item(() -> check(host, List.of(literal)));
+        }
+        Lookup cached = lookups.get(name);
+        if (cached != null && cached.expiresAt() - System.nanoTime() > 0) {
+            return Uni.createFrom().item(() -> check(host, cached.addresses()));
+        }
+        // The JDK resolver blocks: it runs on a worker thread, never on the event loop. Unordered,
+        // so that lookups of many hosts do not queue behind each other.
+        return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(name)), false)
                 .onFailure(UnknownHostException.class).transform(e -> new Refused("unknown host '" + host + "'"))
+                .invoke(addresses -> remember(name, addresses))
                 .map(addresses -> check(host, addresses));
+    }
+
+    /**
+     * A job of 10,000 pages of one site would otherwise hop to a worker thread 10,000 times for the
+     * same answer. Kept as long as the JDK keeps a positive answer by default; the address checked
+     * is still the one connected to.
+     */
+    private void remember(String name, List<InetAddress> addresses) {
+        if (lookups.size() >= MAX_CACHED_LOOKUPS) {
+            lookups.clear();
+        }
+        lookups.put(name, new Lookup(addresses, System.nanoTime() + LOOKUP_TTL.toNanos()));
     }
 
     InetAddress check(String host, List<InetAddress> addresses) {

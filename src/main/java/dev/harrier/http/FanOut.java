@@ -28,6 +28,7 @@ import java.util.function.IntFunction;
 final class FanOut {
 
     private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
+    private static final int UNWRITTEN_PER_SLOT = 4;
 
     /** {@code {"requests": 10, "perSeconds": 1}}. */
     public record Rate(int requests, int perSeconds) {
@@ -62,15 +63,22 @@ final class FanOut {
                     IntFunction<OutboundRequest> requestOf, Outcome outcome) {
         Hosts hosts = new Hosts(settings.perHostConcurrency(), settings.rate());
         Counts counts = new Counts();
+        // Results fetched but not yet stored: a permit each, so a database that falls behind slows
+        // the fetching down instead of letting results pile up in memory.
+        int window = settings.concurrency() * UNWRITTEN_PER_SLOT;
+        AsyncPermits unwritten = new AsyncPermits(window);
         return context.finishedItems().flatMap(done -> {
             counts.finished.set(done.size());
             context.progress().report("fetching", done.size() + " of " + total, (long) done.size(), (long) total);
             return Multi.createFrom().range(0, total)
                     .select().where(index -> !done.contains(index))
                     .select().where(index -> !context.isCancelled())
-                    .onItem().transformToUni(index -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings))
+                    .onItem().transformToUni(index -> unwritten.acquire()
+                            .flatMap(permit -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings)))
                     .merge(settings.concurrency())
-                    .onItem().invoke(item -> record(context, item, counts, total))
+                    .onItem().transformToUni(item -> record(context, item, counts, total)
+                            .onTermination().invoke(unwritten::release))
+                    .merge(window)
                     .collect().last()
                     .replaceWith(counts);
         });
@@ -124,8 +132,8 @@ final class FanOut {
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
-    private void record(JobContext<?> context, ItemResult item, Counts counts, int total) {
-        context.recordItem(item);
+    private Uni<Void> record(JobContext<?> context, ItemResult item, Counts counts, int total) {
+        Uni<Void> stored = context.recordItem(item);
         (item.ok() ? counts.ok : counts.failed).incrementAndGet();
         if (item.ok() && item.dataJson() != null) {
             try {
@@ -137,6 +145,7 @@ final class FanOut {
         }
         int finished = counts.finished.incrementAndGet();
         context.progress().report(null, finished + " of " + total, (long) finished, (long) total);
+        return stored;
     }
 
     /** The job's per-host limits: a concurrency bound and, when set, a token bucket per host. */

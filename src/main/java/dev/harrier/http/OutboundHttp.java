@@ -14,7 +14,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -29,10 +28,11 @@ public class OutboundHttp {
 
     private final WebClient client;
     private final AddressGuard guard;
-    private final int maxBodyBytes;
+    private final HostLimiter hosts;
+    private final io.vertx.mutiny.ext.web.codec.BodyCodec<CappedBodyCodec.Body> bodies;
     private final int maxRedirects;
 
-    public OutboundHttp(Vertx vertx, HarrierConfig config) {
+    public OutboundHttp(Vertx vertx, HarrierConfig config, HostLimiter hosts) {
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setFollowRedirects(false)
                 .setKeepAlive(true)
@@ -40,7 +40,8 @@ public class OutboundHttp {
                 .setMaxPoolSize(config.http().poolSizePerHost())
                 .setUserAgent("Harrier"));
         this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks());
-        this.maxBodyBytes = config.http().maxBodyBytes();
+        this.hosts = hosts;
+        this.bodies = CappedBodyCodec.of(config.http().maxBodyBytes());
         this.maxRedirects = config.http().maxRedirects();
     }
 
@@ -52,40 +53,50 @@ public class OutboundHttp {
     private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started) {
         URI url = request.url();
         return guard.resolve(url)
-                .flatMap(address -> exchange(request, address))
-                .flatMap(response -> {
-                    String location = response.getHeader("Location");
-                    if (isRedirect(response.statusCode()) && location != null) {
+                .flatMap(address -> hosts.run(hostKey(url), () -> exchange(request, address, started)))
+                .flatMap(reply -> {
+                    String location = reply.header("Location");
+                    if (isRedirect(reply.status()) && location != null) {
                         if (redirects >= maxRedirects) {
                             return Uni.createFrom().failure(new AddressGuard.Refused("more than " + maxRedirects + " redirects"));
                         }
-                        return hop(redirected(request, response.statusCode(), url.resolve(location)), redirects + 1, started);
+                        return hop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started);
                     }
-                    return Uni.createFrom().item(reply(response, url, started));
+                    return Uni.createFrom().item(reply);
                 });
     }
 
-    private Uni<HttpResponse<Buffer>> exchange(OutboundRequest request, InetAddress address) {
+    private Uni<OutboundReply> exchange(OutboundRequest request, InetAddress address, long started) {
         URI url = request.url();
         boolean tls = url.getScheme().equalsIgnoreCase("https");
-        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        int port = port(url);
         String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        HttpRequest<Buffer> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
+        HttpRequest<CappedBodyCodec.Body> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
                         SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, url.getHost(), path)
                 .ssl(tls)
-                .timeout(request.timeout().toMillis());
+                .timeout(request.timeout().toMillis())
+                .as(bodies);
         request.headers().forEach(http::putHeader);
-        return request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
+        Uni<HttpResponse<CappedBodyCodec.Body>> sent = request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
+        return sent.map(response -> reply(response, url, started));
     }
 
-    private OutboundReply reply(HttpResponse<Buffer> response, URI url, long started) {
-        byte[] body = response.body() == null ? new byte[0] : response.body().getBytes();
-        boolean truncated = body.length > maxBodyBytes;
+    private static OutboundReply reply(HttpResponse<CappedBodyCodec.Body> response, URI url, long started) {
+        CappedBodyCodec.Body body = response.body();
         Map<String, String> headers = new LinkedHashMap<>();
         response.headers().forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
-        return new OutboundReply(response.statusCode(), headers, truncated ? Arrays.copyOf(body, maxBodyBytes) : body,
-                truncated, java.time.Duration.ofNanos(System.nanoTime() - started), url);
+        return new OutboundReply(response.statusCode(), headers, body == null ? new byte[0] : body.bytes(),
+                body != null && body.truncated(), java.time.Duration.ofNanos(System.nanoTime() - started), url);
+    }
+
+    private static int port(URI url) {
+        return url.getPort() > 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    /** The unit of the per-host limits: host and port, as the connection pool counts them. */
+    private static String hostKey(URI url) {
+        return url.getHost().toLowerCase(Locale.ROOT) + ":" + port(url);
     }
 
     private static boolean isRedirect(int status) {

@@ -34,12 +34,15 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     }
 
     @Override
-    public void recordItem(ItemResult item) {
+    public Uni<Void> recordItem(ItemResult item) {
         String event = new JsonObject().put("index", item.index()).put("status", item.ok() ? "ok" : "failed")
                 .put("httpStatus", item.httpStatus()).encode();
         // The item row first, then its event: a client that sees the event can read the row.
-        writes.track(items.save(jobId(), item)
-                .call(saved -> appender.append(new EventDraft(jobId(), "item", event))));
+        Uni<Void> write = items.save(jobId(), item)
+                .call(saved -> appender.append(new EventDraft(jobId(), "item", event)))
+                .memoize().indefinitely();
+        writes.track(write);
+        return write;
     }
 
     @Override

@@ -37,7 +37,7 @@ class FanOutBenchmark {
     @Test
     void scrapeAgainstA50MillisecondStub() throws Exception {
         TestDatabase.clean();
-        try (StubServer stub = new StubServer()) {
+        try (StubServer stub = new StubServer().withoutRecording()) {
             stub.on("/page", r -> io.vertx.core.Vertx.currentContext().owner()
                     .setTimer(LATENCY_MS, t -> r.response().end("<p>ok " + r.getParam("n") + "</p>")));
             StringBuilder urls = new StringBuilder();

@@ -26,6 +26,7 @@ public final class StubServer implements AutoCloseable {
     private final Map<String, java.util.function.BiConsumer<HttpServerRequest, String>> routes = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile boolean keepRequests = true;
 
     public StubServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle)
@@ -40,6 +41,12 @@ public final class StubServer implements AutoCloseable {
     /** A route that also gets the request body (already read by the stub). */
     public StubServer onBody(String path, java.util.function.BiConsumer<HttpServerRequest, String> handler) {
         routes.put(path, handler);
+        return this;
+    }
+
+    /** For load: count requests but keep none of them (a list of 100,000 requests is no stub's job). */
+    public StubServer withoutRecording() {
+        keepRequests = false;
         return this;
     }
 
@@ -60,7 +67,9 @@ public final class StubServer implements AutoCloseable {
         request.body().onSuccess(body -> {
             Map<String, String> headers = new ConcurrentHashMap<>();
             request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
-            received.add(new Received(request.method().name(), request.path(), headers, body.toString()));
+            if (keepRequests) {
+                received.add(new Received(request.method().name(), request.path(), headers, body.toString()));
+            }
             java.util.function.BiConsumer<HttpServerRequest, String> route = routes.get(request.path());
             if (route == null) {
                 request.response().setStatusCode(404).end("no route");

@@ -1,0 +1,136 @@
+package dev.harrier.http;
+
+import dev.harrier.config.HarrierConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * What every outbound request of this instance shares, per host ({@code host:port}): a ceiling on
+ * requests in flight to it across all jobs ({@code harrier.http.max-per-host}), the slow-down of a
+ * host that keeps failing ({@link HostHealth}), and the count of requests per host and outcome
+ * ({@code harrier_http_requests_total}). A host's entry lives while requests to it are in flight or
+ * it is failing, so a job over 100,000 hosts leaves no map of 100,000 entries behind.
+ */
+@ApplicationScoped
+public class HostLimiter {
+
+    /** Past this many distinct hosts, metrics count the rest as {@code host="other"}. */
+    static final int MAX_METRIC_HOSTS = 1000;
+
+    private final int ceiling;
+    private final MeterRegistry registry;
+    private final Map<String, Host> hosts = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Set<String> metricHosts = ConcurrentHashMap.newKeySet();
+
+    private static final class Host {
+        final AsyncPermits permits;
+        final HostHealth health = new HostHealth();
+        int users;
+
+        Host(int ceiling) {
+            this.permits = new AsyncPermits(ceiling);
+        }
+    }
+
+    public HostLimiter(HarrierConfig config, MeterRegistry registry) {
+        this.ceiling = config.http().maxPerHost();
+        this.registry = registry;
+    }
+
+    /**
+     * Runs {@code exchange} once the host is free for it: after the host's failure delay and with
+     * one of its permits, released however the exchange ends (reply, failure or cancellation).
+     */
+    public Uni<OutboundReply> run(String host, Supplier<Uni<OutboundReply>> exchange) {
+        return Uni.createFrom().deferred(() -> {
+            Host entry = enter(host);
+            AtomicBoolean held = new AtomicBoolean();
+            return pause(entry.health.delay())
+                    .flatMap(x -> entry.permits.acquire())
+                    .invoke(() -> held.set(true))
+                    .flatMap(x -> exchange.get())
+                    .invoke(reply -> record(host, entry, outcome(reply.status())))
+                    .onFailure().invoke(failure -> record(host, entry, failure instanceof AddressGuard.Refused ? "refused" : "io_error"))
+                    .onTermination().invoke(() -> {
+                        if (held.getAndSet(false)) {
+                            entry.permits.release();
+                        }
+                        leave(host, entry);
+                    });
+        });
+    }
+
+    /** Consecutive failures of a host, for tests and diagnostics. */
+    int consecutiveFailures(String host) {
+        Host entry = hosts.get(host);
+        return entry == null ? 0 : entry.health.consecutiveFailures();
+    }
+
+    static String outcome(int status) {
+        if (status >= 500) {
+            return "server_error";
+        }
+        if (status == 429) {
+            return "rate_limited";
+        }
+        if (status == 408) {
+            return "timeout";
+        }
+        return status >= 400 ? "client_error" : "success";
+    }
+
+    private void record(String host, Host entry, String outcome) {
+        switch (outcome) {
+            case "server_error", "rate_limited", "timeout", "io_error" -> entry.health.failed();
+            case "refused" -> { }
+            default -> entry.health.succeeded();
+        }
+        counter(host, outcome).increment();
+    }
+
+    private Counter counter(String host, String outcome) {
+        boolean named = metricHosts.contains(host) || (metricHosts.size() < MAX_METRIC_HOSTS && metricHosts.add(host));
+        String tag = named ? host : "other";
+        return counters.computeIfAbsent(tag + " " + outcome, key -> Counter.builder("harrier.http.requests")
+                .description("Outbound HTTP requests per host and outcome")
+                .tag("host", tag)
+                .tag("outcome", outcome)
+                .register(registry));
+    }
+
+    private Host enter(String host) {
+        return hosts.compute(host, (key, entry) -> {
+            Host current = entry == null ? new Host(ceiling) : entry;
+            current.users++;
+            return current;
+        });
+    }
+
+    private void leave(String host, Host entry) {
+        hosts.computeIfPresent(host, (key, current) -> {
+            if (current != entry) {
+                return current;
+            }
+            current.users--;
+            // A failing host keeps its entry (and so its slow-down) until it answers again.
+            return current.users == 0 && current.health.consecutiveFailures() == 0 ? null : current;
+        });
+    }
+
+    private static Uni<Void> pause(Duration delay) {
+        if (delay.isZero()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().voidItem()
+                .onItem().delayIt().by(delay);
+    }
+}
