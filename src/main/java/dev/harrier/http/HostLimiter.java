@@ -41,8 +41,13 @@ public class HostLimiter {
         }
     }
 
+    @jakarta.inject.Inject
     public HostLimiter(HarrierConfig config, MeterRegistry registry) {
-        this.ceiling = config.http().maxPerHost();
+        this(config.http().maxPerHost(), registry);
+    }
+
+    HostLimiter(int ceiling, MeterRegistry registry) {
+        this.ceiling = ceiling;
         this.registry = registry;
     }
 
@@ -73,6 +78,11 @@ public class HostLimiter {
     int consecutiveFailures(String host) {
         Host entry = hosts.get(host);
         return entry == null ? 0 : entry.health.consecutiveFailures();
+    }
+
+    /** Hosts with requests in flight or a failure streak: the others are forgotten. */
+    int trackedHosts() {
+        return hosts.size();
     }
 
     static String outcome(int status) {

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Harrier's one outbound HTTP client (Vert.x WebClient, pooled keep-alive connections). Every hop
@@ -79,7 +80,12 @@ public class OutboundHttp {
                 .as(bodies);
         request.headers().forEach(http::putHeader);
         Uni<HttpResponse<CappedBodyCodec.Body>> sent = request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
-        return sent.map(response -> reply(response, url, started));
+        // The client's time-out is an idle one: a server dribbling a byte a second would never hit
+        // it. The whole exchange gets the same time as a deadline.
+        return sent.ifNoItem().after(request.timeout())
+                .failWith(() -> new TimeoutException("no complete answer from " + url.getHost() + " within "
+                        + request.timeout().toMillis() + " ms"))
+                .map(response -> reply(response, url, started));
     }
 
     private static OutboundReply reply(HttpResponse<CappedBodyCodec.Body> response, URI url, long started) {

@@ -117,6 +117,49 @@ class HttpKindTest {
     }
 
     @Test
+    void anOversizedBodyIsCutAtTheLimitWhileItStreamsIn() {
+        stub.on("/big", r -> {
+            r.response().setChunked(true).putHeader("Content-Type", "text/plain");
+            io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer("a".repeat(64 * 1024));
+            for (int i = 0; i < 48; i++) {
+                r.response().write(chunk);
+            }
+            r.response().end();
+        });
+
+        Job done = run("{\"url\": \"" + stub.url("/big") + "\"}", JobStatus.COMPLETED);
+
+        var result = harness.json(done.resultJson());
+        assertThat(result.get("truncated").asBoolean()).isTrue();
+        assertThat(result.get("body").asText()).hasSize(1_048_576);
+    }
+
+    @Test
+    void aBodyThatDribblesPastTheTimeoutFailsTheAttempt() {
+        stub.on("/slow", r -> {
+            r.response().setChunked(true).write("first bytes");
+            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+            AtomicInteger ticks = new AtomicInteger();
+            vertx.setPeriodic(100, id -> {
+                if (r.response().closed() || ticks.incrementAndGet() > 50) {
+                    vertx.cancelTimer(id);
+                    if (!r.response().closed()) {
+                        r.response().end();
+                    }
+                } else {
+                    r.response().write(".");
+                }
+            });
+        });
+
+        EnqueueResult enqueued = harness.submit(new dev.harrier.queue.JobRequest("http", null,
+                harness.json("{\"url\": \"" + stub.url("/slow") + "\", \"timeoutMs\": 500}"), null, null, 1, null, null, null, null));
+        Job failed = harness.awaitStatus(enqueued.job().id(), JobStatus.FAILED, Duration.ofSeconds(20));
+
+        assertThat(failed.error().message()).contains("within 500 ms");
+    }
+
+    @Test
     void argumentsAreChecked() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"ftp://x/y\"}"))
                 .hasMessageContaining("url");

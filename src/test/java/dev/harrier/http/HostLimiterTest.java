@@ -1,0 +1,93 @@
+package dev.harrier.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The per-host limits that every job of an instance shares. */
+class HostLimiterTest {
+
+    private static final String HOST = "boards.example:443";
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final HostLimiter limiter = new HostLimiter(3, registry);
+
+    @Test
+    void requestsInFlightToOneHostNeverExceedTheCeilingWhateverTheJobs() {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+
+        Multi.createFrom().range(0, 20)
+                .onItem().transformToUni(i -> limiter.run(HOST, () -> {
+                    peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    return reply(200)
+                            .onItem().delayIt().by(Duration.ofMillis(20))
+                            .invoke(inFlight::decrementAndGet);
+                }))
+                .merge(20)
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(10));
+
+        assertThat(peak.get()).isEqualTo(3);
+        assertThat(limiter.trackedHosts()).as("an idle, healthy host is forgotten").isZero();
+    }
+
+    @Test
+    void aHostThatKeepsFailingIsSlowedDownUntilItAnswersAgain() {
+        for (int i = 0; i < HostHealth.THRESHOLD; i++) {
+            limiter.run(HOST, () -> reply(503)).await().atMost(Duration.ofSeconds(5));
+        }
+        assertThat(limiter.consecutiveFailures(HOST)).isEqualTo(3);
+
+        long before = System.nanoTime();
+        AtomicInteger startedAfterMs = new AtomicInteger();
+        limiter.run(HOST, () -> {
+            startedAfterMs.set((int) ((System.nanoTime() - before) / 1_000_000));
+            return reply(200);
+        }).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(startedAfterMs.get()).as("the request waited for the host's slow-down").isGreaterThanOrEqualTo(240);
+        assertThat(limiter.consecutiveFailures(HOST)).isZero();
+        assertThat(limiter.trackedHosts()).isZero();
+    }
+
+    @Test
+    void connectionErrorsCountAsFailuresAndRefusalsDoNot() {
+        for (int i = 0; i < 2; i++) {
+            limiter.run(HOST, () -> Uni.createFrom().failure(new java.net.ConnectException("refused")))
+                    .onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+        }
+        limiter.run(HOST, () -> Uni.createFrom().failure(new AddressGuard.Refused("private")))
+                .onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+
+        assertThat(limiter.consecutiveFailures(HOST)).isEqualTo(2);
+    }
+
+    @Test
+    void requestsAreCountedPerHostAndOutcome() {
+        limiter.run(HOST, () -> reply(200)).await().indefinitely();
+        limiter.run(HOST, () -> reply(200)).await().indefinitely();
+        limiter.run(HOST, () -> reply(429)).await().indefinitely();
+        limiter.run("other.example:80", () -> reply(404)).await().indefinitely();
+
+        assertThat(count(HOST, "success")).isEqualTo(2);
+        assertThat(count(HOST, "rate_limited")).isEqualTo(1);
+        assertThat(count("other.example:80", "client_error")).isEqualTo(1);
+    }
+
+    private double count(String host, String outcome) {
+        return registry.get("harrier.http.requests").tag("host", host).tag("outcome", outcome).counter().count();
+    }
+
+    private static Uni<OutboundReply> reply(int status) {
+        return Uni.createFrom().item(() -> new OutboundReply(status, Map.of(), new byte[0], false, Duration.ZERO,
+                URI.create("https://boards.example/")));
+    }
+}
