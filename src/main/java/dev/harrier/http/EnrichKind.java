@@ -39,7 +39,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
     private final ObjectMapper mapper;
 
     public EnrichKind(OutboundHttp http, ObjectMapper mapper) {
-        this.fanOut = new FanOut(http, mapper);
+        this.fanOut = new FanOut(http);
         this.mapper = mapper;
     }
 

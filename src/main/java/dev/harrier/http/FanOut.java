@@ -1,6 +1,5 @@
 package dev.harrier.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import io.github.bucket4j.Bandwidth;
@@ -46,16 +45,12 @@ final class FanOut {
     static final class Counts {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
-        final AtomicInteger records = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
     }
 
     private final OutboundHttp http;
-    private final ObjectMapper mapper;
-
-    FanOut(OutboundHttp http, ObjectMapper mapper) {
+    FanOut(OutboundHttp http) {
         this.http = http;
-        this.mapper = mapper;
     }
 
     /** Runs every item of {@code total}; {@code inputOf} names an item, {@code requestOf} builds its request. */
@@ -135,14 +130,6 @@ final class FanOut {
     private Uni<Void> record(JobContext<?> context, ItemResult item, Counts counts, int total) {
         Uni<Void> stored = context.recordItem(item);
         (item.ok() ? counts.ok : counts.failed).incrementAndGet();
-        if (item.ok() && item.dataJson() != null) {
-            try {
-                var data = mapper.readTree(item.dataJson());
-                counts.records.addAndGet(data.isArray() ? data.size() : 1);
-            } catch (java.io.IOException e) {
-                // The data was written by the kind: it is JSON.
-            }
-        }
         int finished = counts.finished.incrementAndGet();
         context.progress().report(null, finished + " of " + total, (long) finished, (long) total);
         return stored;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code scrape} kind: GET many URLs with bounded concurrency, per-host concurrency and a
@@ -39,7 +40,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
     private final Extractor extractor;
 
     public ScrapeKind(OutboundHttp http, ObjectMapper mapper) {
-        this.fanOut = new FanOut(http, mapper);
+        this.fanOut = new FanOut(http);
         this.extractor = new Extractor(mapper);
     }
 
@@ -93,18 +94,21 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
                 args.retries() == null ? 2 : args.retries());
         Map<String, String> headers = args.headers() == null ? Map.of() : args.headers();
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 15_000 : args.timeoutMs());
+        AtomicInteger records = new AtomicInteger();
         return fanOut.run(context, urls.size(), settings, urls::get,
                         index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout),
-                        (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms))
-                .map(counts -> new Result(urls.size(), counts.ok.get(), counts.failed.get(), counts.records.get()));
+                        (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms, records))
+                .map(counts -> new Result(urls.size(), counts.ok.get(), counts.failed.get(), records.get()));
     }
 
-    private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms) {
+    private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms,
+                               AtomicInteger records) {
         if (reply.status() >= 400) {
             return new ItemResult(index, input, false, reply.status(), tries, ms, null, "HTTP " + reply.status());
         }
-        JsonNode records = extractor.extract(args.extract(), reply.body(), input);
-        return new ItemResult(index, input, true, reply.status(), tries, ms, records.toString(), null);
+        JsonNode extracted = extractor.extract(args.extract(), reply.body(), input);
+        records.addAndGet(extracted.isArray() ? extracted.size() : 1);
+        return new ItemResult(index, input, true, reply.status(), tries, ms, extracted.toString(), null);
     }
 
     static List<String> urls(Args args) {

@@ -100,7 +100,7 @@ public class EngineHarness {
     }
 
     public Job awaitStatus(UUID id, JobStatus status, Duration within) {
-        Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(50))
+        Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(10))
                 .until(() -> job(id).status() == status);
         return job(id);
     }
