@@ -72,6 +72,9 @@ final class FanOut {
                             .flatMap(permit -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings)))
                     .merge(settings.concurrency())
                     .onItem().transformToUni(item -> record(context, item, counts, total)
+                            // A failed write is logged where it happens (one batch holds items of
+                            // many jobs): it must not fail this job, let alone the others.
+                            .onFailure().recoverWithNull()
                             .onTermination().invoke(unwritten::release))
                     .merge(window)
                     .collect().last()

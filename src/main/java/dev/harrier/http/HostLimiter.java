@@ -24,6 +24,8 @@ public class HostLimiter {
 
     /** Past this many distinct hosts, metrics count the rest as {@code host="other"}. */
     static final int MAX_METRIC_HOSTS = 1000;
+    /** Past this many hosts, idle failing hosts are forgotten too. */
+    static final int MAX_TRACKED_HOSTS = 10_000;
 
     private final int ceiling;
     private final MeterRegistry registry;
@@ -59,6 +61,8 @@ public class HostLimiter {
         return Uni.createFrom().deferred(() -> {
             Host entry = enter(host);
             AtomicBoolean held = new AtomicBoolean();
+            // onTermination may run twice when a cancel races the reply: leave once only.
+            AtomicBoolean left = new AtomicBoolean();
             return pause(entry.health.delay())
                     .flatMap(x -> entry.permits.acquire())
                     .invoke(() -> held.set(true))
@@ -69,7 +73,9 @@ public class HostLimiter {
                         if (held.getAndSet(false)) {
                             entry.permits.release();
                         }
-                        leave(host, entry);
+                        if (left.compareAndSet(false, true)) {
+                            leave(host, entry);
+                        }
                     });
         });
     }
@@ -131,8 +137,10 @@ public class HostLimiter {
                 return current;
             }
             current.users--;
-            // A failing host keeps its entry (and so its slow-down) until it answers again.
-            return current.users == 0 && current.health.consecutiveFailures() == 0 ? null : current;
+            // A failing host keeps its entry (and so its slow-down) until it answers again, unless
+            // so many hosts are tracked that a job over thousands of dead hosts would fill the map.
+            boolean forget = current.health.consecutiveFailures() == 0 || hosts.size() > MAX_TRACKED_HOSTS;
+            return current.users == 0 && forget ? null : current;
         });
     }
 

@@ -154,4 +154,15 @@ class ScrapeKindTest {
         assertThat(TestDatabase.queryText("SELECT input FROM harrier.job_items WHERE job_id = '" + done.id() + "' AND idx = 0"))
                 .isEqualTo(stub.url("/page?n=1&q=java+dev"));
     }
+
+    @Test
+    void aPageWithNulCharactersIsStoredWithoutThem() {
+        stub.on("/nul", r -> r.response().putHeader("Content-Type", "text/plain").end("be\0fore"));
+
+        Job done = scrape("{\"urls\": [\"" + stub.url("/nul") + "\", \"" + stub.url("/page?n=1") + "\"], \"extract\": {\"type\": \"raw\"}}");
+
+        assertThat(harness.json(done.resultJson()).get("ok").asInt()).isEqualTo(2);
+        assertThat(TestDatabase.queryText("SELECT data::text FROM harrier.job_items WHERE job_id = '" + done.id() + "' AND idx = 0"))
+                .contains("before");
+    }
 }
