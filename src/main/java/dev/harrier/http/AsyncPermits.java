@@ -3,6 +3,8 @@ package dev.harrier.http;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /** A semaphore whose waiters are futures, not threads: nothing blocks while waiting for a permit. */
 final class AsyncPermits {
@@ -27,6 +29,24 @@ final class AsyncPermits {
         }
         return Uni.createFrom().completionStage(() -> granted.thenApply(x -> x))
                 .onCancellation().invoke(() -> abandon(granted));
+    }
+
+    /**
+     * Runs {@code call} holding a permit, released once however it ends: item, failure, or a
+     * cancellation (a waiter cancelled in the queue holds none; one granted meanwhile goes back).
+     */
+    <T> Uni<T> withPermit(Supplier<Uni<T>> call) {
+        return Uni.createFrom().deferred(() -> {
+            AtomicBoolean held = new AtomicBoolean();
+            return acquire()
+                    .invoke(() -> held.set(true))
+                    .flatMap(x -> call.get())
+                    .onTermination().invoke(() -> {
+                        if (held.getAndSet(false)) {
+                            release();
+                        }
+                    });
+        });
     }
 
     void release() {

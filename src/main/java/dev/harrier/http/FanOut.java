@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -97,21 +96,11 @@ final class FanOut {
     /** One request under the job's and the host's limits, retried on 408/425/429/5xx and I/O errors. */
     private Uni<OutboundReply> fetch(JobContext<?> context, OutboundRequest request, Hosts hosts, AtomicInteger tries, int retries) {
         String host = request.url().getHost();
-        AsyncPermits permits = hosts.permits(host);
-        AtomicBoolean held = new AtomicBoolean();
-        Uni<OutboundReply> once = permits.acquire()
-                .invoke(() -> held.set(true))
-                .flatMap(permit -> hosts.pace(host))
+        Uni<OutboundReply> once = hosts.permits(host).withPermit(() -> hosts.pace(host)
                 .flatMap(paced -> {
                     tries.incrementAndGet();
                     return http.send(request);
-                })
-                // Released once, and only if it was held (a waiter cancelled in the queue holds none).
-                .onTermination().invoke(() -> {
-                    if (held.getAndSet(false)) {
-                        permits.release();
-                    }
-                });
+                }));
         return once.flatMap(reply -> {
             boolean retryable = RETRYABLE.contains(reply.status()) || reply.status() >= 500;
             if (!retryable || tries.get() > retries || context.isCancelled()) {

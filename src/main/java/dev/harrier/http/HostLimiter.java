@@ -60,19 +60,14 @@ public class HostLimiter {
     public Uni<OutboundReply> run(String host, Supplier<Uni<OutboundReply>> exchange) {
         return Uni.createFrom().deferred(() -> {
             Host entry = enter(host);
-            AtomicBoolean held = new AtomicBoolean();
             // onTermination may run twice when a cancel races the reply: leave once only.
             AtomicBoolean left = new AtomicBoolean();
             return pause(entry.health.delay())
-                    .flatMap(x -> entry.permits.acquire())
-                    .invoke(() -> held.set(true))
-                    .flatMap(x -> exchange.get())
-                    .invoke(reply -> record(host, entry, outcome(reply.status())))
-                    .onFailure().invoke(failure -> record(host, entry, failure instanceof AddressGuard.Refused ? "refused" : "io_error"))
+                    .flatMap(x -> entry.permits.withPermit(exchange))
+                    .invoke(reply -> record(host, entry, Outcome.of(reply.status())))
+                    .onFailure().invoke(failure -> record(host, entry,
+                            failure instanceof AddressGuard.Refused ? Outcome.REFUSED : Outcome.IO_ERROR))
                     .onTermination().invoke(() -> {
-                        if (held.getAndSet(false)) {
-                            entry.permits.release();
-                        }
                         if (left.compareAndSet(false, true)) {
                             leave(host, entry);
                         }
@@ -91,35 +86,55 @@ public class HostLimiter {
         return hosts.size();
     }
 
-    static String outcome(int status) {
-        if (status >= 500) {
-            return "server_error";
+    /** How a request ended, as the metrics name it; the failing ones slow their host down. */
+    enum Outcome {
+        SUCCESS("success", false),
+        CLIENT_ERROR("client_error", false),
+        RATE_LIMITED("rate_limited", true),
+        TIMEOUT("timeout", true),
+        SERVER_ERROR("server_error", true),
+        IO_ERROR("io_error", true),
+        REFUSED("refused", false);
+
+        final String tag;
+        final boolean failing;
+
+        Outcome(String tag, boolean failing) {
+            this.tag = tag;
+            this.failing = failing;
         }
-        if (status == 429) {
-            return "rate_limited";
+
+        static Outcome of(int status) {
+            if (status >= 500) {
+                return SERVER_ERROR;
+            }
+            if (status == 429) {
+                return RATE_LIMITED;
+            }
+            if (status == 408) {
+                return TIMEOUT;
+            }
+            return status >= 400 ? CLIENT_ERROR : SUCCESS;
         }
-        if (status == 408) {
-            return "timeout";
-        }
-        return status >= 400 ? "client_error" : "success";
     }
 
-    private void record(String host, Host entry, String outcome) {
-        switch (outcome) {
-            case "server_error", "rate_limited", "timeout", "io_error" -> entry.health.failed();
-            case "refused" -> { }
-            default -> entry.health.succeeded();
+    private void record(String host, Host entry, Outcome outcome) {
+        if (outcome.failing) {
+            entry.health.failed();
+        } else if (outcome != Outcome.REFUSED) {
+            // A refused target was never asked: it says nothing of the host's health.
+            entry.health.succeeded();
         }
         counter(host, outcome).increment();
     }
 
-    private Counter counter(String host, String outcome) {
+    private Counter counter(String host, Outcome outcome) {
         boolean named = metricHosts.contains(host) || (metricHosts.size() < MAX_METRIC_HOSTS && metricHosts.add(host));
         String tag = named ? host : "other";
-        return counters.computeIfAbsent(tag + " " + outcome, key -> Counter.builder("harrier.http.requests")
+        return counters.computeIfAbsent(tag + " " + outcome.tag, key -> Counter.builder("harrier.http.requests")
                 .description("Outbound HTTP requests per host and outcome")
                 .tag("host", tag)
-                .tag("outcome", outcome)
+                .tag("outcome", outcome.tag)
                 .register(registry));
     }
 

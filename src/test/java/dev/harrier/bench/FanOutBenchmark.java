@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,8 @@ class FanOutBenchmark {
     void scrapeAgainstA50MillisecondStub() throws Exception {
         TestDatabase.clean();
         try (StubServer stub = new StubServer().withoutRecording()) {
-            java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
-            java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+            AtomicLong first = new AtomicLong();
+            AtomicLong last = new AtomicLong();
             stub.on("/page", r -> {
                 long now = System.nanoTime();
                 first.compareAndSet(0, now);
