@@ -54,7 +54,7 @@ public class HostLimiter {
     }
 
     /**
-     * Runs {@code exchange} once the host is free for it: after the host's failure delay and with
+     * Runs {@code exchange} once the host is free for it: at its turn if the host is failing, and with
      * one of its permits, released however the exchange ends (reply, failure or cancellation).
      */
     public Uni<OutboundReply> run(String host, Supplier<Uni<OutboundReply>> exchange) {
@@ -62,7 +62,7 @@ public class HostLimiter {
             Host entry = enter(host);
             // onTermination may run twice when a cancel races the reply: leave once only.
             AtomicBoolean left = new AtomicBoolean();
-            return pause(entry.health.delay())
+            return awaitTurn(entry.health, entry.health.reserve(System.nanoTime()))
                     .flatMap(x -> entry.permits.withPermit(exchange))
                     .invoke(reply -> record(host, entry, Outcome.of(reply.status())))
                     .onFailure().invoke(failure -> record(host, entry,
@@ -159,11 +159,14 @@ public class HostLimiter {
         });
     }
 
-    private static Uni<Void> pause(Duration delay) {
-        if (delay.isZero()) {
+    /** Waits for the turn, in steps, so that the waiters of a host that answers again go on. */
+    private static Uni<Void> awaitTurn(HostHealth health, HostHealth.Turn turn) {
+        long left = turn == null ? 0 : turn.atNanos() - System.nanoTime();
+        if (left <= 0 || health.recoveredSince(turn)) {
             return Uni.createFrom().voidItem();
         }
         return Uni.createFrom().voidItem()
-                .onItem().delayIt().by(delay);
+                .onItem().delayIt().by(Duration.ofNanos(Math.min(left, HostHealth.FIRST_DELAY.toNanos())))
+                .flatMap(x -> awaitTurn(health, turn));
     }
 }

@@ -30,7 +30,7 @@ public class OutboundHttp {
     private final WebClient client;
     private final AddressGuard guard;
     private final HostLimiter hosts;
-    private final io.vertx.mutiny.ext.web.codec.BodyCodec<CappedBodyCodec.Body> bodies;
+    private final int maxBodyBytes;
     private final int maxRedirects;
 
     public OutboundHttp(Vertx vertx, HarrierConfig config, HostLimiter hosts) {
@@ -40,9 +40,10 @@ public class OutboundHttp {
                 .setForceSni(true)
                 .setMaxPoolSize(config.http().poolSizePerHost())
                 .setUserAgent("Harrier"));
+        ExchangeTap.install(client.getDelegate());
         this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks());
         this.hosts = hosts;
-        this.bodies = CappedBodyCodec.of(config.http().maxBodyBytes());
+        this.maxBodyBytes = config.http().maxBodyBytes();
         this.maxRedirects = config.http().maxRedirects();
     }
 
@@ -73,26 +74,32 @@ public class OutboundHttp {
         int port = port(url);
         String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        HttpRequest<CappedBodyCodec.Body> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
+        ExchangeTap tap = new ExchangeTap(maxBodyBytes);
+        HttpRequest<ExchangeTap.Body> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
                         SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, url.getHost(), path)
                 .ssl(tls)
                 .timeout(request.timeout().toMillis())
-                .as(bodies);
+                .as(tap.codec());
         request.headers().forEach(http::putHeader);
-        Uni<HttpResponse<CappedBodyCodec.Body>> sent = request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
-        // The client's time-out is an idle one: a server dribbling a byte a second would never hit
-        // it. The whole exchange gets the same time as a deadline.
-        return sent.ifNoItem().after(request.timeout())
+        Uni<HttpResponse<ExchangeTap.Body>> sent = request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
+        return sent
+                .map(response -> reply(response.statusCode(), response.headers().getDelegate(), response.body(), url, started))
+                // A body past the cap resets the exchange: what was kept is the reply.
+                .onFailure(failure -> tap.wasCut())
+                .recoverWithItem(failure -> reply(tap.status(), tap.headers(), tap.cutBody(), url, started))
+                // Given up on (the deadline below, the job cancelled): reset, do not read on.
+                .onCancellation().invoke(tap::abandon)
+                // The client's time-out is an idle one: a server dribbling a byte a second would
+                // never hit it. The whole exchange gets the same time as a deadline.
+                .ifNoItem().after(request.timeout())
                 .failWith(() -> new TimeoutException("no complete answer from " + url.getHost() + " within "
-                        + request.timeout().toMillis() + " ms"))
-                .map(response -> reply(response, url, started));
+                        + request.timeout().toMillis() + " ms"));
     }
 
-    private static OutboundReply reply(HttpResponse<CappedBodyCodec.Body> response, URI url, long started) {
-        CappedBodyCodec.Body body = response.body();
+    private static OutboundReply reply(int status, io.vertx.core.MultiMap received, ExchangeTap.Body body, URI url, long started) {
         Map<String, String> headers = new LinkedHashMap<>();
-        response.headers().forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
-        return new OutboundReply(response.statusCode(), headers, body == null ? new byte[0] : body.bytes(),
+        received.forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
+        return new OutboundReply(status, headers, body == null ? new byte[0] : body.bytes(),
                 body != null && body.truncated(), java.time.Duration.ofNanos(System.nanoTime() - started), url);
     }
 

@@ -50,6 +50,22 @@ class AddressGuardTest {
         assertThat(AddressGuard.forbidden(InetAddress.getByName(address))).isNull();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "http://[::ffff:169.254.169.254]/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]:8080/",
+            "http://[::1]/",
+            "http://[fd00:ec2::254]/",
+            "http://169.254.169.254/computeMetadata/v1/",
+            "http://0.0.0.0:8080/",
+            "http://2130706433/",
+            "http://0x7f.0.0.1/",
+    })
+    void literalAddressesInUrlsAreRefusedInEverySpelling(String url) {
+        assertThatThrownBy(() -> guard.resolve(URI.create(url)).await().atMost(Duration.ofSeconds(20)))
+                .isInstanceOf(AddressGuard.Refused.class);
+    }
+
     @Test
     void aHostNameIsResolvedBeforeTheCheck() {
         assertThatThrownBy(() -> guard.resolve(URI.create("http://localhost:8080/x")).await().atMost(Duration.ofSeconds(10)))

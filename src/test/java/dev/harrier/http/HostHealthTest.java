@@ -23,13 +23,32 @@ class HostHealthTest {
     }
 
     @Test
-    void oneSuccessEndsTheSlowDown() {
+    void eachRequestOnAFailingHostGetsItsOwnTurnOneDelayAfterTheLast() {
+        HostHealth health = failing(3);
+        long now = 1_000_000_000L;
+
+        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(250).toNanos());
+        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(500).toNanos());
+        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(750).toNanos());
+    }
+
+    @Test
+    void oneSuccessEndsTheSlowDownAndReleasesTheWaiters() {
+        HostHealth health = failing(5);
+        HostHealth.Turn waiting = health.reserve(System.nanoTime());
+        assertThat(health.recoveredSince(waiting)).isFalse();
+
+        health.succeeded();
+
+        assertThat(health.recoveredSince(waiting)).isTrue();
+        assertThat(health.reserve(System.nanoTime())).as("a healthy host goes at once").isNull();
+    }
+
+    private static HostHealth failing(int times) {
         HostHealth health = new HostHealth();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < times; i++) {
             health.failed();
         }
-        assertThat(health.delay()).isEqualTo(Duration.ofSeconds(1));
-        health.succeeded();
-        assertThat(health.delay()).isZero();
+        return health;
     }
 }

@@ -59,6 +59,53 @@ class HostLimiterTest {
     }
 
     @Test
+    void requestsWaitingSideBySideOnAFailingHostGoOutOneDelayApart() {
+        failThreeTimes();
+        java.util.List<Long> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Multi.createFrom().range(0, 3)
+                .onItem().transformToUni(i -> limiter.run(HOST, () -> {
+                    starts.add(System.nanoTime());
+                    return reply(503);
+                }))
+                .merge(3)
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(20));
+
+        java.util.List<Long> sorted = starts.stream().sorted().toList();
+        // Turns after the 3rd, 4th and 5th failure: 250 ms, then 500 ms, then 1 s apart at least.
+        assertThat((sorted.get(1) - sorted.get(0)) / 1_000_000).as("second after first").isGreaterThanOrEqualTo(240);
+        assertThat((sorted.get(2) - sorted.get(1)) / 1_000_000).as("third after second").isGreaterThanOrEqualTo(240);
+    }
+
+    @Test
+    void whenAFailingHostAnswersAgainItsWaitersGoOnWithoutTheirTurns() {
+        failThreeTimes();
+        long before = System.nanoTime();
+        AtomicInteger served = new AtomicInteger();
+
+        // Twenty waiters on a host that answers: spaced by 250 ms they would take 5 s; the first
+        // answer ends the slow-down for all of them.
+        Multi.createFrom().range(0, 20)
+                .onItem().transformToUni(i -> limiter.run(HOST, () -> {
+                    served.incrementAndGet();
+                    return reply(200);
+                }))
+                .merge(20)
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(20));
+
+        assertThat(served.get()).isEqualTo(20);
+        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(2_500);
+    }
+
+    private void failThreeTimes() {
+        for (int i = 0; i < HostHealth.THRESHOLD; i++) {
+            limiter.run(HOST, () -> reply(503)).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void connectionErrorsCountAsFailuresAndRefusalsDoNot() {
         for (int i = 0; i < 2; i++) {
             limiter.run(HOST, () -> Uni.createFrom().failure(new java.net.ConnectException("refused")))

@@ -11,7 +11,10 @@ import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,14 +120,27 @@ class HttpKindTest {
     }
 
     @Test
-    void anOversizedBodyIsCutAtTheLimitWhileItStreamsIn() {
+    void anOversizedBodyIsCutAtTheLimitAndNotReadOn() throws Exception {
+        // A body of up to 4 GB, written as fast as the client reads it: the client keeps 1 MB,
+        // then resets the connection instead of reading (and dropping) the rest.
+        AtomicLong written = new AtomicLong();
+        CountDownLatch closed = new CountDownLatch(1);
         stub.on("/big", r -> {
+            r.connection().closeHandler(v -> closed.countDown());
             r.response().setChunked(true).putHeader("Content-Type", "text/plain");
-            io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer("a".repeat(64 * 1024));
-            for (int i = 0; i < 48; i++) {
-                r.response().write(chunk);
-            }
-            r.response().end();
+            new Object() {
+                final io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer("a".repeat(64 * 1024));
+
+                void pump() {
+                    while (!r.response().closed() && !r.response().writeQueueFull() && written.get() < (4L << 30)) {
+                        r.response().write(chunk);
+                        written.addAndGet(chunk.length());
+                    }
+                    if (!r.response().closed() && written.get() < (4L << 30)) {
+                        r.response().drainHandler(v -> pump());
+                    }
+                }
+            }.pump();
         });
 
         Job done = run("{\"url\": \"" + stub.url("/big") + "\"}", JobStatus.COMPLETED);
@@ -132,16 +148,20 @@ class HttpKindTest {
         var result = harness.json(done.resultJson());
         assertThat(result.get("truncated").asBoolean()).isTrue();
         assertThat(result.get("body").asText()).hasSize(1_048_576);
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("the connection was reset").isTrue();
+        assertThat(written.get()).as("bytes the stub got to write").isLessThan(256L << 20);
     }
 
     @Test
-    void aBodyThatDribblesPastTheTimeoutFailsTheAttempt() {
+    void aBodyThatDribblesPastTheTimeoutFailsTheAttemptAndResetsTheConnection() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
         stub.on("/slow", r -> {
+            r.connection().closeHandler(v -> closed.countDown());
             r.response().setChunked(true).write("first bytes");
             io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
             AtomicInteger ticks = new AtomicInteger();
             vertx.setPeriodic(100, id -> {
-                if (r.response().closed() || ticks.incrementAndGet() > 50) {
+                if (r.response().closed() || ticks.incrementAndGet() > 300) {
                     vertx.cancelTimer(id);
                     if (!r.response().closed()) {
                         r.response().end();
@@ -157,6 +177,8 @@ class HttpKindTest {
         Job failed = harness.awaitStatus(enqueued.job().id(), JobStatus.FAILED, Duration.ofSeconds(20));
 
         assertThat(failed.error().message()).contains("within 500 ms");
+        // Without the reset, the stub would dribble on for 30 s on a kept-alive connection.
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("the connection was reset at the deadline").isTrue();
     }
 
     @Test

@@ -147,6 +147,49 @@ class ScrapeKindTest {
     }
 
     @Test
+    void aCancelAbandonsTheRequestsInFlight() throws Exception {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(4);
+        stub.on("/hang", r -> r.connection().closeHandler(v -> closed.countDown()));
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            urls.add("\"" + stub.url("/hang?n=" + i) + "\"");
+        }
+        EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + String.join(",", urls) + "],"
+                + " \"concurrency\": 4, \"timeoutMs\": 60000, \"retries\": 0}");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/hang") == 4);
+
+        actions.cancel("default", enqueued.job().id()).await().atMost(Duration.ofSeconds(10));
+        harness.awaitStatus(enqueued.job().id(), JobStatus.CANCELLED, Duration.ofSeconds(20));
+
+        // The stub never answers: only a reset by the client closes these connections.
+        assertThat(closed.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("all four connections reset").isTrue();
+    }
+
+    @Test
+    void fetchingWaitsWhileTooManyResultsAreUnwritten() throws Exception {
+        stub.on("/fast", r -> r.response().end("ok"));
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            urls.add("\"" + stub.url("/fast?n=" + i) + "\"");
+        }
+        try (java.sql.Connection blocker = TestDatabase.connect()) {
+            // Item rows cannot be written while this transaction holds the table.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE harrier.job_items IN EXCLUSIVE MODE");
+            EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + String.join(",", urls) + "], \"concurrency\": 2}");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/fast") >= 8);
+            Thread.sleep(1_000);
+
+            // concurrency 2: at most 4 x 2 results fetched and not yet stored.
+            assertThat(stub.count("/fast")).isEqualTo(8);
+            blocker.rollback();
+
+            Job done = harness.awaitStatus(enqueued.job().id(), JobStatus.COMPLETED, Duration.ofSeconds(60));
+            assertThat(harness.json(done.resultJson()).get("ok").asInt()).isEqualTo(100);
+        }
+    }
+
+    @Test
     void urlsCanBeGeneratedFromATemplate() {
         Job done = scrape("{\"urlTemplate\": \"" + stub.url("/page?n={n}&q={q}") + "\", \"params\": [{\"n\": 1, \"q\": \"java dev\"}, {\"n\": 2, \"q\": \"go\"}]}");
 
