@@ -33,7 +33,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
     private final int max;
     private HttpClientRequest request;
-    private HttpClientResponse response;
+    private volatile HttpClientResponse response;
     private boolean abandoned;
     private volatile Body cut;
 
@@ -101,7 +101,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         return true;
     }
 
-    private synchronized void received(HttpClientResponse answer) {
+    private void received(HttpClientResponse answer) {
         response = answer;
     }
 

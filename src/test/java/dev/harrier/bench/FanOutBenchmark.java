@@ -26,7 +26,7 @@ class FanOutBenchmark {
     private static final int URLS = Integer.getInteger("bench.urls", 10_000);
     private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 200);
     private static final int LATENCY_MS = 50;
-    private static final int WARM_UP_URLS = Integer.getInteger("bench.warm-up-urls", 2_000);
+    private static final int WARM_UP_URLS = Integer.getInteger("bench.warm-up-urls", 60_000);
 
     @Inject
     EngineHarness harness;
