@@ -3,13 +3,13 @@
 // that is never read, and measures each log event's delay from the handler's log call
 // (`t=<epoch microseconds>` in the message) to its arrival here. Prints one JSON line, then exits
 // when every stream has ended (the service closes them at the job's terminal status).
-// Usage: node sse-clients.mjs <base-url> <api-key> <clients> <warm-up-seconds> <job-id>...
+// Usage: node sse-clients.mjs <base-url> <api-key> <clients> <measure-from-epoch-ms> <job-id>...
 import http from 'node:http';
 import net from 'node:net';
 
-const [base, key, clientsArg, warmUpArg, ...jobs] = process.argv.slice(2);
+const [base, key, clientsArg, measureFromArg, ...jobs] = process.argv.slice(2);
 const clients = Number(clientsArg);
-const measureFrom = Date.now() + Number(warmUpArg) * 1000;
+const measureFrom = Number(measureFromArg);
 const nowMicros = () => (performance.timeOrigin + performance.now()) * 1000;
 const delays = [];
 let received = 0;
@@ -17,6 +17,13 @@ let ended = 0;
 let failed = 0;
 
 function follow(job) {
+  let over = false;
+  const finish = () => {
+    if (!over) {
+      over = true;
+      done();
+    }
+  };
   const req = http.get(`${base}api/v1/jobs/${job}/events`, {
     agent: false,
     headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' },
@@ -41,13 +48,13 @@ function follow(job) {
         }
       }
     });
-    res.on('end', () => done());
-    res.on('error', () => done());
+    res.on('close', finish);
+    res.on('error', finish);
   });
-  req.on('error', () => { failed++; done(); });
+  req.on('error', () => { failed++; finish(); });
 }
 
-// A client that opens a stream and never reads it: a 1 KiB receive buffer, paused.
+// A client that opens a stream and never reads it: its socket is paused.
 const stalled = net.connect({ host: new URL(base).hostname, port: Number(new URL(base).port) }, () => {
   stalled.write(`GET /api/v1/jobs/${jobs[0]}/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\n\r\n`);
   stalled.pause();

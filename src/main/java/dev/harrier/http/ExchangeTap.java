@@ -33,6 +33,8 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
     private final int max;
     private HttpClientRequest request;
+    private io.vertx.core.Context context;
+    private boolean finished;
     private volatile HttpClientResponse response;
     private boolean abandoned;
     private volatile Body cut;
@@ -45,7 +47,8 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
     static void install(WebClient client) {
         ((WebClientInternal) client).addInterceptor(context -> {
             if (context.request().bodyCodec() instanceof ExchangeTap tap) {
-                if (context.phase() == ClientPhase.SEND_REQUEST && !tap.attach(context.clientRequest())) {
+                if (context.phase() == ClientPhase.SEND_REQUEST
+                        && !tap.attach(context.clientRequest(), io.vertx.core.Vertx.currentContext())) {
                     context.fail(new CancellationException("abandoned before it was sent"));
                     return;
                 }
@@ -64,14 +67,10 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
     /** The caller gives up on this exchange: reset it, or make sure it is never sent. */
     void abandon() {
-        HttpClientRequest sent;
         synchronized (this) {
             abandoned = true;
-            sent = request;
         }
-        if (sent != null) {
-            sent.reset();
-        }
+        reset();
     }
 
     /** Whether the body passed the cap, so that the exchange was reset on purpose. */
@@ -92,12 +91,13 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         return response.headers();
     }
 
-    private synchronized boolean attach(HttpClientRequest sent) {
+    private synchronized boolean attach(HttpClientRequest sent, io.vertx.core.Context on) {
         if (abandoned) {
             sent.reset();
             return false;
         }
         request = sent;
+        context = on;
         return true;
     }
 
@@ -105,14 +105,43 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         response = answer;
     }
 
+    private synchronized void finish() {
+        finished = true;
+    }
+
     private void cut(Body kept) {
         cut = kept;
+        reset();
+    }
+
+    /**
+     * Resets the request unless its answer has been read to the end: by then its connection is back
+     * in the pool, and a reset would close it under the next request. The check runs on the
+     * request's own context, in order with the end of the response. (When the connection lives on
+     * another event loop, Vert.x's own recycling leaves a narrow window that this cannot close.)
+     */
+    private void reset() {
         HttpClientRequest sent;
+        io.vertx.core.Context on;
         synchronized (this) {
             sent = request;
+            on = context;
         }
-        if (sent != null) {
+        if (sent == null) {
+            return;
+        }
+        Runnable resetUnlessFinished = () -> {
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+            }
             sent.reset();
+        };
+        if (on == null || io.vertx.core.Vertx.currentContext() == on) {
+            resetUnlessFinished.run();
+        } else {
+            on.runOnContext(v -> resetUnlessFinished.run());
         }
     }
 
@@ -133,6 +162,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
         @Override
         public void handle(Throwable failure) {
+            finish();
             result.tryFail(failure);
         }
 
@@ -157,6 +187,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
         @Override
         public void end(Handler<AsyncResult<Void>> handler) {
+            finish();
             result.tryComplete(new Body(kept.getBytes(), truncated));
             if (handler != null) {
                 handler.handle(Future.succeededFuture());

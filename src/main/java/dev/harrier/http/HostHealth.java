@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * How one host has been answering lately: a count of consecutive failures (5xx, 408, 429, time-outs
  * and connection errors) that any success resets. A host that keeps failing is slowed down: from the
- * {@value #THRESHOLD}rd failure in a row on, its requests go out one at a time, spaced by
- * {@code 250 ms} doubling per failure up to {@code 10 s} ({@link #reserve}). Without it, a job of
- * thousands of URLs on a host that is down (or rate limiting us) would hammer it at full
- * concurrency until every URL had used up its retries.
+ * {@value #THRESHOLD}rd failure in a row on, its requests start at most one per delay, {@code 250 ms}
+ * doubling per failure up to {@code 10 s} ({@link #claim}). Without it, a job of thousands of URLs on
+ * a host that is down (or rate limiting us) would hammer it at full concurrency until every URL had
+ * used up its retries.
  */
 final class HostHealth {
 
@@ -17,21 +17,11 @@ final class HostHealth {
     static final Duration FIRST_DELAY = Duration.ofMillis(250);
     static final Duration MAX_DELAY = Duration.ofSeconds(10);
 
-    /** A request's turn on a failing host: its time, and the recovery count it was given under. */
-    record Turn(long atNanos, int recoveries) {
-    }
-
     private final AtomicInteger failures = new AtomicInteger();
-    private volatile int recoveries;
-    private long nextTurn;
+    private long lastStart = Long.MIN_VALUE / 2;
 
     void succeeded() {
-        if (failures.getAndSet(0) >= THRESHOLD) {
-            synchronized (this) {
-                recoveries++;
-                nextTurn = 0;
-            }
-        }
+        failures.set(0);
     }
 
     void failed() {
@@ -43,24 +33,19 @@ final class HostHealth {
     }
 
     /**
-     * The turn of a request about to be sent at {@code nowNanos}, or {@code null} when the host is
-     * healthy and it goes at once. On a failing host every request gets its own turn, one delay
-     * after the one before, so requests are spaced however many wait side by side.
+     * Claims the start of a request at {@code nowNanos}: returns 0 when it may start now (and records
+     * the start), or how many nanoseconds to wait before asking again. Turns are claimed when a
+     * waiter wakes, not booked ahead, so a waiter that gives up holds nothing back, and a host that
+     * answers again lets every waiter go at its next ask.
      */
-    Turn reserve(long nowNanos) {
-        Duration delay = delayAfter(failures.get());
-        if (delay.isZero()) {
-            return null;
+    synchronized long claim(long nowNanos) {
+        long delay = delayAfter(failures.get()).toNanos();
+        long due = lastStart + delay;
+        if (delay == 0 || nowNanos - due >= 0) {
+            lastStart = nowNanos;
+            return 0;
         }
-        synchronized (this) {
-            nextTurn = Math.max(nowNanos, nextTurn) + delay.toNanos();
-            return new Turn(nextTurn, recoveries);
-        }
-    }
-
-    /** Whether the host has answered again since the turn was given: its waiters need not wait on. */
-    boolean recoveredSince(Turn turn) {
-        return recoveries != turn.recoveries();
+        return due - nowNanos;
     }
 
     static Duration delayAfter(int consecutiveFailures) {

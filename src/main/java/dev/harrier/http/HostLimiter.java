@@ -4,11 +4,13 @@ import dev.harrier.config.HarrierConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -62,7 +64,7 @@ public class HostLimiter {
             Host entry = enter(host);
             // onTermination may run twice when a cancel races the reply: leave once only.
             AtomicBoolean left = new AtomicBoolean();
-            return awaitTurn(entry.health, entry.health.reserve(System.nanoTime()))
+            return awaitTurn(entry.health)
                     .flatMap(x -> entry.permits.withPermit(exchange))
                     .invoke(reply -> record(host, entry, Outcome.of(reply.status())))
                     .onFailure().invoke(failure -> record(host, entry,
@@ -159,14 +161,28 @@ public class HostLimiter {
         });
     }
 
-    /** Waits for the turn, in steps, so that the waiters of a host that answers again go on. */
-    private static Uni<Void> awaitTurn(HostHealth health, HostHealth.Turn turn) {
-        long left = turn == null ? 0 : turn.atNanos() - System.nanoTime();
-        if (left <= 0 || health.recoveredSince(turn)) {
-            return Uni.createFrom().voidItem();
+    /**
+     * Waits until the host lets this request start, asking again at least every 250 ms (so that
+     * waiters notice a host that answers again). A flat loop of timers, however long the wait.
+     */
+    private static Uni<Void> awaitTurn(HostHealth health) {
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicBoolean over = new AtomicBoolean();
+            emitter.onTermination(() -> over.set(true));
+            askForTurn(health, emitter, over);
+        });
+    }
+
+    private static void askForTurn(HostHealth health, UniEmitter<? super Void> emitter, AtomicBoolean over) {
+        if (over.get()) {
+            return;
         }
-        return Uni.createFrom().voidItem()
-                .onItem().delayIt().by(Duration.ofNanos(Math.min(left, HostHealth.FIRST_DELAY.toNanos())))
-                .flatMap(x -> awaitTurn(health, turn));
+        long wait = health.claim(System.nanoTime());
+        if (wait <= 0) {
+            emitter.complete(null);
+            return;
+        }
+        Infrastructure.getDefaultWorkerPool().schedule(() -> askForTurn(health, emitter, over),
+                Math.min(wait, HostHealth.FIRST_DELAY.toNanos()), TimeUnit.NANOSECONDS);
     }
 }

@@ -23,25 +23,41 @@ class HostHealthTest {
     }
 
     @Test
-    void eachRequestOnAFailingHostGetsItsOwnTurnOneDelayAfterTheLast() {
+    void onAFailingHostRequestsStartOneDelayApart() {
         HostHealth health = failing(3);
-        long now = 1_000_000_000L;
+        long now = 1_000_000_000_000L;
 
-        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(250).toNanos());
-        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(500).toNanos());
-        assertThat(health.reserve(now).atNanos() - now).isEqualTo(Duration.ofMillis(750).toNanos());
+        assertThat(health.claim(now)).as("the first request after the last start long ago").isZero();
+        assertThat(health.claim(now)).isEqualTo(Duration.ofMillis(250).toNanos());
+        assertThat(health.claim(now + Duration.ofMillis(100).toNanos())).isEqualTo(Duration.ofMillis(150).toNanos());
+        assertThat(health.claim(now + Duration.ofMillis(250).toNanos())).as("its turn has come").isZero();
+        assertThat(health.claim(now + Duration.ofMillis(260).toNanos())).isEqualTo(Duration.ofMillis(240).toNanos());
     }
 
     @Test
-    void oneSuccessEndsTheSlowDownAndReleasesTheWaiters() {
+    void aWaiterThatGivesUpHoldsNothingBack() {
+        HostHealth health = failing(3);
+        long now = 1_000_000_000_000L;
+        health.claim(now);
+        // Many waiters ask and give up: nothing is booked for them.
+        for (int i = 0; i < 100; i++) {
+            health.claim(now + i);
+        }
+
+        assertThat(health.claim(now + Duration.ofMillis(250).toNanos())).isZero();
+    }
+
+    @Test
+    void oneSuccessEndsTheSlowDown() {
         HostHealth health = failing(5);
-        HostHealth.Turn waiting = health.reserve(System.nanoTime());
-        assertThat(health.recoveredSince(waiting)).isFalse();
+        long now = 1_000_000_000_000L;
+        health.claim(now);
+        assertThat(health.claim(now)).isEqualTo(Duration.ofSeconds(1).toNanos());
 
         health.succeeded();
 
-        assertThat(health.recoveredSince(waiting)).isTrue();
-        assertThat(health.reserve(System.nanoTime())).as("a healthy host goes at once").isNull();
+        assertThat(health.claim(now)).as("a healthy host goes at once").isZero();
+        assertThat(health.claim(now)).isZero();
     }
 
     private static HostHealth failing(int times) {
