@@ -166,23 +166,29 @@ public class HostLimiter {
      * waiters notice a host that answers again). A flat loop of timers, however long the wait.
      */
     private static Uni<Void> awaitTurn(HostHealth health) {
+        long wait = health.claim(System.nanoTime());
+        if (wait <= 0) {
+            // A healthy host, the common case: no timer, no emitter.
+            return Uni.createFrom().voidItem();
+        }
         return Uni.createFrom().emitter(emitter -> {
             AtomicBoolean over = new AtomicBoolean();
             emitter.onTermination(() -> over.set(true));
-            askForTurn(health, emitter, over);
+            askLater(health, emitter, over, wait);
         });
     }
 
-    private static void askForTurn(HostHealth health, UniEmitter<? super Void> emitter, AtomicBoolean over) {
-        if (over.get()) {
-            return;
-        }
-        long wait = health.claim(System.nanoTime());
-        if (wait <= 0) {
-            emitter.complete(null);
-            return;
-        }
-        Infrastructure.getDefaultWorkerPool().schedule(() -> askForTurn(health, emitter, over),
-                Math.min(wait, HostHealth.FIRST_DELAY.toNanos()), TimeUnit.NANOSECONDS);
+    private static void askLater(HostHealth health, UniEmitter<? super Void> emitter, AtomicBoolean over, long wait) {
+        Infrastructure.getDefaultWorkerPool().schedule(() -> {
+            if (over.get()) {
+                return;
+            }
+            long next = health.claim(System.nanoTime());
+            if (next <= 0) {
+                emitter.complete(null);
+            } else {
+                askLater(health, emitter, over, next);
+            }
+        }, Math.min(wait, HostHealth.FIRST_DELAY.toNanos()), TimeUnit.NANOSECONDS);
     }
 }
