@@ -1,31 +1,24 @@
 package dev.harrier.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
-import dev.harrier.config.HarrierConfig;
-import dev.harrier.progress.EventBridge;
 import dev.harrier.progress.EventStore;
 import dev.harrier.progress.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
-import dev.harrier.queue.JobStatus;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * The event stream of one job. The events table is the record, read in pages as the client takes
- * them (demand drives the reads, so a client that stops reading holds one page at most and costs
- * the engine nothing); a notification, or the keep-alive tick, is only the cue to read again.
+ * The event stream of one job. Pages are taken as the client reads (demand drives them, so a client
+ * that stops reading holds one page at most and costs the engine nothing). A stream that is up to
+ * date takes its pages from the job's {@link JobFeed}, read once for every stream of the job on
+ * this instance; a stream behind the feed (a resume from far back) reads the events table itself.
  *
  * <ul>
  *   <li>A new stream starts with the job's current document as a {@code status} event whose id is
@@ -42,16 +35,14 @@ public class JobStream {
 
     private final JobActions actions;
     private final EventStore events;
-    private final EventBridge bridge;
-    private final ObjectMapper mapper;
-    private final HarrierConfig config;
+    private final JobFeeds feeds;
+    private final JobEventFormat format;
 
-    public JobStream(JobActions actions, EventStore events, EventBridge bridge, ObjectMapper mapper, HarrierConfig config) {
+    public JobStream(JobActions actions, EventStore events, JobFeeds feeds, JobEventFormat format) {
         this.actions = actions;
         this.events = events;
-        this.bridge = bridge;
-        this.mapper = mapper;
-        this.config = config;
+        this.feeds = feeds;
+        this.format = format;
     }
 
     /** Where a stream is: the last sequence number sent, and whether the terminal status went out. */
@@ -71,92 +62,65 @@ public class JobStream {
         Cursor cursor = new Cursor();
         boolean fresh = lastEventId == null;
         cursor.seq = fresh ? job.lastEventSeq() : lastEventId;
-        OutboundSseEvent first = statusEvent(sse, JobDocument.of(job), fresh ? job.lastEventSeq() : null);
+        Multi<OutboundSseEvent> first = Multi.createFrom()
+                .item(format.statusEvent(sse, JobDocument.of(job), fresh ? job.lastEventSeq() : null));
         // A resumed stream that already has every event up to the terminal one ends at once too:
         // EventSource reconnects by itself, and would otherwise wait on keep-alives forever.
         cursor.ended = job.status().terminal() && (fresh || lastEventId >= job.lastEventSeq());
+        if (cursor.ended) {
+            return first;
+        }
+        JobFeed feed = feeds.follow(job.id(), job.lastEventSeq(), sse);
         Multi<OutboundSseEvent> rest = Multi.createBy().repeating()
-                .uni(() -> nextPage(job.id(), cursor, sse))
+                .uni(() -> nextPage(feed, cursor, sse))
                 .whilst(page -> !cursor.ended)
                 .onItem().transformToIterable(page -> page);
-        return cursor.ended ? Multi.createFrom().item(first) : Multi.createBy().concatenating().streams(Multi.createFrom().item(first), rest);
+        return Multi.createBy().concatenating().streams(first, rest)
+                .onTermination().invoke(() -> feeds.leave(feed));
     }
 
-    /** The next events after the cursor; if there are none, waits for a cue or the keep-alive tick. */
-    private Uni<List<OutboundSseEvent>> nextPage(UUID jobId, Cursor cursor, Sse sse) {
-        long notBefore = bridge.lastNotified(jobId);
-        CompletableFuture<Void> cue = bridge.arm(jobId);
-        return events.afterShared(jobId, cursor.seq, PAGE, notBefore)
+    /** The next events after the cursor; if there are none, waits for the feed to grow or tick. */
+    private Uni<List<OutboundSseEvent>> nextPage(JobFeed feed, Cursor cursor, Sse sse) {
+        JobFeed.Slice slice = feed.after(cursor.seq, PAGE);
+        if (slice.behind()) {
+            // Empty only if the job's events were pruned meanwhile: then wait like an idle stream.
+            return readPage(feed.jobId, cursor, sse)
+                    .flatMap(page -> page.isEmpty() ? idle(feed.wakeSignal(), sse) : Uni.createFrom().item(page));
+        }
+        if (!slice.events().isEmpty()) {
+            cursor.seq = slice.lastSeq();
+            cursor.ended = slice.terminal();
+            return Uni.createFrom().item(slice.events());
+        }
+        return idle(slice.wake(), sse);
+    }
+
+    /** Nothing to send until the feed grows (then an empty page: ask again) or ticks (a keep-alive). */
+    private static Uni<List<OutboundSseEvent>> idle(java.util.concurrent.CompletableFuture<Boolean> wake, Sse sse) {
+        return Uni.createFrom().completionStage(wake)
+                .map(grew -> grew ? List.of() : List.of(JobEventFormat.keepAlive(sse)));
+    }
+
+    /** A page read from the table, for a stream behind its job's feed. */
+    private Uni<List<OutboundSseEvent>> readPage(UUID jobId, Cursor cursor, Sse sse) {
+        return events.after(jobId, cursor.seq, PAGE)
                 .flatMap(page -> {
-                    if (!page.isEmpty()) {
-                        bridge.disarm(jobId, cue);
-                        return toSse(jobId, page, cursor, sse);
-                    }
-                    return Uni.createFrom().completionStage(cue)
-                            .onCancellation().invoke(() -> bridge.disarm(jobId, cue))
-                            .map(cued -> true)
-                            .ifNoItem().after(config.api().keepAlive()).recoverWithItem(false)
-                            .map(cued -> {
-                                if (!cued) {
-                                    bridge.disarm(jobId, cue);
-                                    return List.of(sse.newEventBuilder().comment("keep-alive").build());
-                                }
-                                return List.<OutboundSseEvent>of();
-                            });
+                    boolean hasStatus = page.stream().anyMatch(e -> e.type().equals("status"));
+                    Uni<Job> current = hasStatus ? actions.get(jobId).map(j -> j.orElse(null)) : Uni.createFrom().nullItem();
+                    return current.map(job -> toSse(page, job, cursor, sse));
                 });
     }
 
-    private Uni<List<OutboundSseEvent>> toSse(UUID jobId, List<JobEvent> page, Cursor cursor, Sse sse) {
-        boolean hasStatus = page.stream().anyMatch(e -> e.type().equals("status"));
-        Uni<Job> current = hasStatus ? actions.get(jobId).map(j -> j.orElse(null)) : Uni.createFrom().nullItem();
-        return current.map(job -> {
-            List<OutboundSseEvent> out = new ArrayList<>(page.size());
-            for (JobEvent event : page) {
-                cursor.seq = event.seq();
-                out.add(toSse(event, job, sse));
-                if (event.type().equals("status") && isTerminal(event)) {
-                    cursor.ended = true;
-                    break;
-                }
+    private List<OutboundSseEvent> toSse(List<JobEvent> page, Job job, Cursor cursor, Sse sse) {
+        List<OutboundSseEvent> out = new ArrayList<>(page.size());
+        for (JobEvent event : page) {
+            cursor.seq = event.seq();
+            out.add(format.toSse(event, job, sse));
+            if (JobEventFormat.isTerminal(event)) {
+                cursor.ended = true;
+                break;
             }
-            return out;
-        });
-    }
-
-    private OutboundSseEvent toSse(JobEvent event, Job job, Sse sse) {
-        JsonObject data = new JsonObject(event.dataJson());
-        return switch (event.type()) {
-            case "status" -> {
-                JobDocument document = job == null ? null : JobDocument.of(job);
-                boolean latest = job != null && event.seq() == job.lastEventSeq();
-                yield statusEvent(sse, document == null || latest ? document
-                        : document.asOf(data.getString("status"), data.getInteger("attempt", 0)), event.seq());
-            }
-            case "log" -> event(sse, "log", event.seq(), new JsonObject()
-                    .put("seq", event.seq()).put("at", event.at().toString())
-                    .put("level", data.getString("level")).put("message", data.getString("message")).encode());
-            default -> event(sse, event.type(), event.seq(), event.dataJson());
-        };
-    }
-
-    private static boolean isTerminal(JobEvent event) {
-        String status = new JsonObject(event.dataJson()).getString("status");
-        return status != null && JobStatus.fromWire(status).terminal();
-    }
-
-    private OutboundSseEvent statusEvent(Sse sse, JobDocument document, Long id) {
-        try {
-            return event(sse, "status", id, mapper.writeValueAsString(document));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
-    }
-
-    private static OutboundSseEvent event(Sse sse, String name, Long id, String json) {
-        OutboundSseEvent.Builder builder = sse.newEventBuilder().name(name).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json);
-        if (id != null) {
-            builder.id(Long.toString(id));
-        }
-        return builder.build();
+        return out;
     }
 }

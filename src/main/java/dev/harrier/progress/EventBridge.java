@@ -10,10 +10,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -23,7 +21,7 @@ import org.jboss.logging.Logger;
  * The cross-instance bridge for event streams: one {@code LISTEN harrier_events} connection per
  * instance. A notification only says "job X has new events up to seq N"; the streams read the
  * events themselves from the table, so a lost or merged notification loses nothing, it only
- * delays (each stream also re-reads on its keep-alive tick). Status changes are also read once
+ * delays (the followers of a job also re-read on their keep-alive tick). Status changes are also read once
  * here, for every workspace stream of this instance together.
  */
 @ApplicationScoped
@@ -53,19 +51,13 @@ public class EventBridge {
 
     private final Pool pool;
     private final PgListener listener;
-    private final Map<UUID, List<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
-    // When the latest notification of a followed job arrived; kept a minute (see lastNotified).
-    private final Map<UUID, Long> notifiedAt = new ConcurrentHashMap<>();
-    private static final long NOTIFIED_KEPT_NANOS = 60_000_000_000L;
+    private final List<Consumer<EventRef>> jobFollowers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
     private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> lastStatusAt = new java.util.concurrent.atomic.AtomicReference<>();
 
     public EventBridge(Vertx vertx, Pool pool, ListenerConnections connections) {
         this.pool = pool;
-        vertx.setPeriodic(NOTIFIED_KEPT_NANOS / 1_000_000, id -> {
-            long oldest = System.nanoTime() - NOTIFIED_KEPT_NANOS;
-            notifiedAt.values().removeIf(at -> at < oldest);
-        });
         this.listener = new PgListener(vertx, connections.options())
                 .on("harrier_events", this::onNotified)
                 .onConnect(this::wakeEveryone)
@@ -85,30 +77,12 @@ public class EventBridge {
     }
 
     /**
-     * A one-shot signal for new events of a job. Arm it before reading the table, then wait on it
-     * only if the read found nothing: an event written between the two is then never missed.
+     * Hands every announced event (of any job, any instance) to {@code announced}, and calls
+     * {@code reconnected} after the LISTEN connection was down (anything may have been missed).
      */
-    public CompletableFuture<Void> arm(UUID jobId) {
-        CompletableFuture<Void> signal = new CompletableFuture<>();
-        waiting.computeIfAbsent(jobId, id -> new CopyOnWriteArrayList<>()).add(signal);
-        return signal;
-    }
-
-    /**
-     * When the latest notification for a followed job arrived ({@link Long#MAX_VALUE} when
-     * unknown). A read that started after it has seen every event announced so far, so streams
-     * may share it; an older read may not have.
-     */
-    public long lastNotified(UUID jobId) {
-        return notifiedAt.getOrDefault(jobId, Long.MAX_VALUE);
-    }
-
-    /** Forgets a signal that is no longer waited on. */
-    public void disarm(UUID jobId, CompletableFuture<Void> signal) {
-        waiting.computeIfPresent(jobId, (id, list) -> {
-            list.remove(signal);
-            return list.isEmpty() ? null : list;
-        });
+    public void followJobEvents(Consumer<EventRef> announced, Runnable reconnected) {
+        jobFollowers.add(announced);
+        reconnectFollowers.add(reconnected);
     }
 
     /** Receives every status change (of every workspace), in batches; unsubscribe with the returned handle. */
@@ -119,15 +93,8 @@ public class EventBridge {
 
     private void onNotified(String payload) {
         List<EventRef> refs = EventRef.parse(payload);
-        long now = System.nanoTime();
         for (EventRef ref : refs) {
-            List<CompletableFuture<Void>> signals = waiting.remove(ref.jobId());
-            if (signals != null || notifiedAt.containsKey(ref.jobId())) {
-                notifiedAt.put(ref.jobId(), now);
-            }
-            if (signals != null) {
-                signals.forEach(signal -> signal.complete(null));
-            }
+            jobFollowers.forEach(follower -> follower.accept(ref));
         }
         if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
             readStatusChanges(refs).subscribe().with(
@@ -170,12 +137,7 @@ public class EventBridge {
     }
 
     private void wakeEveryone() {
-        waiting.keySet().forEach(id -> {
-            List<CompletableFuture<Void>> signals = waiting.remove(id);
-            if (signals != null) {
-                signals.forEach(signal -> signal.complete(null));
-            }
-        });
+        reconnectFollowers.forEach(Runnable::run);
     }
 
 }

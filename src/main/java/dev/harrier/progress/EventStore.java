@@ -25,36 +25,6 @@ public class EventStore {
         return list(EventSql.EVENT_LIST_AFTER, jobId, afterSeq, limit);
     }
 
-    private record Read(UUID jobId, long afterSeq, int limit) {
-    }
-
-    private record InFlight(long startedNanos, Uni<List<JobEvent>> result) {
-    }
-
-    private final java.util.concurrent.ConcurrentHashMap<Read, InFlight> reading = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * The same as {@link #after}, but concurrent calls for the same job and position share one
-     * query: the streams that follow one job are cued by the same notification and ask together.
-     * A caller joins a query only if it started after {@code notBeforeNanos}, the arrival of the
-     * job's latest notification: an older query may have run before that event was committed.
-     * Measured with 10 streams a job: a tenth of the queries (bench/README.md).
-     */
-    public Uni<List<JobEvent>> afterShared(UUID jobId, long afterSeq, int limit, long notBeforeNanos) {
-        Read read = new Read(jobId, afterSeq, limit);
-        return Uni.createFrom().deferred(() -> reading.compute(read, (r, current) -> {
-            if (current != null && current.startedNanos() >= notBeforeNanos) {
-                return current;
-            }
-            java.util.concurrent.atomic.AtomicReference<InFlight> self = new java.util.concurrent.atomic.AtomicReference<>();
-            InFlight started = new InFlight(System.nanoTime(), after(jobId, afterSeq, limit)
-                    .onTermination().invoke(() -> reading.remove(r, self.get()))
-                    .memoize().indefinitely());
-            self.set(started);
-            return started;
-        }).result());
-    }
-
     /** The same for log lines only. */
     public Uni<List<JobEvent>> logsAfter(UUID jobId, long afterSeq, int limit) {
         return list(EventSql.EVENT_LIST_LOGS_AFTER, jobId, afterSeq, limit);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,9 @@ class ApiEventsTest {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    JobFeeds feeds;
 
     @BeforeEach
     void clean() {
@@ -168,6 +172,37 @@ class ApiEventsTest {
             assertThat(json(live).get("status").asText()).isEqualTo("completed");
             assertThat(stream.next(WAIT)).as("closed after the terminal status").isNull();
         }
+    }
+
+    @Test
+    void streamsOfOneJobShareOneFeedAndEachGetsEveryEventOnceInOrder() throws Exception {
+        // More log lines than the feed keeps: a stream that falls behind reads the table instead.
+        String id = enqueue("{\"kind\": \"test-chatty\", \"args\": {\"reports\": 3, \"logs\": " + (JobFeed.MAX_EVENTS + 100) + "}}");
+        List<SseClient> streams = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                streams.add(SseClient.open(url("/api/v1/jobs/" + id + "/events"), KEY));
+                assertThat(streams.get(i).next(WAIT).id()).isEqualTo("0");
+            }
+            assertThat(feeds.followed()).as("one feed for the five streams").isEqualTo(1);
+            harness.start("sse-runner");
+            long last = -1;
+            for (SseClient stream : streams) {
+                List<Long> ids = stream.untilEnd(WAIT).stream().filter(e -> !e.name().equals(":"))
+                        .map(e -> Long.parseLong(e.id())).toList();
+                assertThat(ids).isEqualTo(java.util.stream.LongStream.rangeClosed(1, ids.size()).boxed().toList());
+                assertThat(ids.size()).isGreaterThan(JobFeed.MAX_EVENTS + 100);
+                if (last >= 0) {
+                    assertThat(ids.get(ids.size() - 1)).isEqualTo(last);
+                }
+                last = ids.get(ids.size() - 1);
+            }
+        } finally {
+            for (SseClient stream : streams) {
+                stream.close();
+            }
+        }
+        Awaitility.await().atMost(WAIT).until(() -> feeds.followed() == 0);
     }
 
     @Test
