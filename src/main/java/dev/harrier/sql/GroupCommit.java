@@ -5,13 +5,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
  * Turns many small writes into few statements. A write submitted while no statement is in flight
- * goes out at once (no added latency when idle); writes submitted while statements are in flight
- * wait and leave together in the next one (up to {@code maxBatch}). Under load this is what keeps
- * the round trips per job far below one.
+ * goes out at once (no added latency when idle), or, with a {@code soon} executor, in the task it
+ * runs: writes submitted in the same event-loop turn then share the statement; writes submitted
+ * while statements are in flight wait and leave together in the next one (up to {@code maxBatch}).
+ * Under load this is what keeps the round trips per job far below one.
  *
  * @param <T> what is written
  * @param <R> the per-item result, in the order of the batch
@@ -21,6 +23,7 @@ public final class GroupCommit<T, R> {
     private final Function<List<T>, Uni<List<R>>> writer;
     private final int maxBatch;
     private final int parallelism;
+    private final Executor soon;
     private final ArrayDeque<Pending<T, R>> queue = new ArrayDeque<>();
     private int inFlight;
 
@@ -33,9 +36,20 @@ public final class GroupCommit<T, R> {
      * @param parallelism most statements in flight at once
      */
     public GroupCommit(Function<List<T>, Uni<List<R>>> writer, int maxBatch, int parallelism) {
+        this(writer, maxBatch, parallelism, Runnable::run);
+    }
+
+    /**
+     * @param soon runs the first statement of an idle group; an executor that runs the task after
+     *     the current event-loop turn lets the writes of that turn leave together (measured in
+     *     bench/README.md: the claim of 1,000 no-op jobs completed them in one statement, not
+     *     three of 1, 1 and 998)
+     */
+    public GroupCommit(Function<List<T>, Uni<List<R>>> writer, int maxBatch, int parallelism, Executor soon) {
         this.writer = writer;
         this.maxBatch = maxBatch;
         this.parallelism = parallelism;
+        this.soon = soon;
     }
 
     /** Emits the item's result once its batch is written, or the batch's failure. */
@@ -50,7 +64,7 @@ public final class GroupCommit<T, R> {
             }
         }
         if (start) {
-            flush();
+            soon.execute(this::flush);
         }
         return Uni.createFrom().completionStage(done);
     }

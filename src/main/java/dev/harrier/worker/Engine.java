@@ -70,7 +70,7 @@ public final class Engine {
         this.outcomes = new GroupCommit<>(
                 batch -> writer.write(batch, settings.instanceId())
                         .map(written -> batch.stream().map(o -> written.contains(o.jobId())).toList()),
-                settings.completionBatch(), 2);
+                settings.completionBatch(), 2, vertx::runOnContext);
         listener.on("harrier_jobs", this::onJobsNotified)
                 .on("harrier_cancel", this::onCancelNotified)
                 .on("harrier_queues", key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))

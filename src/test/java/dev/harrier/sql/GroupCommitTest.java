@@ -50,4 +50,23 @@ class GroupCommitTest {
         assertThat(first).isCompletedExceptionally();
         assertThat(second.join()).isEqualTo("ok");
     }
+
+    @Test
+    void withASoonExecutorTheWritesOfOneTurnShareTheFirstStatement() {
+        List<Runnable> turn = new ArrayList<>();
+        GroupCommit<Integer, String> deferred = new GroupCommit<>(items -> {
+            batches.add(List.copyOf(items));
+            return Uni.createFrom().item(items.stream().map(i -> "r" + i).toList());
+        }, 10, 1, turn::add);
+
+        List<CompletableFuture<String>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            results.add(deferred.submit(i).subscribeAsCompletionStage());
+        }
+        assertThat(batches).as("nothing leaves before the turn ends").isEmpty();
+        turn.forEach(Runnable::run);
+
+        assertThat(batches).containsExactly(List.of(0, 1, 2, 3));
+        assertThat(results).extracting(CompletableFuture::join).containsExactly("r0", "r1", "r2", "r3");
+    }
 }
