@@ -2,8 +2,11 @@ package dev.harrier.worker;
 
 import dev.harrier.queue.ClaimedJob;
 import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** A job this instance is running, and the one-shot signal that stops it early. */
@@ -24,6 +27,7 @@ final class RunningJob {
     private final ClaimedJob job;
     private final AtomicReference<StopReason> reason = new AtomicReference<>();
     private final CompletableFuture<StopReason> stopped = new CompletableFuture<>();
+    private final List<Consumer<StopReason>> listeners = new ArrayList<>(1);
     private final long startedNanos = System.nanoTime();
 
     RunningJob(ClaimedJob job) {
@@ -41,11 +45,41 @@ final class RunningJob {
 
     /** Stops the attempt for {@code why}; only the first reason counts. */
     boolean stop(StopReason why) {
-        if (reason.compareAndSet(null, why)) {
-            stopped.complete(why);
-            return true;
+        if (!reason.compareAndSet(null, why)) {
+            return false;
         }
-        return false;
+        List<Consumer<StopReason>> toCall;
+        synchronized (listeners) {
+            toCall = List.copyOf(listeners);
+            listeners.clear();
+        }
+        toCall.forEach(listener -> listener.accept(why));
+        stopped.complete(why);
+        return true;
+    }
+
+    /**
+     * Calls {@code listener} once when the attempt is stopped (at once if it already is); the
+     * returned handle removes it. Unlike {@link #whenStopped()}, removing it costs no exception:
+     * the engine does this once per attempt.
+     */
+    Runnable onStop(Consumer<StopReason> listener) {
+        StopReason already;
+        synchronized (listeners) {
+            already = reason.get();
+            if (already == null) {
+                listeners.add(listener);
+            }
+        }
+        if (already != null) {
+            listener.accept(already);
+            return () -> { };
+        }
+        return () -> {
+            synchronized (listeners) {
+                listeners.remove(listener);
+            }
+        };
     }
 
     /** Null while the attempt has not been stopped. */
