@@ -145,7 +145,7 @@ final class JobSql {
                 -- Driven by the primary key. `status::text` keeps the planner off the index of
                 -- running jobs: its statistics see few running rows, and a scan of that index reads
                 -- every entry claimed since the last vacuum, a little slower each batch. Needs
-                -- custom plans (application.properties): a generic plan guesses 10 outcomes and
+                -- custom plans (sql/PlanningPool): a generic plan guesses 10 outcomes and
                 -- joins them in a nested loop.
                 WHERE j.id = ANY(ARRAY(SELECT id FROM locked)) AND j.id = o.id
                   AND j.status::text = 'running' AND j.lease_owner = $8 AND j.attempt = o.attempt
