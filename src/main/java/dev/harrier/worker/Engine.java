@@ -36,6 +36,8 @@ public final class Engine {
     private static final Logger LOG = Logger.getLogger(Engine.class);
     private static final Duration QUEUE_REFRESH = Duration.ofSeconds(5);
     private static final Duration HAND_BACK_WAIT = Duration.ofSeconds(10);
+    // How often running attempts are checked against their timeout: one sweep, not a timer per job.
+    private static final long TIMEOUT_SWEEP_MILLIS = 200;
 
     private final EngineSettings settings;
     private final Vertx vertx;
@@ -239,8 +241,19 @@ public final class Engine {
         }
     }
 
+    /** Stops the attempts that ran past their timeout; they fail and are retried if attempts remain. */
+    void stopOverdue() {
+        long now = System.nanoTime();
+        for (RunningJob attempt : running.values()) {
+            if (attempt.overdue(now)) {
+                attempt.stop(StopReason.TIMED_OUT);
+            }
+        }
+    }
+
     private void startLoops() {
         timers.add(vertx.setPeriodic(settings.pollInterval().toMillis(), id -> wakeAll()));
+        timers.add(vertx.setPeriodic(TIMEOUT_SWEEP_MILLIS, id -> stopOverdue()));
         timers.add(vertx.setPeriodic(QUEUE_REFRESH.toMillis(),
                 id -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
         timers.add(vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {

@@ -68,14 +68,13 @@ final class JobRunner {
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
         RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items);
-        Duration timeout = timeoutOf(handler, job);
+        running.limitTo(timeoutOf(handler, job));
 
         Uni<R> work = Uni.createFrom().deferred(() -> handler.handle(context));
         if (handler.blocking()) {
             work = work.runSubscriptionOn(blockingExecutor);
         }
         return untilStopped(work.map(item -> (Object) item), running)
-                .ifNoItem().after(timeout).failWith(() -> timedOut(running, timeout))
                 .map(result -> completed(job, result))
                 .onFailure().recoverWithItem(failure -> outcomeOf(context, running, failure))
                 .call(outcome -> progress.flush());
@@ -83,15 +82,18 @@ final class JobRunner {
 
     /**
      * The handler's result, or {@link AttemptStopped} as soon as the attempt is stopped, which
-     * cancels the handler's pipeline. (Uni.combine().any() did the same with futures that threw
-     * five exceptions, stack traces and all, for every job: bench/README.md, queue.)
+     * cancels the handler's pipeline. The timeout is such a stop, by the engine's sweep: no timer
+     * per attempt. (Uni.combine().any() and ifNoItem() did this with futures that threw five
+     * exceptions, stack traces and all, and a scheduled task for every job: bench/README.md, queue.)
      */
     private static Uni<Object> untilStopped(Uni<Object> work, RunningJob running) {
         return Uni.createFrom().emitter(emitter -> {
             Cancellable handler = work.subscribe().with(emitter::complete, emitter::fail);
             Runnable forget = running.onStop(reason -> {
                 handler.cancel();
-                emitter.fail(new AttemptStopped(reason));
+                emitter.fail(reason == StopReason.TIMED_OUT
+                        ? new AttemptStopped(reason, "timed out after " + running.timeout().toSeconds() + " s")
+                        : new AttemptStopped(reason));
             });
             emitter.onTermination(() -> {
                 forget.run();
@@ -105,11 +107,6 @@ final class JobRunner {
             return Duration.ofSeconds(job.timeoutSeconds());
         }
         return handler.timeout().orElse(settings.defaultTimeout());
-    }
-
-    private Throwable timedOut(RunningJob running, Duration timeout) {
-        running.stop(StopReason.TIMED_OUT);
-        return new AttemptStopped(StopReason.TIMED_OUT, "timed out after " + timeout.toSeconds() + " s");
     }
 
     private Outcome completed(ClaimedJob job, Object result) {

@@ -2,6 +2,7 @@ package dev.harrier.worker;
 
 import dev.harrier.queue.ClaimedJob;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,18 +30,34 @@ final class RunningJob {
     private final CompletableFuture<StopReason> stopped = new CompletableFuture<>();
     private final List<Consumer<StopReason>> listeners = new ArrayList<>(1);
     private final long startedNanos = System.nanoTime();
+    private volatile Duration timeout;
+    private volatile long deadlineNanos = Long.MAX_VALUE;
 
     RunningJob(ClaimedJob job) {
         this.job = job;
     }
 
     /** How long the attempt has run on this instance. */
-    java.time.Duration elapsed() {
-        return java.time.Duration.ofNanos(System.nanoTime() - startedNanos);
+    Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     ClaimedJob job() {
         return job;
+    }
+
+    /** The attempt may run for {@code limit}; the engine's sweep stops it after (see {@link #overdue}). */
+    void limitTo(Duration limit) {
+        timeout = limit;
+        deadlineNanos = startedNanos + limit.toNanos();
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    boolean overdue(long nowNanos) {
+        return nowNanos - deadlineNanos > 0 && reason.get() == null;
     }
 
     /** Stops the attempt for {@code why}; only the first reason counts. */
