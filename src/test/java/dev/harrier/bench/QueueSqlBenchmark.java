@@ -1,0 +1,81 @@
+package dev.harrier.bench;
+
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.JobRequest;
+import dev.harrier.queue.Outcome;
+import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.testing.EngineHarness;
+import dev.harrier.testing.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ceiling that PostgreSQL puts on the drain (bench/README.md): the engine's own claim and
+ * outcome statements, a claim of 1,000 in flight while the previous 1,000 outcomes are written, as
+ * in the engine, but with no engine, handler or event loop work in between. Run it with
+ * {@code bench/queue.sh -Dtest=QueueSqlBenchmark}; {@code -Dbench.without-listing-indexes=true}
+ * drops the two listing indexes first (the schema is recreated by the next test run).
+ */
+@QuarkusTest
+@Tag("bench")
+class QueueSqlBenchmark {
+
+    private static final int JOBS = Integer.getInteger("bench.jobs", 100_000);
+    private static final int BATCH = 1000;
+    private static final boolean WITHOUT_LISTING_INDEXES = Boolean.getBoolean("bench.without-listing-indexes");
+
+    @Inject
+    EngineHarness harness;
+
+    @Inject
+    JobClaimer claimer;
+
+    @Inject
+    OutcomeWriter writer;
+
+    @Test
+    void claimAndCompleteWithoutTheEngine() throws Exception {
+        TestDatabase.clean();
+        if (WITHOUT_LISTING_INDEXES) {
+            TestDatabase.execute("DROP INDEX IF EXISTS harrier.jobs_list_idx; DROP INDEX IF EXISTS harrier.jobs_list_status_idx");
+        }
+        for (int done = 0; done < JOBS; done += 10_000) {
+            harness.submitMany(Collections.nCopies(Math.min(10_000, JOBS - done), JobRequest.of("noop", harness.json("{}"))));
+        }
+        TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
+
+        BlockingQueue<List<ClaimedJob>> claimed = new ArrayBlockingQueue<>(1);
+        long start = System.nanoTime();
+        Thread completer = Thread.ofPlatform().start(() -> {
+            try {
+                for (List<ClaimedJob> batch = claimed.take(); !batch.isEmpty(); batch = claimed.take()) {
+                    writer.write(batch.stream().map(job -> Outcome.completed(job, "null")).toList(), "bench")
+                            .await().indefinitely();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<ClaimedJob> batch;
+        do {
+            batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5)).await().indefinitely();
+            claimed.put(batch);
+        } while (!batch.isEmpty());
+        completer.join();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long left = TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status <> 'completed'");
+        if (left != 0) {
+            throw new AssertionError(left + " jobs did not complete");
+        }
+        System.out.printf("%nBENCH sql ceiling: claimed and completed %d jobs in %.2f s = %.0f jobs/s (batches of %d%s)%n%n",
+                JOBS, seconds, JOBS / seconds, BATCH, WITHOUT_LISTING_INDEXES ? ", without the listing indexes" : "");
+    }
+}
