@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import org.jboss.logging.Logger;
 
 /**
  * Job events as the job stream sends them. A {@code status} event carries the job's document: the
@@ -17,6 +18,8 @@ import jakarta.ws.rs.sse.Sse;
  */
 @ApplicationScoped
 public class JobEventFormat {
+
+    private static final Logger LOG = Logger.getLogger(JobEventFormat.class);
 
     private final ObjectMapper mapper;
 
@@ -44,12 +47,29 @@ public class JobEventFormat {
         };
     }
 
+    /**
+     * The same, but an event that cannot be formatted (stored data that is not what this version
+     * writes) goes out as stored, so that it cannot stop its job's feed.
+     */
+    OutboundSseEvent toSseOrRaw(JobEvent event, Job job, Sse sse) {
+        try {
+            return toSse(event, job, sse);
+        } catch (RuntimeException e) {
+            LOG.warnf("event %d of job %s sent as stored: %s", event.seq(), event.jobId(), e.getMessage());
+            return event(sse, event.type(), event.seq(), event.dataJson());
+        }
+    }
+
     static boolean isTerminal(JobEvent event) {
         if (!event.type().equals("status")) {
             return false;
         }
-        String status = new JsonObject(event.dataJson()).getString("status");
-        return status != null && JobStatus.fromWire(status).terminal();
+        try {
+            String status = new JsonObject(event.dataJson()).getString("status");
+            return status != null && JobStatus.fromWire(status).terminal();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     OutboundSseEvent statusEvent(Sse sse, JobDocument document, Long id) {

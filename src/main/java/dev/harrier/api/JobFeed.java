@@ -15,23 +15,31 @@ import java.util.concurrent.CompletableFuture;
  * client that stops reading costs the feed nothing.
  *
  * <p>Sequence numbers of a job have no gaps and are committed in order (each is taken under the job
- * row's lock), so "every event up to {@code readUpTo}" is a single number.
+ * row's lock), so "every event up to {@code readUpTo}" is a single number. Signals are completed
+ * outside the feed's lock: what they wake (a stream writing, or ending and leaving the feed) must
+ * never run while another event loop waits for the lock.
  */
 final class JobFeed {
 
     static final int MAX_EVENTS = 256;
     static final long MAX_BYTES = 256 * 1024;
 
-    /** One formatted event. */
+    /** One formatted event; {@code bytes} is about what it holds. */
     record Entry(long seq, OutboundSseEvent event, boolean terminal, int bytes) {
     }
 
     /**
      * What a stream at some position gets: events to send, or {@code behind} (read the table), or
-     * a signal to wait on ({@code true}: new events, {@code false}: the keep-alive tick).
+     * a signal to wait on ({@code true}: new events, {@code false}: the keep-alive tick). The
+     * signal is the feed's own: wait on a copy, so that a stream that goes away cancels nothing
+     * but its copy.
      */
     record Slice(List<OutboundSseEvent> events, long lastSeq, boolean terminal, boolean behind,
                  CompletableFuture<Boolean> wake) {
+    }
+
+    /** A read the feed started: its number and the position it reads after. */
+    record Read(int number, long after) {
     }
 
     final UUID jobId;
@@ -39,10 +47,10 @@ final class JobFeed {
     private long tailBytes;
     private long readUpTo;
     private CompletableFuture<Boolean> next = new CompletableFuture<>();
+    private int reads;
     private boolean reading;
+    private long readStartedNanos;
     private boolean readAgain;
-    private boolean tickInRead;
-    private boolean tickWanted;
     private int followers;
 
     JobFeed(UUID jobId, long readUpTo) {
@@ -59,7 +67,7 @@ final class JobFeed {
         return --followers == 0;
     }
 
-    /** Completes when the feed next grows ({@code true}) or ticks ({@code false}). */
+    /** Completes when the feed next grows ({@code true}) or ticks ({@code false}); see {@link Slice}. */
     synchronized CompletableFuture<Boolean> wakeSignal() {
         return next;
     }
@@ -91,51 +99,47 @@ final class JobFeed {
     }
 
     /**
-     * Starts a read unless one is in flight (then it is repeated after it): returns the position to
-     * read after, or -1. A {@code tick} read wakes the waiting streams even when it finds nothing.
+     * Starts a read unless one is in flight (then it is repeated after it, and this returns null).
+     * A read in flight for longer than {@code staleNanos} is given up: its result, if it ever
+     * comes, is ignored.
      */
-    synchronized long startRead(boolean tick) {
-        if (reading) {
+    synchronized Read startRead(long nowNanos, long staleNanos) {
+        if (reading && nowNanos - readStartedNanos < staleNanos) {
             readAgain = true;
-            tickWanted |= tick;
-            return -1;
+            return null;
         }
         reading = true;
-        tickInRead = tick;
-        return readUpTo;
+        readAgain = false;
+        readStartedNanos = nowNanos;
+        return new Read(++reads, readUpTo);
     }
 
     /**
-     * Appends what a read found and wakes the waiting streams: with {@code true} when there was
-     * something new, with {@code false} on a keep-alive tick that found nothing. Returns null, or
-     * the tick flag of the read to start next (a notification or tick came during this read, or it
-     * was a full page).
+     * Appends what read {@code read} found and wakes the waiting streams if there was something
+     * new. Returns whether to read again (a notification came during the read, or it was a full
+     * page).
      */
-    Boolean finishRead(List<Entry> read, boolean full) {
+    boolean finishRead(int read, List<Entry> found, boolean full) {
         CompletableFuture<Boolean> woken = null;
-        Boolean again;
+        boolean again;
         synchronized (this) {
-            boolean tick = tickInRead;
+            if (read != reads) {
+                return false;
+            }
             boolean grew = false;
-            for (Entry entry : read) {
+            for (Entry entry : found) {
                 if (entry.seq() == readUpTo + 1) {
                     append(entry);
                     grew = true;
                 }
             }
-            if (grew || tick) {
+            if (grew) {
                 woken = next;
                 next = new CompletableFuture<>();
             }
-            again = readAgain || (full && grew) ? tickWanted : null;
+            again = readAgain || (full && grew);
             readAgain = false;
-            tickWanted = false;
             reading = false;
-            if (woken != null && !grew) {
-                // A tick that found nothing: the streams send a keep-alive comment.
-                woken.complete(false);
-                woken = null;
-            }
         }
         if (woken != null) {
             woken.complete(true);
@@ -143,11 +147,21 @@ final class JobFeed {
         return again;
     }
 
-    /** A read failed: the next notification or tick tries again. */
-    synchronized void readFailed() {
-        reading = false;
-        readAgain = false;
-        tickWanted = false;
+    /** Read {@code read} failed: the next notification or tick tries again. */
+    synchronized void readFailed(int read) {
+        if (read == reads) {
+            reading = false;
+        }
+    }
+
+    /** Wakes the waiting streams for a keep-alive comment (needs no read: the database may be down). */
+    void tick() {
+        CompletableFuture<Boolean> woken;
+        synchronized (this) {
+            woken = next;
+            next = new CompletableFuture<>();
+        }
+        woken.complete(false);
     }
 
     private void append(Entry entry) {

@@ -7,9 +7,12 @@ import dev.harrier.progress.EventStore;
 import dev.harrier.progress.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,29 +23,51 @@ import org.jboss.logging.Logger;
 
 /**
  * The {@link JobFeed}s of the jobs that streams of this instance follow. A notification of new
- * events (any instance) makes the job's feed read them once; every keep-alive period each feed
- * reads again (a lost notification delays an event by at most that) and wakes its idle streams to
- * send a keep-alive comment. Measured with 1,000 streams on 100 jobs in bench/README.md.
+ * events (any instance) makes the job's feed read them once. Twice per keep-alive period every
+ * feed wakes its idle streams to send a keep-alive comment (without the database, which may be
+ * down), and once per period it reads again: a lost notification delays an event by at most that.
+ * Measured with 1,000 streams on 100 jobs in bench/README.md.
  */
 @ApplicationScoped
 public class JobFeeds {
 
     private static final Logger LOG = Logger.getLogger(JobFeeds.class);
     private static final int READ_PAGE = 200;
+    // A read that has not answered in this long is given up, so that the feed can read again.
+    private static final long STALE_READ_NANOS = 30_000_000_000L;
 
     private final EventStore events;
     private final JobActions actions;
     private final JobEventFormat format;
     private final Map<UUID, JobFeed> feeds = new ConcurrentHashMap<>();
+    private final Vertx vertx;
+    private final long ticker;
     private volatile Sse sse;
+    private long ticks;
 
     public JobFeeds(EventStore events, JobActions actions, JobEventFormat format, EventBridge bridge, Vertx vertx,
                     HarrierConfig config) {
         this.events = events;
         this.actions = actions;
         this.format = format;
+        this.vertx = vertx;
         bridge.followJobEvents(this::announced, this::reconnected);
-        vertx.setPeriodic(config.api().keepAlive().toMillis(), id -> feeds.values().forEach(feed -> read(feed, true)));
+        long half = Math.max(1, config.api().keepAlive().toMillis() / 2);
+        this.ticker = vertx.setPeriodic(half, id -> tick());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(ticker);
+    }
+
+    private void tick() {
+        boolean readToo = ticks++ % 2 == 0;
+        for (JobFeed feed : feeds.values()) {
+            feed.tick();
+            if (readToo) {
+                read(feed);
+            }
+        }
     }
 
     /** Joins the feed of a job, created at {@code knownSeq} (the job's latest event as just read) if new. */
@@ -60,7 +85,7 @@ public class JobFeeds {
         });
         if (created[0]) {
             // An event announced between the caller's read of the job and now is not missed.
-            read(feed, false);
+            read(feed);
         }
         return feed;
     }
@@ -77,31 +102,30 @@ public class JobFeeds {
     private void announced(EventRef ref) {
         JobFeed feed = feeds.get(ref.jobId());
         if (feed != null && ref.seq() > feed.readUpTo()) {
-            read(feed, false);
+            read(feed);
         }
     }
 
     private void reconnected() {
-        feeds.values().forEach(feed -> read(feed, false));
+        feeds.values().forEach(this::read);
     }
 
-    private void read(JobFeed feed, boolean tick) {
-        long after = feed.startRead(tick);
-        if (after < 0) {
+    private void read(JobFeed feed) {
+        JobFeed.Read read = feed.startRead(System.nanoTime(), STALE_READ_NANOS);
+        if (read == null) {
             return;
         }
-        events.after(feed.jobId, after, READ_PAGE)
+        events.after(feed.jobId, read.after(), READ_PAGE)
                 .flatMap(this::formatted)
                 .subscribe().with(
                         entries -> {
-                            Boolean again = feed.finishRead(entries, entries.size() == READ_PAGE);
-                            if (again != null) {
-                                read(feed, again);
+                            if (feed.finishRead(read.number(), entries, entries.size() == READ_PAGE)) {
+                                read(feed);
                             }
                         },
                         failure -> {
                             LOG.debugf("reading the events of job %s failed: %s", feed.jobId, failure.getMessage());
-                            feed.readFailed();
+                            feed.readFailed(read.number());
                         });
     }
 
@@ -117,8 +141,9 @@ public class JobFeeds {
         return current.map(job -> {
             List<JobFeed.Entry> entries = new ArrayList<>(page.size());
             for (JobEvent event : page) {
-                entries.add(new JobFeed.Entry(event.seq(), format.toSse(event, job, sse),
-                        JobEventFormat.isTerminal(event), event.dataJson().length() + 64));
+                OutboundSseEvent formatted = format.toSseOrRaw(event, job, sse);
+                entries.add(new JobFeed.Entry(event.seq(), formatted, JobEventFormat.isTerminal(event),
+                        String.valueOf(formatted.getData()).length() + 64));
             }
             return entries;
         });

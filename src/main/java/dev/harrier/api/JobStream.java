@@ -13,6 +13,7 @@ import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The event stream of one job. Pages are taken as the client reads (demand drives them, so a client
@@ -84,8 +85,9 @@ public class JobStream {
         JobFeed.Slice slice = feed.after(cursor.seq, PAGE);
         if (slice.behind()) {
             // Empty only if the job's events were pruned meanwhile: then wait like an idle stream.
+            CompletableFuture<Boolean> wake = feed.wakeSignal();
             return readPage(feed.jobId, cursor, sse)
-                    .flatMap(page -> page.isEmpty() ? idle(feed.wakeSignal(), sse) : Uni.createFrom().item(page));
+                    .flatMap(page -> page.isEmpty() ? idle(wake, sse) : Uni.createFrom().item(page));
         }
         if (!slice.events().isEmpty()) {
             cursor.seq = slice.lastSeq();
@@ -96,8 +98,9 @@ public class JobStream {
     }
 
     /** Nothing to send until the feed grows (then an empty page: ask again) or ticks (a keep-alive). */
-    private static Uni<List<OutboundSseEvent>> idle(java.util.concurrent.CompletableFuture<Boolean> wake, Sse sse) {
-        return Uni.createFrom().completionStage(wake)
+    private static Uni<List<OutboundSseEvent>> idle(CompletableFuture<Boolean> wake, Sse sse) {
+        // On a copy: cancelling this stream (its client went away) must not cancel the feed's signal.
+        return Uni.createFrom().completionStage(wake::copy)
                 .map(grew -> grew ? List.of() : List.of(JobEventFormat.keepAlive(sse)));
     }
 

@@ -7,17 +7,23 @@ import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Creates the reactive pool so that every session plans each execution with its arguments
  * ({@code plan_cache_mode = force_custom_plan}). The batch statements bind arrays of up to 1,000
  * ids; a cached generic plan guesses 10 elements and joined them in nested loops that compared
  * every id with every other: the drain fell from 15,300 to 3,900 jobs a second (bench/README.md).
- * Set with {@code SET} when a connection opens, not as a startup parameter, which a connection
- * pooler such as PgBouncer would refuse.
+ * Set with {@code SET} when a connection opens, not as a startup parameter, which PgBouncer
+ * refuses. Behind a pooler in transaction mode a {@code SET} does not stick to this client's
+ * transactions (prepared statements do not work there either: Harrier needs a direct or
+ * session-pooled connection). Credentials are read once at start: a Quarkus credentials provider
+ * would not be asked again.
  */
 @Singleton
 public class PlanningPool implements PgPoolCreator {
+
+    private static final Logger LOG = Logger.getLogger(PlanningPool.class);
 
     static final String SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan";
 
@@ -30,7 +36,13 @@ public class PlanningPool implements PgPoolCreator {
                 .using(input.vertx())
                 // The connection joins the pool when the handler closes it.
                 .withConnectHandler(connection -> connection.query(SESSION_SETTINGS).execute()
-                        .onComplete(done -> connection.close()))
+                        .onComplete(done -> {
+                            if (done.failed()) {
+                                LOG.warnf("a database session keeps cached generic plans (%s): batch statements may be slow",
+                                        done.cause().getMessage());
+                            }
+                            connection.close();
+                        }))
                 .build();
     }
 }

@@ -53,6 +53,7 @@ public final class Engine {
     private final Map<String, QueueProducer> producers = new ConcurrentHashMap<>();
     private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
     private final List<Long> timers = new ArrayList<>();
+    private long timeoutSweep = -1;
     private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean heartbeating = true;
     private volatile boolean stopping;
@@ -111,6 +112,7 @@ public final class Engine {
                     }
                 })
                 .flatMap(x -> untilIdle(HAND_BACK_WAIT))
+                .invoke(() -> vertx.cancelTimer(timeoutSweep))
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
                 .flatMap(x -> listener.stop())
                 .flatMap(x -> pool.preparedQuery(InstanceSql.INSTANCE_REMOVE).execute(Tuple.of(settings.instanceId())))
@@ -252,8 +254,11 @@ public final class Engine {
     }
 
     private void startLoops() {
+        // Cancelled after the hand-back, not with the other loops: the shutdown grace is when
+        // timeouts must still hold (a hung job would otherwise be handed back, attempt not counted).
+        timeoutSweep = vertx.setPeriodic(TIMEOUT_SWEEP_MILLIS, id -> stopOverdue());
         timers.add(vertx.setPeriodic(settings.pollInterval().toMillis(), id -> wakeAll()));
-        timers.add(vertx.setPeriodic(TIMEOUT_SWEEP_MILLIS, id -> stopOverdue()));
+
         timers.add(vertx.setPeriodic(QUEUE_REFRESH.toMillis(),
                 id -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
         timers.add(vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {

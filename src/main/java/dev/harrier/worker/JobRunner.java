@@ -88,6 +88,11 @@ final class JobRunner {
      */
     private static Uni<Object> untilStopped(Uni<Object> work, RunningJob running) {
         return Uni.createFrom().emitter(emitter -> {
+            if (running.reason() != null) {
+                // Stopped before it started (a shutdown began): the handler is not called at all.
+                emitter.fail(new AttemptStopped(running.reason()));
+                return;
+            }
             Cancellable handler = work.subscribe().with(emitter::complete, emitter::fail);
             Runnable forget = running.onStop(reason -> {
                 handler.cancel();

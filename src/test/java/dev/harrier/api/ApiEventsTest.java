@@ -206,6 +206,26 @@ class ApiEventsTest {
     }
 
     @Test
+    void aClientThatGoesAwayLeavesTheOtherStreamsOfItsJobWaitingAndLive() throws Exception {
+        String id = enqueue("{\"kind\": \"test-hold\", \"args\": {\"key\": \"sse-leave\", \"holdAttempts\": 1}}");
+        try (SseClient staying = SseClient.open(url("/api/v1/jobs/" + id + "/events"), KEY)) {
+            assertThat(staying.next(WAIT).id()).isEqualTo("0");
+            try (SseClient leaving = SseClient.open(url("/api/v1/jobs/" + id + "/events"), KEY)) {
+                assertThat(leaving.next(WAIT).id()).isEqualTo("0");
+                // Both wait on the job's feed now; then one client goes away.
+                assertThat(leaving.poll(Duration.ofSeconds(5)).name()).isEqualTo(":");
+            }
+            Thread.sleep(300);
+            assertThat(staying.poll(Duration.ofSeconds(5)).name()).as("still waiting: a keep-alive").isEqualTo(":");
+            harness.start("sse-runner");
+            SseClient.Event running = staying.next(WAIT);
+            assertThat(running.id()).isEqualTo("1");
+            HoldHandler.release("sse-leave", "ok");
+            assertThat(staying.next(WAIT).id()).isEqualTo("2");
+        }
+    }
+
+    @Test
     void anIdleStreamGetsKeepAliveComments() throws Exception {
         String id = enqueue("{\"kind\": \"noop\"}");
         try (SseClient stream = SseClient.open(url("/api/v1/jobs/" + id + "/events"), KEY)) {

@@ -20,9 +20,12 @@ class JobFeedTest {
         return entries;
     }
 
+    private static final long STALE = 1_000_000_000L;
+
     private void read(List<JobFeed.Entry> entries) {
-        assertThat(feed.startRead(false)).isEqualTo(feed.readUpTo());
-        feed.finishRead(entries, false);
+        JobFeed.Read read = feed.startRead(0, STALE);
+        assertThat(read.after()).isEqualTo(feed.readUpTo());
+        feed.finishRead(read.number(), entries, false);
     }
 
     @Test
@@ -70,10 +73,9 @@ class JobFeedTest {
     }
 
     @Test
-    void aTickThatFindsNothingWakesTheStreamsForAKeepAlive() {
+    void aTickWakesTheWaitingStreamsForAKeepAliveWithoutReading() {
         CompletableFuture<Boolean> wake = feed.after(10, 100).wake();
-        feed.startRead(true);
-        feed.finishRead(List.of(), false);
+        feed.tick();
         assertThat(wake).isCompletedWithValue(false);
         assertThat(feed.after(10, 100).wake()).as("a new signal for the next wait").isNotDone();
     }
@@ -87,16 +89,36 @@ class JobFeedTest {
 
     @Test
     void aReadAskedForDuringAReadIsRepeatedAfterIt() {
-        assertThat(feed.startRead(false)).isEqualTo(10);
-        assertThat(feed.startRead(true)).as("one read at a time").isEqualTo(-1);
-        assertThat(feed.finishRead(entries(11, 11), false)).as("again, as a tick").isTrue();
-        assertThat(feed.startRead(false)).isEqualTo(11);
-        assertThat(feed.finishRead(List.of(), false)).as("nothing more asked").isNull();
+        JobFeed.Read first = feed.startRead(0, STALE);
+        assertThat(first.after()).isEqualTo(10);
+        assertThat(feed.startRead(1, STALE)).as("one read at a time").isNull();
+        assertThat(feed.finishRead(first.number(), entries(11, 11), false)).as("read again").isTrue();
+        JobFeed.Read second = feed.startRead(2, STALE);
+        assertThat(second.after()).isEqualTo(11);
+        assertThat(feed.finishRead(second.number(), List.of(), false)).as("nothing more asked").isFalse();
     }
 
     @Test
     void aFullPageIsFollowedByAnotherRead() {
-        feed.startRead(false);
-        assertThat(feed.finishRead(entries(11, 20), true)).isFalse();
+        JobFeed.Read read = feed.startRead(0, STALE);
+        assertThat(feed.finishRead(read.number(), entries(11, 20), true)).isTrue();
+    }
+
+    @Test
+    void aReadThatNeverAnswersIsGivenUpAndItsLateResultIgnored() {
+        JobFeed.Read hung = feed.startRead(0, STALE);
+        JobFeed.Read next = feed.startRead(STALE + 1, STALE);
+        assertThat(next).as("a stale read does not block the feed").isNotNull();
+        assertThat(feed.finishRead(hung.number(), entries(11, 12), false)).isFalse();
+        assertThat(feed.readUpTo()).as("the stale read's result is ignored").isEqualTo(10);
+        feed.finishRead(next.number(), entries(11, 13), false);
+        assertThat(feed.readUpTo()).isEqualTo(13);
+    }
+
+    @Test
+    void aFailedReadLetsTheNextOneStart() {
+        JobFeed.Read failed = feed.startRead(0, STALE);
+        feed.readFailed(failed.number());
+        assertThat(feed.startRead(1, STALE)).isNotNull();
     }
 }

@@ -64,12 +64,17 @@ class QueueSqlBenchmark {
                 Thread.currentThread().interrupt();
             }
         });
-        List<ClaimedJob> batch;
-        do {
-            batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5)).await().indefinitely();
-            claimed.put(batch);
-        } while (!batch.isEmpty());
-        completer.join();
+        try {
+            List<ClaimedJob> batch;
+            do {
+                batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5)).await().indefinitely();
+                claimed.put(batch);
+            } while (!batch.isEmpty());
+        } finally {
+            // The end marker, also when a claim failed: the completer must not wait forever.
+            claimed.offer(List.of(), 1, java.util.concurrent.TimeUnit.MINUTES);
+            completer.join();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         long left = TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status <> 'completed'");
         if (left != 0) {

@@ -179,6 +179,20 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void anAttemptThatOutlivesItsTimeoutDuringTheShutdownGraceFailsAndIsNotHandedBack() {
+        Engine leaving = harness.start("leaving", b -> b.shutdownGrace(Duration.ofSeconds(4)));
+        EnqueueResult hung = harness.submit(new JobRequest("test-hold", null,
+                harness.json("{\"key\": \"hung-at-shutdown\", \"holdAttempts\": 9}"), null, null, 1, 1, null, null, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaving.runningCount() == 1);
+
+        harness.stop(leaving);
+
+        Job ended = harness.job(hung.job().id());
+        assertThat(ended.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(ended.error().message()).contains("timed out after 1 s");
+    }
+
+    @Test
     void aPausedQueueRunsNothingUntilResumed() {
         queues.update("default", "paused-q", true, false, null).await().indefinitely();
         Engine engine = harness.start("runner");
