@@ -127,6 +127,25 @@ class ApiJobsTest {
     }
 
     @Test
+    void theUnfilteredListMergesEveryStatusNewestFirstAcrossPages() {
+        String[] ids = new String[4];
+        ids[0] = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
+        ids[1] = api().body("{\"kind\": \"noop\", \"runAt\": \"2099-01-01T00:00:00Z\"}").post("/api/v1/jobs")
+                .then().statusCode(201).body("status", equalTo("scheduled")).extract().path("id");
+        ids[2] = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
+        ids[3] = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
+        api().post("/api/v1/jobs/" + ids[2] + "/cancel").then().statusCode(200);
+
+        String cursor = api().get("/api/v1/jobs?limit=3").then().statusCode(200)
+                .body("jobs.id", org.hamcrest.Matchers.contains(ids[3], ids[2], ids[1]))
+                .body("jobs.status", org.hamcrest.Matchers.contains("pending", "cancelled", "scheduled"))
+                .extract().path("nextCursor");
+        api().get("/api/v1/jobs?limit=3&cursor=" + cursor).then().statusCode(200)
+                .body("jobs.id", org.hamcrest.Matchers.contains(ids[0]))
+                .body("nextCursor", nullValue());
+    }
+
+    @Test
     void cancelIsImmediateForAWaitingJobAnd409OnceTerminalAndRetryRunsItAgain() {
         String id = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().extract().path("id");
 
