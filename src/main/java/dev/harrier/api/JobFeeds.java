@@ -115,8 +115,7 @@ public class JobFeeds {
         if (read == null) {
             return;
         }
-        events.after(feed.jobId, read.after(), READ_PAGE)
-                .flatMap(this::formatted)
+        page(feed.jobId, read.after(), READ_PAGE)
                 .subscribe().with(
                         entries -> {
                             if (feed.finishRead(read.number(), entries, entries.size() == READ_PAGE)) {
@@ -127,6 +126,15 @@ public class JobFeeds {
                             LOG.debugf("reading the events of job %s failed: %s", feed.jobId, failure.getMessage());
                             feed.readFailed(read.number());
                         });
+    }
+
+    /**
+     * Up to {@code limit} events of a job after {@code afterSeq}, formatted: what the feed reads,
+     * and what a stream behind its feed reads for itself.
+     */
+    Uni<List<JobFeed.Entry>> page(UUID jobId, long afterSeq, int limit) {
+        return events.after(jobId, afterSeq, limit)
+                .flatMap(this::formatted);
     }
 
     /** The events formatted once for all streams; a page with a status change reads the job too. */

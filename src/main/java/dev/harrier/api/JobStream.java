@@ -1,8 +1,6 @@
 package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
-import dev.harrier.progress.EventStore;
-import dev.harrier.progress.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import io.smallrye.mutiny.Multi;
@@ -35,13 +33,11 @@ public class JobStream {
     private static final int PAGE = 100;
 
     private final JobActions actions;
-    private final EventStore events;
     private final JobFeeds feeds;
     private final JobEventFormat format;
 
-    public JobStream(JobActions actions, EventStore events, JobFeeds feeds, JobEventFormat format) {
+    public JobStream(JobActions actions, JobFeeds feeds, JobEventFormat format) {
         this.actions = actions;
-        this.events = events;
         this.feeds = feeds;
         this.format = format;
     }
@@ -86,7 +82,7 @@ public class JobStream {
         if (slice.behind()) {
             // Empty only if the job's events were pruned meanwhile: then wait like an idle stream.
             CompletableFuture<Boolean> wake = feed.wakeSignal();
-            return readPage(feed.jobId, cursor, sse)
+            return readPage(feed.jobId, cursor)
                     .flatMap(page -> page.isEmpty() ? idle(wake, sse) : Uni.createFrom().item(page));
         }
         if (!slice.events().isEmpty()) {
@@ -105,21 +101,18 @@ public class JobStream {
     }
 
     /** A page read from the table, for a stream behind its job's feed. */
-    private Uni<List<OutboundSseEvent>> readPage(UUID jobId, Cursor cursor, Sse sse) {
-        return events.after(jobId, cursor.seq, PAGE)
-                .flatMap(page -> {
-                    boolean hasStatus = page.stream().anyMatch(e -> e.type().equals("status"));
-                    Uni<Job> current = hasStatus ? actions.get(jobId).map(j -> j.orElse(null)) : Uni.createFrom().nullItem();
-                    return current.map(job -> toSse(page, job, cursor, sse));
-                });
+    private Uni<List<OutboundSseEvent>> readPage(UUID jobId, Cursor cursor) {
+        return feeds.page(jobId, cursor.seq, PAGE)
+                .map(entries -> take(entries, cursor));
     }
 
-    private List<OutboundSseEvent> toSse(List<JobEvent> page, Job job, Cursor cursor, Sse sse) {
-        List<OutboundSseEvent> out = new ArrayList<>(page.size());
-        for (JobEvent event : page) {
-            cursor.seq = event.seq();
-            out.add(format.toSse(event, job, sse));
-            if (JobEventFormat.isTerminal(event)) {
+    /** The events of a page, up to and including a terminal one; moves the cursor past them. */
+    private static List<OutboundSseEvent> take(List<JobFeed.Entry> entries, Cursor cursor) {
+        List<OutboundSseEvent> out = new ArrayList<>(entries.size());
+        for (JobFeed.Entry entry : entries) {
+            cursor.seq = entry.seq();
+            out.add(entry.event());
+            if (entry.terminal()) {
                 cursor.ended = true;
                 break;
             }

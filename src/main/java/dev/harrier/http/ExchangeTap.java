@@ -1,10 +1,12 @@
 package dev.harrier.http;
 
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -33,7 +35,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
     private final int max;
     private HttpClientRequest request;
-    private io.vertx.core.Context context;
+    private Context context;
     private boolean finished;
     private volatile HttpClientResponse response;
     private boolean abandoned;
@@ -48,7 +50,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         ((WebClientInternal) client).addInterceptor(context -> {
             if (context.request().bodyCodec() instanceof ExchangeTap tap) {
                 if (context.phase() == ClientPhase.SEND_REQUEST
-                        && !tap.attach(context.clientRequest(), io.vertx.core.Vertx.currentContext())) {
+                        && !tap.attach(context.clientRequest(), Vertx.currentContext())) {
                     context.fail(new CancellationException("abandoned before it was sent"));
                     return;
                 }
@@ -91,7 +93,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         return response.headers();
     }
 
-    private synchronized boolean attach(HttpClientRequest sent, io.vertx.core.Context on) {
+    private synchronized boolean attach(HttpClientRequest sent, Context on) {
         if (abandoned) {
             sent.reset();
             return false;
@@ -122,7 +124,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
      */
     private void reset() {
         HttpClientRequest sent;
-        io.vertx.core.Context on;
+        Context on;
         synchronized (this) {
             sent = request;
             on = context;
@@ -138,7 +140,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
             }
             sent.reset();
         };
-        if (on == null || io.vertx.core.Vertx.currentContext() == on) {
+        if (on == null || Vertx.currentContext() == on) {
             resetUnlessFinished.run();
         } else {
             on.runOnContext(v -> resetUnlessFinished.run());

@@ -5,10 +5,8 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /** A job this instance is running, and the one-shot signal that stops it early. */
 final class RunningJob {
@@ -27,7 +25,6 @@ final class RunningJob {
 
     private final ClaimedJob job;
     private final AtomicReference<StopReason> reason = new AtomicReference<>();
-    private final CompletableFuture<StopReason> stopped = new CompletableFuture<>();
     private final List<Consumer<StopReason>> listeners = new ArrayList<>(1);
     private final long startedNanos = System.nanoTime();
     private volatile Duration timeout;
@@ -71,14 +68,13 @@ final class RunningJob {
             listeners.clear();
         }
         toCall.forEach(listener -> listener.accept(why));
-        stopped.complete(why);
         return true;
     }
 
     /**
      * Calls {@code listener} once when the attempt is stopped (at once if it already is); the
-     * returned handle removes it. Unlike {@link #whenStopped()}, removing it costs no exception:
-     * the engine does this once per attempt.
+     * returned handle removes it (the engine does this once per attempt: it costs no future and
+     * no exception).
      */
     Runnable onStop(Consumer<StopReason> listener) {
         StopReason already;
@@ -104,8 +100,8 @@ final class RunningJob {
         return reason.get();
     }
 
-    /** Emits the reason once stopped. Cancelling a subscription leaves the signal intact. */
+    /** Emits the reason once stopped. Cancelling a subscription only removes its listener. */
     Uni<StopReason> whenStopped() {
-        return Uni.createFrom().completionStage(() -> stopped.thenApply(Function.identity()));
+        return Uni.createFrom().emitter(emitter -> emitter.onTermination(onStop(emitter::complete)));
     }
 }
