@@ -33,10 +33,19 @@ public class EventBridge {
     public record StatusChange(UUID jobId, long seq, String eventJson) {
     }
 
+    /**
+     * The status events among some announced ones, one primary-key probe each. The LATERAL
+     * subquery with LIMIT 1 cannot be flattened into a join: as a join, the planner used the
+     * statistics of a young events table and scanned all of it for every notification.
+     */
     static final String STATUS_EVENTS_OF = """
             SELECT e.job_id, e.seq, e.data::text AS event, e.at
             FROM unnest($1::uuid[], $2::bigint[]) AS r(job_id, seq)
-            JOIN harrier.job_events e ON e.job_id = r.job_id AND e.seq = r.seq AND e.type = 'status'
+            CROSS JOIN LATERAL (
+                SELECT job_id, seq, data, at FROM harrier.job_events
+                WHERE job_id = r.job_id AND seq = r.seq AND type = 'status'
+                LIMIT 1
+            ) e
             ORDER BY e.job_id, e.seq""";
 
     /**
@@ -87,8 +96,18 @@ public class EventBridge {
 
     /** Receives every status change (of every workspace), in batches; unsubscribe with the returned handle. */
     public Runnable subscribeToStatusChanges(Consumer<List<StatusChange>> subscriber) {
+        if (statusSubscribers.isEmpty()) {
+            // Nothing was read while no one listened: a catch-up after a reconnect starts here,
+            // not at the last change read before (which may be hours old).
+            lastStatusAt.set(java.time.OffsetDateTime.now());
+        }
         statusSubscribers.add(subscriber);
         return () -> statusSubscribers.remove(subscriber);
+    }
+
+    /** Whether status changes are read (some workspace stream is open on this instance). */
+    public boolean readsStatusChanges() {
+        return !statusSubscribers.isEmpty();
     }
 
     private void onNotified(String payload) {

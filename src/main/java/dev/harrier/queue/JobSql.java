@@ -122,8 +122,11 @@ final class JobSql {
             ), locked AS (
                 -- Rows are locked in id order, as every multi-row update of jobs does: two such
                 -- statements then never wait on each other in a cycle (deadlock).
+                -- ARRAY(SELECT ...) hides the count from the planner: given the 1,000 ids of
+                -- a batch as a constant, it estimates fewer probes than pages and reads the
+                -- whole table (14 of 66 ms per batch of 1,000 on a 100,000-row table).
                 SELECT id FROM harrier.jobs
-                WHERE id = ANY($1::uuid[])
+                WHERE id = ANY(ARRAY(SELECT id FROM outcome))
                 ORDER BY id
                 FOR NO KEY UPDATE
             ), updated AS (

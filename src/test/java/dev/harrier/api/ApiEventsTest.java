@@ -42,6 +42,9 @@ class ApiEventsTest {
     @Inject
     JobFeeds feeds;
 
+    @Inject
+    dev.harrier.progress.EventBridge bridge;
+
     @BeforeEach
     void clean() {
         TestDatabase.clean();
@@ -306,5 +309,32 @@ class ApiEventsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void statusChangesAreReadOnlyWhileAWorkspaceStreamIsOpen() throws Exception {
+        awaitReading(false);
+        try (SseClient stream = SseClient.open(url("/api/v1/events"), KEY)) {
+            assertThat(stream.status()).isEqualTo(200);
+            awaitReading(true);
+            harness.start("sse-runner");
+            String id = enqueue("{\"kind\": \"noop\"}");
+            String status = "";
+            while (!status.equals("completed")) {
+                SseClient.Event event = stream.next(WAIT);
+                assertThat(json(event).get("id").asText()).isEqualTo(id);
+                status = json(event).get("status").asText();
+            }
+        }
+        // The server sees the client gone at its next write (a keep-alive, 1 s in tests).
+        awaitReading(false);
+    }
+
+    private void awaitReading(boolean expected) throws InterruptedException {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (bridge.readsStatusChanges() != expected && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(bridge.readsStatusChanges()).as("status changes read").isEqualTo(expected);
     }
 }

@@ -50,6 +50,11 @@ class QueueSqlBenchmark {
         for (int done = 0; done < JOBS; done += 10_000) {
             harness.submitMany(Collections.nCopies(Math.min(10_000, JOBS - done), JobRequest.of("noop", harness.json("{}"))));
         }
+        for (String index : System.getProperty("bench.drop-indexes", "").split(",")) {
+            if (!index.isBlank()) {
+                TestDatabase.execute("DROP INDEX harrier." + index.strip());
+            }
+        }
         TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
 
         BlockingQueue<List<ClaimedJob>> claimed = new ArrayBlockingQueue<>(1);
