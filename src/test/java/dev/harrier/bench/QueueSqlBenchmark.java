@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * outcome statements, a claim of 1,000 in flight while the previous 1,000 outcomes are written, as
  * in the engine, but with no engine, handler or event loop work in between. Run it with
  * {@code bench/queue.sh -Dtest=QueueSqlBenchmark}; {@code -Dbench.without-listing-indexes=true}
- * drops the listing index first (the schema is recreated by the next test run).
+ * drops the listing index first, {@code -Dbench.drop-indexes=a,b} the named indexes of jobs (the
+ * schema is recreated by the next test run).
  */
 @QuarkusTest
 @Tag("bench")
