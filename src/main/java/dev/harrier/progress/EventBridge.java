@@ -97,9 +97,13 @@ public class EventBridge {
     /** Receives every status change (of every workspace), in batches; unsubscribe with the returned handle. */
     public Runnable subscribeToStatusChanges(Consumer<List<StatusChange>> subscriber) {
         if (statusSubscribers.isEmpty()) {
-            // Nothing was read while no one listened: a catch-up after a reconnect starts here,
-            // not at the last change read before (which may be hours old).
-            lastStatusAt.set(java.time.OffsetDateTime.now());
+            // Nothing was read while no one listened: a catch-up after a reconnect starts now,
+            // not at the last change read before (which may be hours old). "Now" is the
+            // database's clock, which stamps the events. (One caller, WorkspaceFeed, under its lock.)
+            lastStatusAt.set(null);
+            pool.query("SELECT now() AS at").execute().subscribe().with(
+                    rows -> lastStatusAt.compareAndSet(null, rows.iterator().next().getOffsetDateTime("at")),
+                    failure -> LOG.debugf("no catch-up mark for status changes: %s", failure.getMessage()));
         }
         statusSubscribers.add(subscriber);
         return () -> statusSubscribers.remove(subscriber);

@@ -322,6 +322,8 @@ class ApiEventsTest {
             String status = "";
             while (!status.equals("completed")) {
                 SseClient.Event event = stream.next(WAIT);
+                assertThat(event).as("a status event before the stream ends").isNotNull();
+                assertThat(event.name()).isEqualTo("status");
                 assertThat(json(event).get("id").asText()).isEqualTo(id);
                 status = json(event).get("status").asText();
             }
