@@ -48,6 +48,9 @@ public class EventBridge {
             ) e
             ORDER BY e.job_id, e.seq""";
 
+    /** The database's clock, which stamps the events. */
+    static final String DATABASE_NOW = "SELECT now() AS at";
+
     /**
      * Status changes recorded since a moment, for the workspace streams after the LISTEN
      * connection was down. No index serves it: it runs only after a reconnect, never per event.
@@ -101,7 +104,7 @@ public class EventBridge {
             // not at the last change read before (which may be hours old). "Now" is the
             // database's clock, which stamps the events. (One caller, WorkspaceFeed, under its lock.)
             lastStatusAt.set(null);
-            pool.query("SELECT now() AS at").execute().subscribe().with(
+            pool.query(DATABASE_NOW).execute().subscribe().with(
                     rows -> lastStatusAt.compareAndSet(null, rows.iterator().next().getOffsetDateTime("at")),
                     failure -> LOG.debugf("no catch-up mark for status changes: %s", failure.getMessage()));
         }
