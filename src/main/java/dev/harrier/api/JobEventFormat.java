@@ -13,7 +13,7 @@ import jakarta.ws.rs.sse.Sse;
 import org.jboss.logging.Logger;
 
 /**
- * Job events as the job stream sends them. A {@code status} event carries the job's document: the
+ * Job events as the job and workspace streams send them. A {@code status} event carries the job's document: the
  * current one for the job's latest event, the document as of that status for an older one.
  */
 @ApplicationScoped
@@ -30,13 +30,7 @@ public class JobEventFormat {
     /** {@code job} is the job as read after the event was (null when the page has no status event). */
     OutboundSseEvent toSse(JobEvent event, Job job, Sse sse) {
         return switch (event.type()) {
-            case "status" -> {
-                JsonObject data = new JsonObject(event.dataJson());
-                JobDocument document = job == null ? null : JobDocument.of(job);
-                boolean latest = job != null && event.seq() == job.lastEventSeq();
-                yield statusEvent(sse, document == null || latest ? document
-                        : document.asOf(data.getString("status"), data.getInteger("attempt", 0)), event.seq());
-            }
+            case "status" -> statusEvent(sse, job == null ? null : documentAt(job, event.seq(), event.dataJson()), event.seq());
             case "log" -> {
                 JsonObject data = new JsonObject(event.dataJson());
                 yield event(sse, "log", event.seq(), new JsonObject()
@@ -72,19 +66,36 @@ public class JobEventFormat {
         }
     }
 
-    OutboundSseEvent statusEvent(Sse sse, JobDocument document, Long id) {
+    /**
+     * The job's document as a status event shows it: the current document for the job's latest
+     * event, the document as of that status for an older one ({@code statusJson} is the event's data).
+     */
+    static JobDocument documentAt(Job job, long seq, String statusJson) {
+        JobDocument document = JobDocument.of(job);
+        if (seq == job.lastEventSeq()) {
+            return document;
+        }
+        JsonObject data = new JsonObject(statusJson);
+        return document.asOf(data.getString("status"), data.getInteger("attempt", 0));
+    }
+
+    String json(JobDocument document) {
         try {
-            return event(sse, "status", id, mapper.writeValueAsString(document));
+            return mapper.writeValueAsString(document);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    OutboundSseEvent statusEvent(Sse sse, JobDocument document, Long id) {
+        return event(sse, "status", id, json(document));
     }
 
     static OutboundSseEvent keepAlive(Sse sse) {
         return sse.newEventBuilder().comment("keep-alive").build();
     }
 
-    private static OutboundSseEvent event(Sse sse, String name, Long id, String json) {
+    static OutboundSseEvent event(Sse sse, String name, Long id, String json) {
         OutboundSseEvent.Builder builder = sse.newEventBuilder().name(name).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json);
         if (id != null) {
             builder.id(Long.toString(id));

@@ -29,8 +29,9 @@ final class JobFeed {
     }
 
     /**
-     * What a stream at some position gets: events to send, or {@code behind} (read the table), or
-     * a signal to wait on ({@code true}: new events, {@code false}: the keep-alive tick). The
+     * What a stream at some position gets: events to send, or {@code behind} (read the table), and
+     * when there are none, a signal to wait on ({@code true}: new events, {@code false}: the
+     * keep-alive tick; taken before a stream behind reads the table, so nothing slips between). The
      * signal is the feed's own: wait on a copy, so that a stream that goes away cancels nothing
      * but its copy.
      */
@@ -67,11 +68,6 @@ final class JobFeed {
         return --followers == 0;
     }
 
-    /** Completes when the feed next grows ({@code true}) or ticks ({@code false}); see {@link Slice}. */
-    synchronized CompletableFuture<Boolean> wakeSignal() {
-        return next;
-    }
-
     synchronized long readUpTo() {
         return readUpTo;
     }
@@ -82,7 +78,7 @@ final class JobFeed {
             return new Slice(List.of(), seq, false, false, next);
         }
         if (tail.isEmpty() || tail.peekFirst().seq() > seq + 1) {
-            return new Slice(List.of(), seq, false, true, null);
+            return new Slice(List.of(), seq, false, true, next);
         }
         List<OutboundSseEvent> events = new ArrayList<>();
         long last = seq;

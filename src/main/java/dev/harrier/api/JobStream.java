@@ -81,9 +81,8 @@ public class JobStream {
         JobFeed.Slice slice = feed.after(cursor.seq, PAGE);
         if (slice.behind()) {
             // Empty only if the job's events were pruned meanwhile: then wait like an idle stream.
-            CompletableFuture<Boolean> wake = feed.wakeSignal();
             return readPage(feed.jobId, cursor)
-                    .flatMap(page -> page.isEmpty() ? idle(wake, sse) : Uni.createFrom().item(page));
+                    .flatMap(page -> page.isEmpty() ? idle(slice.wake(), sse) : Uni.createFrom().item(page));
         }
         if (!slice.events().isEmpty()) {
             cursor.seq = slice.lastSeq();

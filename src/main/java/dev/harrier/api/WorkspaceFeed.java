@@ -1,7 +1,5 @@
 package dev.harrier.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.progress.EventBridge;
 import dev.harrier.queue.Job;
@@ -9,9 +7,7 @@ import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.util.Iterator;
@@ -43,16 +39,16 @@ public class WorkspaceFeed {
 
     private final EventBridge bridge;
     private final JobActions actions;
-    private final ObjectMapper mapper;
+    private final JobEventFormat format;
     private final HarrierConfig config;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     // The handle of the subscription to status changes while streams are open; guarded by this.
     private Runnable unsubscribe;
 
-    public WorkspaceFeed(EventBridge bridge, JobActions actions, ObjectMapper mapper, HarrierConfig config) {
+    public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config) {
         this.bridge = bridge;
         this.actions = actions;
-        this.mapper = mapper;
+        this.format = format;
         this.config = config;
     }
 
@@ -84,7 +80,7 @@ public class WorkspaceFeed {
         });
         Multi<OutboundSseEvent> keepAlive = Multi.createFrom().ticks().every(config.api().keepAlive())
                 .onOverflow().drop()
-                .map(tick -> sse.newEventBuilder().comment("keep-alive").build());
+                .map(tick -> JobEventFormat.keepAlive(sse));
         return Multi.createBy().merging().streams(changes, keepAlive);
     }
 
@@ -105,18 +101,9 @@ public class WorkspaceFeed {
     }
 
     private void deliver(Job job, EventBridge.StatusChange change) {
-        JsonObject event = new JsonObject(change.eventJson());
-        JobDocument document = JobDocument.of(job);
-        if (change.seq() != job.lastEventSeq()) {
-            document = document.asOf(event.getString("status"), event.getInteger("attempt", 0));
-        }
+        JobDocument document = JobEventFormat.documentAt(job, change.seq(), change.eventJson());
         boolean terminal = JobStatus.fromWire(document.status()).terminal();
-        String json;
-        try {
-            json = mapper.writeValueAsString(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String json = format.json(document);
         for (Stream stream : streams) {
             if (stream.wants(job)) {
                 stream.offer(job.id(), change.seq(), json, terminal);
@@ -189,8 +176,7 @@ public class WorkspaceFeed {
                     Map.Entry<UUID, Pending> entry = first.next();
                     first.remove();
                     sent.put(entry.getKey(), entry.getValue().seq());
-                    emitter.emit(sse.newEventBuilder().name("status").id(Long.toString(entry.getValue().seq()))
-                            .mediaType(MediaType.TEXT_PLAIN_TYPE).data(entry.getValue().json()).build());
+                    emitter.emit(JobEventFormat.event(sse, "status", entry.getValue().seq(), entry.getValue().json()));
                 }
             }
         }

@@ -332,11 +332,8 @@ class ApiEventsTest {
         awaitReading(false);
     }
 
-    private void awaitReading(boolean expected) throws InterruptedException {
-        long until = System.nanoTime() + WAIT.toNanos();
-        while (bridge.readsStatusChanges() != expected && System.nanoTime() < until) {
-            Thread.sleep(50);
-        }
-        assertThat(bridge.readsStatusChanges()).as("status changes read").isEqualTo(expected);
+    private void awaitReading(boolean expected) {
+        Awaitility.await("status changes read: " + expected).atMost(WAIT)
+                .until(() -> bridge.readsStatusChanges() == expected);
     }
 }

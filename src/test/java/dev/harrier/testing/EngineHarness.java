@@ -101,7 +101,7 @@ public class EngineHarness {
 
     private JobStatus statusOf(UUID id) {
         return pool.preparedQuery("SELECT status::text FROM harrier.jobs WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> JobStatus.valueOf(rows.iterator().next().getString(0).toUpperCase(java.util.Locale.ROOT)))
+                .map(rows -> JobStatus.fromWire(rows.iterator().next().getString(0)))
                 .await().atMost(Duration.ofSeconds(10));
     }
 
