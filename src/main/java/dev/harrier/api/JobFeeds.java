@@ -51,7 +51,7 @@ public class JobFeeds {
         this.actions = actions;
         this.format = format;
         this.vertx = vertx;
-        bridge.followJobEvents(this::announced, this::reconnected);
+        bridge.followJobEvents(() -> !feeds.isEmpty(), this::announced, this::reconnected);
         long half = Math.max(1, config.api().keepAlive().toMillis() / 2);
         this.ticker = vertx.setPeriodic(half, id -> tick());
     }

@@ -9,25 +9,33 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.arc.ClientProxy;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The job kinds this service knows, by name, and the strict reading of their arguments. */
-@ApplicationScoped
+/**
+ * The job kinds this service knows, by name, and the strict reading of their arguments. A
+ * singleton that holds the handler beans themselves, not their client proxies: the engine calls
+ * it and them for every job, and a proxy looks its bean up on every call.
+ */
+@Singleton
 public class HandlerRegistry {
 
     private final Map<String, JobHandler<?, ?>> byKind = new TreeMap<>();
+    private final Map<Class<?>, ObjectReader> argsReaders = new ConcurrentHashMap<>();
     private final ObjectMapper mapper;
 
     public HandlerRegistry(@Any Instance<JobHandler<?, ?>> handlers, ObjectMapper mapper) {
         this.mapper = mapper;
-        for (JobHandler<?, ?> handler : handlers) {
+        for (JobHandler<?, ?> proxy : handlers) {
+            JobHandler<?, ?> handler = ClientProxy.unwrap(proxy);
             JobHandler<?, ?> previous = byKind.put(handler.kind(), handler);
             if (previous != null) {
                 throw new IllegalStateException("two handlers for kind '" + handler.kind() + "': "
@@ -73,7 +81,7 @@ public class HandlerRegistry {
 
     /** Reads arguments stored with a job (already checked at enqueue). */
     public <A> A read(JobHandler<A, ?> handler, String json) throws JsonProcessingException {
-        return mapper.readerFor(handler.argsType()).readValue(json == null ? "{}" : json);
+        return argsReaders.computeIfAbsent(handler.argsType(), mapper::readerFor).readValue(json == null ? "{}" : json);
     }
 
     @SuppressWarnings("unchecked")

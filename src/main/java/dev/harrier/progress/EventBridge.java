@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -63,7 +64,7 @@ public class EventBridge {
 
     private final Pool pool;
     private final PgListener listener;
-    private final List<Consumer<EventRef>> jobFollowers = new CopyOnWriteArrayList<>();
+    private final List<JobFollower> jobFollowers = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
     private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> lastStatusAt = new java.util.concurrent.atomic.AtomicReference<>();
@@ -89,11 +90,13 @@ public class EventBridge {
     }
 
     /**
-     * Hands every announced event (of any job, any instance) to {@code announced}, and calls
-     * {@code reconnected} after the LISTEN connection was down (anything may have been missed).
+     * Hands every announced event (of any job, any instance) to {@code announced} while
+     * {@code following} says it follows some job, and calls {@code reconnected} after the LISTEN
+     * connection was down (anything may have been missed). A follower that starts to follow a job
+     * reads its events itself: what was announced before is not replayed.
      */
-    public void followJobEvents(Consumer<EventRef> announced, Runnable reconnected) {
-        jobFollowers.add(announced);
+    public void followJobEvents(BooleanSupplier following, Consumer<EventRef> announced, Runnable reconnected) {
+        jobFollowers.add(new JobFollower(following, announced));
         reconnectFollowers.add(reconnected);
     }
 
@@ -118,15 +121,23 @@ public class EventBridge {
     }
 
     private void onNotified(String payload) {
+        // Every instance hears every event of a drain: with no stream open, nothing is parsed.
+        List<JobFollower> following = jobFollowers.stream().filter(follower -> follower.following().getAsBoolean()).toList();
+        if (following.isEmpty() && statusSubscribers.isEmpty()) {
+            return;
+        }
         List<EventRef> refs = EventRef.parse(payload);
         for (EventRef ref : refs) {
-            jobFollowers.forEach(follower -> follower.accept(ref));
+            following.forEach(follower -> follower.announced().accept(ref));
         }
         if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
             readStatusChanges(refs).subscribe().with(
                     changes -> statusSubscribers.forEach(s -> s.accept(changes)),
                     failure -> LOG.warnf("reading status changes for the workspace streams failed: %s", failure.getMessage()));
         }
+    }
+
+    private record JobFollower(BooleanSupplier following, Consumer<EventRef> announced) {
     }
 
     private Uni<List<StatusChange>> readStatusChanges(List<EventRef> refs) {

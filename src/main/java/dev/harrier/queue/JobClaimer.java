@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -49,18 +50,30 @@ public class JobClaimer {
 
     private static List<ClaimedJob> toClaimed(String workspace, String queue, RowSet<Row> rows) {
         List<ClaimedJob> jobs = new ArrayList<>(rows.size());
+        if (rows.size() == 0) {
+            return jobs;
+        }
+        Columns columns = Columns.of(rows);
+        int id = columns.at("id");
+        int kind = columns.at("kind");
+        int args = columns.at("args");
+        int attempt = columns.at("attempt");
+        int maxAttempts = columns.at("max_attempts");
+        int timeoutSeconds = columns.at("timeout_seconds");
+        int runAt = columns.at("run_at");
+        int startedAt = columns.at("started_at");
         for (Row row : rows) {
             jobs.add(new ClaimedJob(
-                    row.getUUID("id"),
+                    row.getUUID(id),
                     workspace,
                     queue,
-                    row.getString("kind"),
-                    row.getString("args"),
-                    row.getInteger("attempt"),
-                    row.getInteger("max_attempts"),
-                    row.getInteger("timeout_seconds"),
-                    JobRows.instant(row, "run_at"),
-                    JobRows.instant(row, "started_at")));
+                    row.getString(kind),
+                    row.getString(args),
+                    row.getInteger(attempt),
+                    row.getInteger(maxAttempts),
+                    row.getInteger(timeoutSeconds),
+                    JobRows.instant(row, runAt),
+                    JobRows.instant(row, startedAt)));
         }
         return jobs;
     }

@@ -49,6 +49,11 @@ public final class JobRows {
         return value == null ? null : value.toInstant();
     }
 
+    public static Instant instant(Row row, int column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : value.toInstant();
+    }
+
     public static OffsetDateTime offset(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -45,8 +46,11 @@ public class OutcomeWriter {
                 .execute(Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner)))
                 .map(rows -> {
                     Set<UUID> written = new HashSet<>();
-                    for (Row row : rows) {
-                        written.add(row.getUUID("id"));
+                    if (rows.size() > 0) {
+                        int id = Columns.of(rows).at("id");
+                        for (Row row : rows) {
+                            written.add(row.getUUID(id));
+                        }
                     }
                     return written;
                 });

@@ -178,7 +178,7 @@ public final class Engine {
     private void applyQueue(QueueSettings queue) {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
-            QueueProducer producer = new QueueProducer(queue, claimer, settings, this::dispatch);
+            QueueProducer producer = new QueueProducer(queue, claimer, settings, this::dispatch, vertx::runOnContext);
             if (producers.putIfAbsent(queue.key(), producer) == null && !stopping) {
                 producer.wake();
             }

@@ -4,6 +4,7 @@ import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.QueueSettings;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -14,7 +15,9 @@ import org.jboss.logging.Logger;
  * flight at a time: wake-ups that arrive meanwhile (NOTIFY, a finished job, the poll tick) only
  * mark that another claim is wanted, which is how notifications are debounced. After a claim that
  * filled every free slot it claims again as soon as a slot frees; after one that came back short,
- * the queue is taken to be empty until the next wake-up.
+ * the queue is taken to be empty until the next wake-up. Slots freed in one event-loop turn (the
+ * outcomes of one batch statement) are claimed together, after the turn: claimed at the first
+ * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
  */
 final class QueueProducer {
 
@@ -26,11 +29,16 @@ final class QueueProducer {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
+    private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
+    private final Executor afterTurn;
     private volatile QueueSettings queue;
     private volatile boolean stopped;
 
-    QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings, Consumer<ClaimedJob> dispatcher) {
+    /** @param afterTurn runs a task after the current event-loop turn */
+    QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings, Consumer<ClaimedJob> dispatcher,
+                  Executor afterTurn) {
         this.queue = queue;
+        this.afterTurn = afterTurn;
         this.claimer = claimer;
         this.settings = settings;
         this.dispatcher = dispatcher;
@@ -55,7 +63,12 @@ final class QueueProducer {
     /** A job of this queue finished on this instance: its slot is free. */
     void release() {
         running.decrementAndGet();
-        claimIfRoom();
+        if (claimAfterTurn.compareAndSet(false, true)) {
+            afterTurn.execute(() -> {
+                claimAfterTurn.set(false);
+                claimIfRoom();
+            });
+        }
     }
 
     int running() {

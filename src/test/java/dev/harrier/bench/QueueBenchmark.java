@@ -56,9 +56,11 @@ class QueueBenchmark {
         double enqueueSeconds = (System.nanoTime() - enqueueStart) / 1e9;
         TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
 
+        CpuMeter cpu = CpuMeter.start();
         long drainStart = System.nanoTime();
         Engine engine = drain("bench", JOBS);
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+        String cpuPerJob = cpu.perJob(JOBS);
         long left = TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status <> 'completed'");
         if (left != 0) {
             throw new AssertionError(left + " jobs did not complete");
@@ -66,8 +68,9 @@ class QueueBenchmark {
 
         System.out.printf("%nBENCH throughput: enqueued %d noop jobs in %.2f s (%.0f jobs/s, batches of %d)%n",
                 JOBS, enqueueSeconds, JOBS / enqueueSeconds, BATCH);
-        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (one instance, %d slots, started %d)%n%n",
+        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (one instance, %d slots, started %d)%n",
                 JOBS, drainSeconds, JOBS / drainSeconds, SLOTS, engine.startedCount());
+        System.out.printf("BENCH throughput: drain CPU: %s%n%n", cpuPerJob);
     }
 
     @Test

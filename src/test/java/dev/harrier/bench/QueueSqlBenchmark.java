@@ -55,6 +55,7 @@ class QueueSqlBenchmark {
         TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
 
         BlockingQueue<List<ClaimedJob>> claimed = new ArrayBlockingQueue<>(1);
+        CpuMeter cpu = CpuMeter.start();
         long start = System.nanoTime();
         Thread completer = Thread.ofPlatform().start(() -> {
             try {
@@ -78,11 +79,13 @@ class QueueSqlBenchmark {
             completer.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        String cpuPerJob = cpu.perJob(JOBS);
         long left = TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status <> 'completed'");
         if (left != 0) {
             throw new AssertionError(left + " jobs did not complete");
         }
-        System.out.printf("%nBENCH sql ceiling: claimed and completed %d jobs in %.2f s = %.0f jobs/s (batches of %d%s)%n%n",
+        System.out.printf("%nBENCH sql ceiling: claimed and completed %d jobs in %.2f s = %.0f jobs/s (batches of %d%s)%n",
                 JOBS, seconds, JOBS / seconds, BATCH, DROP_INDEXES.isBlank() ? "" : ", without " + DROP_INDEXES);
+        System.out.printf("BENCH sql ceiling: CPU: %s%n%n", cpuPerJob);
     }
 }

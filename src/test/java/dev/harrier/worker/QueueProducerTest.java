@@ -1,0 +1,69 @@
+package dev.harrier.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.JobIds;
+import dev.harrier.queue.QueueSettings;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** How the producer sizes its claims; the claims themselves are JobClaimer's (tested on PostgreSQL elsewhere). */
+class QueueProducerTest {
+
+    private static final EngineSettings SETTINGS = new EngineSettings("test", 4, 1000, Duration.ofSeconds(1),
+            Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 1000,
+            new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 2.0), Map.of(), Duration.ofMillis(250), false, null);
+
+    /** Answers every claim at once with as many jobs as asked, and remembers what was asked. */
+    static final class EndlessQueue extends JobClaimer {
+        final List<Integer> asked = new ArrayList<>();
+
+        EndlessQueue() {
+            super(null);
+        }
+
+        @Override
+        public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
+                                           Duration lease) {
+            asked.add(limit);
+            return Uni.createFrom().item(IntStream.range(0, limit)
+                    .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
+                            Instant.now(), Instant.now()))
+                    .toList());
+        }
+    }
+
+    @Test
+    void slotsFreedInOneTurnAreClaimedTogether() {
+        EndlessQueue claimer = new EndlessQueue();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        List<ClaimedJob> dispatched = new ArrayList<>();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                dispatched::add, laterTasks::add);
+
+        producer.wake();
+        assertThat(claimer.asked).containsExactly(4);
+        assertThat(producer.running()).isEqualTo(4);
+
+        // The outcomes of one batch statement free all four slots in one event-loop turn.
+        for (int i = 0; i < 4; i++) {
+            producer.release();
+        }
+        assertThat(claimer.asked).as("nothing is claimed during the turn").containsExactly(4);
+        while (!laterTasks.isEmpty()) {
+            laterTasks.poll().run();
+        }
+        assertThat(claimer.asked).as("one claim for the four freed slots, not one of 1 and one of 3")
+                .containsExactly(4, 4);
+        assertThat(dispatched).hasSize(8);
+    }
+}
