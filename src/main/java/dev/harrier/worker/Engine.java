@@ -187,7 +187,7 @@ public final class Engine {
         }
     }
 
-    private void dispatch(ClaimedJob job) {
+    private void dispatch(ClaimedJob job, QueueProducer producer) {
         RunningJob attempt = new RunningJob(job);
         running.put(job.id(), attempt);
         started.incrementAndGet();
@@ -199,11 +199,11 @@ public final class Engine {
                 .flatMap(outcome -> outcomes.submit(outcome)
                         .invoke(written -> recordOutcome(attempt, outcome, written)))
                 .subscribe().with(
-                        written -> finished(job),
+                        written -> finished(job, producer),
                         failure -> {
                             LOG.errorf("the outcome of job %s could not be written (%s); its lease will expire and it will be rescued",
                                     job.id(), failure.getMessage());
-                            finished(job);
+                            finished(job, producer);
                         });
     }
 
@@ -215,12 +215,9 @@ public final class Engine {
         metrics.finished(attempt.job(), outcome.status(), written, attempt.elapsed());
     }
 
-    private void finished(ClaimedJob job) {
+    private void finished(ClaimedJob job, QueueProducer producer) {
         running.remove(job.id());
-        QueueProducer producer = producers.get(job.workspace() + "/" + job.queue());
-        if (producer != null) {
-            producer.release();
-        }
+        producer.release();
     }
 
     private void onJobsNotified(String key) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,7 +25,7 @@ final class QueueProducer {
 
     private final JobClaimer claimer;
     private final EngineSettings settings;
-    private final Consumer<ClaimedJob> dispatcher;
+    private final BiConsumer<ClaimedJob, QueueProducer> dispatcher;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
@@ -34,8 +34,13 @@ final class QueueProducer {
     private volatile QueueSettings queue;
     private volatile boolean stopped;
 
-    /** @param afterTurn runs a task after the current event-loop turn */
-    QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings, Consumer<ClaimedJob> dispatcher,
+    /**
+     * @param dispatcher runs a claimed job, and calls {@link #release()} on the producer it is given
+     *     when the job is done
+     * @param afterTurn runs a task after the current event-loop turn
+     */
+    QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
+                  BiConsumer<ClaimedJob, QueueProducer> dispatcher,
                   Executor afterTurn) {
         this.queue = queue;
         this.afterTurn = afterTurn;
@@ -112,7 +117,7 @@ final class QueueProducer {
         }
         claiming.set(false);
         for (ClaimedJob job : jobs) {
-            dispatcher.accept(job);
+            dispatcher.accept(job, this);
         }
         if (stopped) {
             return;

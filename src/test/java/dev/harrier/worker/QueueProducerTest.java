@@ -48,7 +48,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         List<ClaimedJob> dispatched = new ArrayList<>();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                dispatched::add, laterTasks::add);
+                (job, from) -> dispatched.add(job), laterTasks::add);
 
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
