@@ -2,6 +2,7 @@ package dev.harrier.queue;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
@@ -48,7 +49,8 @@ public class JobActions {
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
                 .map(rows -> {
                     java.util.List<Job> jobs = new java.util.ArrayList<>(rows.size());
-                    rows.forEach(row -> jobs.add(JobRows.toJob(row)));
+                    java.util.function.Function<Row, Job> reader = JobRows.reader(rows);
+                    rows.forEach(row -> jobs.add(reader.apply(row)));
                     return jobs;
                 });
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Inserts validated jobs, one or thousands in one statement, on the pool or inside a caller's
@@ -72,8 +73,9 @@ public class JobEnqueuer {
                 .execute(insertParams(jobs, ids, todo))
                 .flatMap(inserted -> {
                     Map<UUID, Job> byId = new HashMap<>();
+                    Function<Row, Job> reader = JobRows.reader(inserted);
                     for (Row row : inserted) {
-                        Job job = JobRows.toJob(row);
+                        Job job = reader.apply(row);
                         byId.put(job.id(), job);
                     }
                     List<Integer> skipped = new ArrayList<>();
@@ -107,8 +109,9 @@ public class JobEnqueuer {
                 .flatMap(rowSets -> {
                     Map<String, Job> live = new HashMap<>();
                     for (RowSet<Row> rows : rowSets) {
+                        Function<Row, Job> reader = JobRows.reader(rows);
                         for (Row row : rows) {
-                            Job job = JobRows.toJob(row);
+                            Job job = reader.apply(row);
                             live.put(job.workspace() + "\u0000" + job.uniqueKey(), job);
                         }
                     }

@@ -72,8 +72,9 @@ public class JobListing {
                 after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit));
         return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<Job> jobs = new ArrayList<>(rows.size());
+            java.util.function.Function<Row, Job> reader = JobRows.reader(rows);
             for (Row row : rows) {
-                jobs.add(JobRows.toJob(row));
+                jobs.add(reader.apply(row));
             }
             return jobs;
         });

@@ -1,11 +1,14 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Columns;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /** Reads {@link Job}s from rows selected with {@link JobSql#COLUMNS}; converts times. */
 public final class JobRows {
@@ -13,35 +16,110 @@ public final class JobRows {
     private JobRows() {
     }
 
+    /** Reads one row; for the rows of a result, {@link #reader(RowSet)} finds the columns once. */
     public static Job toJob(Row row) {
-        String[] tags = row.getArrayOfStrings("tags");
-        String errorMessage = row.getString("error_message");
-        Job.JobError error = errorMessage == null ? null
-                : new Job.JobError(errorMessage, row.getString("error_type"), row.getInteger("error_attempt"), instant(row, "error_at"));
-        return new Job(
-                row.getUUID("id"),
-                row.getString("workspace"),
-                row.getString("queue"),
-                row.getString("kind"),
-                JobStatus.fromWire(row.getString("status")),
-                row.getInteger("priority"),
-                row.getInteger("attempt"),
-                row.getInteger("max_attempts"),
-                row.getString("args"),
-                row.getInteger("timeout_seconds"),
-                new Job.Progress(row.getString("progress_step"), row.getString("progress_details"),
-                        row.getLong("progress_done"), row.getLong("progress_total")),
-                row.getString("result"),
-                error,
-                row.getString("unique_key"),
-                tags == null ? List.of() : Arrays.asList(tags),
-                row.getUUID("parent_id"),
-                row.getLong("last_event_seq"),
-                instant(row, "created_at"),
-                instant(row, "updated_at"),
-                instant(row, "run_at"),
-                instant(row, "started_at"),
-                instant(row, "finished_at"));
+        return new Reader(Columns.of(row)).read(row);
+    }
+
+    /** Reads the rows of one result, the positions of its columns found once for all of them. */
+    public static Function<Row, Job> reader(RowSet<Row> rows) {
+        if (rows.size() == 0) {
+            return JobRows::toJob; // never called: no row to read
+        }
+        return new Reader(Columns.of(rows))::read;
+    }
+
+    private static final class Reader {
+        private final int id;
+        private final int workspace;
+        private final int queue;
+        private final int kind;
+        private final int status;
+        private final int priority;
+        private final int attempt;
+        private final int maxAttempts;
+        private final int args;
+        private final int timeoutSeconds;
+        private final int progressStep;
+        private final int progressDetails;
+        private final int progressDone;
+        private final int progressTotal;
+        private final int result;
+        private final int errorMessage;
+        private final int errorType;
+        private final int errorAttempt;
+        private final int errorAt;
+        private final int uniqueKey;
+        private final int tags;
+        private final int parentId;
+        private final int lastEventSeq;
+        private final int createdAt;
+        private final int updatedAt;
+        private final int runAt;
+        private final int startedAt;
+        private final int finishedAt;
+
+        Reader(Columns columns) {
+            id = columns.at("id");
+            workspace = columns.at("workspace");
+            queue = columns.at("queue");
+            kind = columns.at("kind");
+            status = columns.at("status");
+            priority = columns.at("priority");
+            attempt = columns.at("attempt");
+            maxAttempts = columns.at("max_attempts");
+            args = columns.at("args");
+            timeoutSeconds = columns.at("timeout_seconds");
+            progressStep = columns.at("progress_step");
+            progressDetails = columns.at("progress_details");
+            progressDone = columns.at("progress_done");
+            progressTotal = columns.at("progress_total");
+            result = columns.at("result");
+            errorMessage = columns.at("error_message");
+            errorType = columns.at("error_type");
+            errorAttempt = columns.at("error_attempt");
+            errorAt = columns.at("error_at");
+            uniqueKey = columns.at("unique_key");
+            tags = columns.at("tags");
+            parentId = columns.at("parent_id");
+            lastEventSeq = columns.at("last_event_seq");
+            createdAt = columns.at("created_at");
+            updatedAt = columns.at("updated_at");
+            runAt = columns.at("run_at");
+            startedAt = columns.at("started_at");
+            finishedAt = columns.at("finished_at");
+        }
+
+        Job read(Row row) {
+            String[] tagList = row.getArrayOfStrings(tags);
+            String message = row.getString(errorMessage);
+            Job.JobError error = message == null ? null
+                    : new Job.JobError(message, row.getString(errorType), row.getInteger(errorAttempt), instant(row, errorAt));
+            return new Job(
+                    row.getUUID(id),
+                    row.getString(workspace),
+                    row.getString(queue),
+                    row.getString(kind),
+                    JobStatus.fromWire(row.getString(status)),
+                    row.getInteger(priority),
+                    row.getInteger(attempt),
+                    row.getInteger(maxAttempts),
+                    row.getString(args),
+                    row.getInteger(timeoutSeconds),
+                    new Job.Progress(row.getString(progressStep), row.getString(progressDetails),
+                            row.getLong(progressDone), row.getLong(progressTotal)),
+                    row.getString(result),
+                    error,
+                    row.getString(uniqueKey),
+                    tagList == null ? List.of() : Arrays.asList(tagList),
+                    row.getUUID(parentId),
+                    row.getLong(lastEventSeq),
+                    instant(row, createdAt),
+                    instant(row, updatedAt),
+                    instant(row, runAt),
+                    instant(row, startedAt),
+                    instant(row, finishedAt));
+        }
     }
 
     public static Instant instant(Row row, String column) {

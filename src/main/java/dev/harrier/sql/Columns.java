@@ -1,6 +1,8 @@
 package dev.harrier.sql;
 
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -19,6 +21,14 @@ public final class Columns {
 
     public static Columns of(RowSet<?> rows) {
         return new Columns(rows.columnsNames());
+    }
+
+    public static Columns of(Row row) {
+        List<String> names = new ArrayList<>(row.size());
+        for (int i = 0; i < row.size(); i++) {
+            names.add(row.getColumnName(i));
+        }
+        return new Columns(names);
     }
 
     /** The position of a column; fails when the statement returns no column of that name. */
