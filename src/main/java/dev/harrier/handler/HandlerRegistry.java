@@ -30,6 +30,7 @@ public class HandlerRegistry {
 
     private final Map<String, JobHandler<?, ?>> byKind = new TreeMap<>();
     private final Map<Class<?>, ObjectReader> argsReaders = new ConcurrentHashMap<>();
+    private final Map<Class<?>, ObjectReader> strictReaders = new ConcurrentHashMap<>();
     private final ObjectMapper mapper;
 
     public HandlerRegistry(@Any Instance<JobHandler<?, ?>> handlers, ObjectMapper mapper) {
@@ -90,10 +91,10 @@ public class HandlerRegistry {
     }
 
     private ObjectReader reader(JobHandler<?, ?> handler) {
-        return mapper.readerFor(handler.argsType())
+        return strictReaders.computeIfAbsent(handler.argsType(), type -> mapper.readerFor(type)
                 .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-                .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+                .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
     }
 
     private static FieldProblem problemOf(JsonMappingException e) {

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** Reading one job, and the actions a client takes on it: cancel and retry. Scoped by workspace. */
 @ApplicationScoped
@@ -49,7 +50,7 @@ public class JobActions {
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
                 .map(rows -> {
                     java.util.List<Job> jobs = new java.util.ArrayList<>(rows.size());
-                    java.util.function.Function<Row, Job> reader = JobRows.reader(rows);
+                    Function<Row, Job> reader = JobRows.reader(rows);
                     rows.forEach(row -> jobs.add(reader.apply(row)));
                     return jobs;
                 });

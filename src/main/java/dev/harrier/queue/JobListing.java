@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Pages of a workspace's jobs, newest first, with optional filters; keyset pagination. */
@@ -72,7 +73,7 @@ public class JobListing {
                 after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit));
         return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<Job> jobs = new ArrayList<>(rows.size());
-            java.util.function.Function<Row, Job> reader = JobRows.reader(rows);
+            Function<Row, Job> reader = JobRows.reader(rows);
             for (Row row : rows) {
                 jobs.add(reader.apply(row));
             }

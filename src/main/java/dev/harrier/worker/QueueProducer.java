@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
  * Claims the jobs of one queue for this instance, never more than its free slots. One claim is in
  * flight at a time: wake-ups that arrive meanwhile (NOTIFY, a finished job, the poll tick) only
  * mark that another claim is wanted, which is how notifications are debounced. After a claim that
- * filled every free slot it claims again as soon as a slot frees; after one that came back short,
+ * filled every free slot it claims again when slots free; after one that came back short,
  * the queue is taken to be empty until the next wake-up. Slots freed in one event-loop turn (the
  * outcomes of one batch statement) are claimed together, after the turn: claimed at the first
  * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
@@ -69,10 +69,16 @@ final class QueueProducer {
     void release() {
         running.decrementAndGet();
         if (claimAfterTurn.compareAndSet(false, true)) {
-            afterTurn.execute(() -> {
+            try {
+                afterTurn.execute(() -> {
+                    claimAfterTurn.set(false);
+                    claimIfRoom();
+                });
+            } catch (RuntimeException e) {
+                // Not scheduled (the event loop is closing): the next release tries again.
                 claimAfterTurn.set(false);
-                claimIfRoom();
-            });
+                throw e;
+            }
         }
     }
 

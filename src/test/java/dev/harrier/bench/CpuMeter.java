@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * CPU time spent during a benchmark phase: by this JVM, by the PostgreSQL server processes on the
- * same machine (read from /proc, Linux only), and by the whole machine. Throughput on a shared
+ * same machine (read from /proc, Linux only), and by the whole machine (all its CPUs, against the
+ * processors this JVM sees: under a CPU quota the share can pass 100 %). Throughput on a shared
  * two-core machine varies by ±20 % from run to run; CPU per job varies much less, and says which
  * side a change made cheaper.
  */
@@ -19,7 +18,7 @@ final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux we run on
 
     private final long jvmNanos;
-    private final Map<String, Long> postgresTicks;
+    private final long postgresTicks;
     private final long[] machineTicks;
     private final long wallNanos;
 
@@ -37,12 +36,7 @@ final class CpuMeter {
     /** "JVM 21 µs, PostgreSQL 50 µs of CPU per job; machine 92 % busy" since the start. */
     String perJob(long jobs) {
         double jvmMicros = (jvmCpuNanos() - jvmNanos) / 1e3 / jobs;
-        Map<String, Long> now = postgresTicks();
-        long pgTicks = 0;
-        for (Map.Entry<String, Long> process : now.entrySet()) {
-            // Backends that ended in between are not counted; the engine's stay connected.
-            pgTicks += process.getValue() - postgresTicks.getOrDefault(process.getKey(), 0L);
-        }
+        long pgTicks = postgresTicks() - postgresTicks;
         double pgMicros = pgTicks / TICKS_PER_SECOND * 1e6 / jobs;
         long[] machine = machineTicks();
         double wallSeconds = (System.nanoTime() - wallNanos) / 1e9;
@@ -55,9 +49,12 @@ final class CpuMeter {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** utime + stime of every process named postgres, by pid. */
-    private static Map<String, Long> postgresTicks() {
-        Map<String, Long> ticks = new HashMap<>();
+    /**
+     * CPU ticks of every process named postgres, with those of its ended children: a backend that
+     * ends is reaped by the postmaster, whose cutime and cstime then hold its time.
+     */
+    private static long postgresTicks() {
+        long[] ticks = {0};
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
                 try {
@@ -65,27 +62,30 @@ final class CpuMeter {
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     if (name.startsWith("postgres")) {
                         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks.put(p.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                        for (int field = 11; field <= 14; field++) { // utime, stime, cutime, cstime
+                            ticks[0] += Long.parseLong(fields[field]);
+                        }
                     }
                 } catch (IOException | RuntimeException e) {
-                    // The process ended while it was read.
+                    // The process ended while it was read: its time is in the postmaster's cutime.
                 }
             });
         } catch (IOException e) {
             // No /proc: PostgreSQL's share is reported as 0.
         }
-        return ticks;
+        return ticks[0];
     }
 
-    /** Busy ticks of all CPUs (everything but idle and iowait), from /proc/stat; empty without it. */
+    /**
+     * Busy ticks of all CPUs, from /proc/stat: user, nice, system, irq and softirq (not idle,
+     * iowait, steal, nor guest time, which user already holds); empty without it.
+     */
     private static long[] machineTicks() {
         try {
             String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
-            for (int i = 1; i < cpu.length; i++) {
-                if (i != 4 && i != 5) {
-                    busy += Long.parseLong(cpu[i]);
-                }
+            for (int i : new int[] {1, 2, 3, 6, 7}) {
+                busy += Long.parseLong(cpu[i]);
             }
             return new long[] {busy};
         } catch (IOException | RuntimeException e) {

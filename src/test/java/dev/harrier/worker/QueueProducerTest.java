@@ -23,9 +23,11 @@ class QueueProducerTest {
             Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 1000,
             new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 2.0), Map.of(), Duration.ofMillis(250), false, null);
 
-    /** Answers every claim at once with as many jobs as asked, and remembers what was asked. */
+    /** Answers each claim with as many jobs as asked, at once or when the test says, and remembers what was asked. */
     static final class EndlessQueue extends JobClaimer {
         final List<Integer> asked = new ArrayList<>();
+        final ArrayDeque<Runnable> held = new ArrayDeque<>();
+        boolean hold;
 
         EndlessQueue() {
             super(null);
@@ -35,10 +37,20 @@ class QueueProducerTest {
         public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
                                            Duration lease) {
             asked.add(limit);
-            return Uni.createFrom().item(IntStream.range(0, limit)
+            List<ClaimedJob> jobs = IntStream.range(0, limit)
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
                             Instant.now(), Instant.now()))
-                    .toList());
+                    .toList();
+            if (!hold) {
+                return Uni.createFrom().item(jobs);
+            }
+            return Uni.createFrom().emitter(emitter -> held.add(() -> emitter.complete(jobs)));
+        }
+    }
+
+    private static void runAll(ArrayDeque<Runnable> tasks) {
+        while (!tasks.isEmpty()) {
+            tasks.poll().run();
         }
     }
 
@@ -59,11 +71,35 @@ class QueueProducerTest {
             producer.release();
         }
         assertThat(claimer.asked).as("nothing is claimed during the turn").containsExactly(4);
-        while (!laterTasks.isEmpty()) {
-            laterTasks.poll().run();
-        }
+        runAll(laterTasks);
         assertThat(claimer.asked).as("one claim for the four freed slots, not one of 1 and one of 3")
                 .containsExactly(4, 4);
         assertThat(dispatched).hasSize(8);
+    }
+
+    @Test
+    void slotsFreedWhileAClaimIsInFlightAreClaimedWhenItReturns() {
+        EndlessQueue claimer = new EndlessQueue();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                (job, from) -> { }, laterTasks::add);
+        producer.wake();
+        claimer.hold = true;
+
+        producer.release();
+        producer.release();
+        runAll(laterTasks);
+        assertThat(claimer.asked).containsExactly(4, 2);
+
+        // Two more slots free while that claim is in flight: only one claim at a time.
+        producer.release();
+        producer.release();
+        runAll(laterTasks);
+        assertThat(claimer.asked).containsExactly(4, 2);
+
+        claimer.hold = false;
+        runAll(claimer.held);
+        assertThat(claimer.asked).as("the full claim's return claims the slots freed meanwhile").containsExactly(4, 2, 2);
+        assertThat(producer.running()).isEqualTo(4);
     }
 }
