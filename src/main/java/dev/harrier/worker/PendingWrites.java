@@ -33,6 +33,9 @@ final class PendingWrites {
     Uni<Void> idle() {
         CompletableFuture<Void> current;
         synchronized (this) {
+            if (count == 0) {
+                return Uni.createFrom().voidItem(); // the usual case, at every outcome
+            }
             current = idle;
         }
         return Uni.createFrom().completionStage(() -> current.thenApply(Function.identity()));
