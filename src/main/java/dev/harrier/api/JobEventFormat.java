@@ -7,7 +7,6 @@ import dev.harrier.queue.Job;
 import dev.harrier.queue.JobStatus;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.jboss.logging.Logger;
@@ -96,7 +95,7 @@ public class JobEventFormat {
     }
 
     static OutboundSseEvent event(Sse sse, String name, Long id, String json) {
-        OutboundSseEvent.Builder builder = sse.newEventBuilder().name(name).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json);
+        OutboundSseEvent.Builder builder = sse.newEventBuilder().name(name).data(json);
         if (id != null) {
             builder.id(Long.toString(id));
         }

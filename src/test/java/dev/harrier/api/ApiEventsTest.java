@@ -93,6 +93,7 @@ class ApiEventsTest {
             assertThat(rest.stream().map(SseClient.Event::id).map(Long::parseLong).toList())
                     .isSortedAccordingTo(Long::compare)
                     .doesNotHaveDuplicates();
+            assertThat(stream.otherLines()).as("only id, event, data and comment lines").isEmpty();
         }
     }
 

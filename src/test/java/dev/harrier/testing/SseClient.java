@@ -30,6 +30,7 @@ public final class SseClient implements AutoCloseable {
 
     private final HttpResponse<java.io.InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final List<String> otherLines = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private SseClient(HttpResponse<java.io.InputStream> response) {
@@ -97,6 +98,11 @@ public final class SseClient implements AutoCloseable {
         }
     }
 
+    /** Lines that are none of id, event, data or a comment (a browser ignores them; the API sends none). */
+    public List<String> otherLines() {
+        return List.copyOf(otherLines);
+    }
+
     public boolean ended(Duration within) throws InterruptedException {
         reader.join(within);
         return !reader.isAlive();
@@ -126,6 +132,8 @@ public final class SseClient implements AutoCloseable {
                     String part = line.substring(5);
                     part = part.startsWith(" ") ? part.substring(1) : part;
                     data = data == null ? new StringBuilder(part) : data.append('\n').append(part);
+                } else {
+                    otherLines.add(line);
                 }
             }
         } catch (IOException e) {
