@@ -90,8 +90,8 @@ public class EventBridge {
     }
 
     /**
-     * Hands every announced event (of any job, any instance) to {@code announced} while
-     * {@code following} says it follows some job, and calls {@code reconnected} after the LISTEN
+     * Hands every announced event (of any job, any instance) to {@code announced} while some
+     * follower's {@code following} says it follows a job, and calls {@code reconnected} after the LISTEN
      * connection was down (anything may have been missed). A follower that starts to follow a job
      * reads its events itself: what was announced before is not replayed.
      */
@@ -122,13 +122,13 @@ public class EventBridge {
 
     private void onNotified(String payload) {
         // Every instance hears every event of a drain: with no stream open, nothing is parsed.
-        List<JobFollower> following = jobFollowers.stream().filter(follower -> follower.following().getAsBoolean()).toList();
-        if (following.isEmpty() && statusSubscribers.isEmpty()) {
+        boolean following = jobFollowers.stream().anyMatch(follower -> follower.following().getAsBoolean());
+        if (!following && statusSubscribers.isEmpty()) {
             return;
         }
         List<EventRef> refs = EventRef.parse(payload);
         for (EventRef ref : refs) {
-            following.forEach(follower -> follower.announced().accept(ref));
+            jobFollowers.forEach(follower -> follower.announced().accept(ref));
         }
         if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
             readStatusChanges(refs).subscribe().with(

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,7 @@ public final class SseClient implements AutoCloseable {
 
     private final HttpResponse<java.io.InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final List<String> otherLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> otherLines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private SseClient(HttpResponse<java.io.InputStream> response) {
