@@ -18,12 +18,14 @@ final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux we run on
 
     private final long jvmNanos;
+    private final long compileMillis;
     private final long postgresTicks;
     private final long[] machineTicks;
     private final long wallNanos;
 
     private CpuMeter() {
         this.jvmNanos = jvmCpuNanos();
+        this.compileMillis = compileMillis();
         this.postgresTicks = postgresTicks();
         this.machineTicks = machineTicks();
         this.wallNanos = System.nanoTime();
@@ -33,20 +35,33 @@ final class CpuMeter {
         return new CpuMeter();
     }
 
-    /** "JVM 21 µs, PostgreSQL 50 µs of CPU per job; machine 92 % busy" since the start. */
+    /**
+     * "JVM 21 µs (JIT 5 µs), PostgreSQL 50 µs of CPU per job; machine 92 % busy" since the start.
+     * The JIT share is the time the JVM's compilers spent compiling: until the code of the hot
+     * path has settled it can be a third of the JVM's CPU (bench/README.md).
+     */
     String perJob(long jobs) {
         double jvmMicros = (jvmCpuNanos() - jvmNanos) / 1e3 / jobs;
+        double jitMicros = (compileMillis() - compileMillis) * 1e3 / jobs;
         long pgTicks = postgresTicks() - postgresTicks;
         double pgMicros = pgTicks / TICKS_PER_SECOND * 1e6 / jobs;
         long[] machine = machineTicks();
         double wallSeconds = (System.nanoTime() - wallNanos) / 1e9;
         double busy = machine.length == 0 ? Double.NaN
                 : (machine[0] - machineTicks[0]) / TICKS_PER_SECOND / wallSeconds / Runtime.getRuntime().availableProcessors() * 100;
-        return String.format("JVM %.0f µs, PostgreSQL %.0f µs of CPU per job; machine %.0f %% busy", jvmMicros, pgMicros, busy);
+        return String.format("JVM %.0f µs (JIT %.0f µs), PostgreSQL %.0f µs of CPU per job; machine %.0f %% busy",
+                jvmMicros, jitMicros, pgMicros, busy);
     }
 
     private static long jvmCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Time the JIT compilers spent, in all, since the JVM started (0 where it is not measured). */
+    private static long compileMillis() {
+        var compilation = ManagementFactory.getCompilationMXBean();
+        return compilation != null && compilation.isCompilationTimeMonitoringSupported()
+                ? compilation.getTotalCompilationTime() : 0;
     }
 
     /**

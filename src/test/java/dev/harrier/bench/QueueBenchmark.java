@@ -57,10 +57,12 @@ class QueueBenchmark {
         TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
 
         CpuMeter cpu = CpuMeter.start();
+        Profiler profiler = Profiler.start();
         long drainStart = System.nanoTime();
         Engine engine = drain("bench", JOBS);
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
         String cpuPerJob = cpu.perJob(JOBS);
+        profiler.stop();
         long left = TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status <> 'completed'");
         if (left != 0) {
             throw new AssertionError(left + " jobs did not complete");
