@@ -18,14 +18,14 @@ final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux we run on
 
     private final long jvmNanos;
-    private final long compileMillis;
+    private final long compilerTicks;
     private final long postgresTicks;
     private final long[] machineTicks;
     private final long wallNanos;
 
     private CpuMeter() {
         this.jvmNanos = jvmCpuNanos();
-        this.compileMillis = compileMillis();
+        this.compilerTicks = compilerTicks();
         this.postgresTicks = postgresTicks();
         this.machineTicks = machineTicks();
         this.wallNanos = System.nanoTime();
@@ -37,12 +37,12 @@ final class CpuMeter {
 
     /**
      * "JVM 21 µs (JIT 5 µs), PostgreSQL 50 µs of CPU per job; machine 92 % busy" since the start.
-     * The JIT share is the time the JVM's compilers spent compiling: until the code of the hot
-     * path has settled it can be a third of the JVM's CPU (bench/README.md).
+     * The JIT share is the CPU time of the JVM's C1 and C2 compiler threads: until the code of
+     * the hot path has settled it can be half of the JVM's CPU (bench/README.md).
      */
     String perJob(long jobs) {
         double jvmMicros = (jvmCpuNanos() - jvmNanos) / 1e3 / jobs;
-        double jitMicros = (compileMillis() - compileMillis) * 1e3 / jobs;
+        double jitMicros = (compilerTicks() - compilerTicks) / TICKS_PER_SECOND * 1e6 / jobs;
         long pgTicks = postgresTicks() - postgresTicks;
         double pgMicros = pgTicks / TICKS_PER_SECOND * 1e6 / jobs;
         long[] machine = machineTicks();
@@ -57,11 +57,30 @@ final class CpuMeter {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Time the JIT compilers spent, in all, since the JVM started (0 where it is not measured). */
-    private static long compileMillis() {
-        var compilation = ManagementFactory.getCompilationMXBean();
-        return compilation != null && compilation.isCompilationTimeMonitoringSupported()
-                ? compilation.getTotalCompilationTime() : 0;
+    /**
+     * CPU ticks of this JVM's JIT compiler threads (HotSpot names them "C1 CompilerThreadN" and
+     * "C2 CompilerThreadN"; /proc cuts names at 15 characters). A compiler thread that the JVM
+     * ends takes its time with it; 0 without /proc.
+     */
+    private static long compilerTicks() {
+        long[] ticks = {0};
+        try (Stream<Path> threads = Files.list(Path.of("/proc/self/task"))) {
+            threads.forEach(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks[0] += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended while it was read.
+                }
+            });
+        } catch (IOException e) {
+            // No /proc: the JIT share is reported as 0.
+        }
+        return ticks[0];
     }
 
     /**

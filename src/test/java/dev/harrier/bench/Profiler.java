@@ -21,24 +21,33 @@ final class Profiler {
     }
 
     static Profiler start() {
-        return new Profiler(!OUTPUT.isEmpty() && execute("start," + OPTIONS));
+        if (OUTPUT.isEmpty()) {
+            return new Profiler(false);
+        }
+        try {
+            execute("start," + OPTIONS);
+            return new Profiler(true);
+        } catch (Exception e) {
+            System.out.printf("BENCH profile: not taken (%s); run with -javaagent:<async-profiler jar>%n", e);
+            return new Profiler(false);
+        }
     }
 
     /** Stops the profiler and writes collapsed stacks (one line a stack, with its sample count). */
     void stop() {
-        if (running && execute("stop,collapsed,file=" + OUTPUT)) {
+        if (!running) {
+            return;
+        }
+        try {
+            execute("stop,collapsed,file=" + OUTPUT);
             System.out.printf("BENCH profile: %s%n", OUTPUT);
+        } catch (Exception e) {
+            System.out.printf("BENCH profile: not written (%s)%n", e);
         }
     }
 
-    private static boolean execute(String command) {
-        try {
-            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("one.profiler:type=AsyncProfiler"),
-                    "execute", new Object[] {command}, new String[] {String.class.getName()});
-            return true;
-        } catch (Exception e) {
-            System.out.printf("BENCH profile: not taken (%s); run with -javaagent:<async-profiler jar>%n", e);
-            return false;
-        }
+    private static void execute(String command) throws Exception {
+        ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("one.profiler:type=AsyncProfiler"),
+                "execute", new Object[] {command}, new String[] {String.class.getName()});
     }
 }

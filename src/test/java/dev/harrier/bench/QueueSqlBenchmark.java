@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * The ceiling that PostgreSQL puts on the drain (bench/README.md): the engine's own claim and
  * outcome statements, a claim of 1,000 in flight while the previous 1,000 outcomes are written, as
  * in the engine, but with no engine, handler or event loop work in between. Run it with
- * {@code bench/queue.sh -Dtest=QueueSqlBenchmark}; {@code -Dbench.drop-indexes=a,b} drops the
- * named indexes of jobs first (the schema is recreated by the next test run).
+ * {@code bench/queue.sh -Dtest=QueueSqlBenchmark}. Like {@link QueueBenchmark} it first runs
+ * warm-up rounds ({@code -Dbench.warm-up-rounds}, of {@code bench.jobs} jobs each);
+ * {@code -Dbench.drop-indexes=a,b} drops the named indexes of jobs before the measured round (the
+ * schema is recreated by the next test run).
  */
 @QuarkusTest
 @Tag("bench")
@@ -42,24 +44,31 @@ class QueueSqlBenchmark {
     @Inject
     OutcomeWriter writer;
 
-    @Test
-    void claimAndCompleteWithoutTheEngine() throws Exception {
-        // Warm-up rounds as in QueueBenchmark: the measured round runs compiled code.
-        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-            claimAndComplete(false);
-        }
-        claimAndComplete(true);
+    private record Round(double seconds, String cpuPerJob) {
     }
 
-    private void claimAndComplete(boolean measured) throws Exception {
+    @Test
+    void claimAndCompleteWithoutTheEngine() throws Exception {
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            claimAndComplete();
+        }
+        for (String index : DROP_INDEXES.split(",")) {
+            if (!index.isBlank()) {
+                TestDatabase.execute("DROP INDEX harrier." + index.strip());
+            }
+        }
+        Round measured = claimAndComplete();
+        System.out.printf("%nBENCH sql ceiling: claimed and completed %d jobs in %.2f s = %.0f jobs/s (batches of %d%s)%n",
+                JOBS, measured.seconds(), JOBS / measured.seconds(), BATCH,
+                DROP_INDEXES.isBlank() ? "" : ", without " + DROP_INDEXES);
+        System.out.printf("BENCH sql ceiling: CPU: %s%n%n", measured.cpuPerJob());
+    }
+
+    /** Enqueues {@code JOBS} jobs, then claims and completes them all. */
+    private Round claimAndComplete() throws Exception {
         TestDatabase.clean();
         for (int done = 0; done < JOBS; done += 10_000) {
             harness.submitMany(Collections.nCopies(Math.min(10_000, JOBS - done), JobRequest.of("noop", harness.json("{}"))));
-        }
-        for (String index : DROP_INDEXES.split(",")) {
-            if (measured && !index.isBlank()) {
-                TestDatabase.execute("DROP INDEX harrier." + index.strip());
-            }
         }
         TestDatabase.execute("VACUUM ANALYZE harrier.jobs");
 
@@ -93,11 +102,6 @@ class QueueSqlBenchmark {
         if (left != 0) {
             throw new AssertionError(left + " jobs did not complete");
         }
-        if (!measured) {
-            return;
-        }
-        System.out.printf("%nBENCH sql ceiling: claimed and completed %d jobs in %.2f s = %.0f jobs/s (batches of %d%s)%n",
-                JOBS, seconds, JOBS / seconds, BATCH, DROP_INDEXES.isBlank() ? "" : ", without " + DROP_INDEXES);
-        System.out.printf("BENCH sql ceiling: CPU: %s%n%n", cpuPerJob);
+        return new Round(seconds, cpuPerJob);
     }
 }
