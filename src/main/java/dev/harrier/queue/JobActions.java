@@ -2,12 +2,10 @@ package dev.harrier.queue;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 /** Reading one job, and the actions a client takes on it: cancel and retry. Scoped by workspace. */
 @ApplicationScoped
@@ -48,12 +46,7 @@ public class JobActions {
     public Uni<java.util.List<Job>> getMany(java.util.Collection<UUID> ids) {
         return pool.preparedQuery(JobSql.JOB_GET_MANY)
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
-                .map(rows -> {
-                    java.util.List<Job> jobs = new java.util.ArrayList<>(rows.size());
-                    Function<Row, Job> reader = JobRows.reader(rows);
-                    rows.forEach(row -> jobs.add(reader.apply(row)));
-                    return jobs;
-                });
+                .map(JobRows::toJobs);
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * Inserts validated jobs, one or thousands in one statement, on the pool or inside a caller's
@@ -73,9 +72,7 @@ public class JobEnqueuer {
                 .execute(insertParams(jobs, ids, todo))
                 .flatMap(inserted -> {
                     Map<UUID, Job> byId = new HashMap<>();
-                    Function<Row, Job> reader = JobRows.reader(inserted);
-                    for (Row row : inserted) {
-                        Job job = reader.apply(row);
+                    for (Job job : JobRows.toJobs(inserted)) {
                         byId.put(job.id(), job);
                     }
                     List<Integer> skipped = new ArrayList<>();
@@ -109,9 +106,7 @@ public class JobEnqueuer {
                 .flatMap(rowSets -> {
                     Map<String, Job> live = new HashMap<>();
                     for (RowSet<Row> rows : rowSets) {
-                        Function<Row, Job> reader = JobRows.reader(rows);
-                        for (Row row : rows) {
-                            Job job = reader.apply(row);
+                        for (Job job : JobRows.toJobs(rows)) {
                             live.put(job.workspace() + "\u0000" + job.uniqueKey(), job);
                         }
                     }

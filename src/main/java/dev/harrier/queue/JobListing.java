@@ -2,15 +2,12 @@ package dev.harrier.queue;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Pages of a workspace's jobs, newest first, with optional filters; keyset pagination. */
@@ -71,13 +68,6 @@ public class JobListing {
         Tuple params = Tuple.from(Arrays.asList(workspace, filter.status() == null ? null : filter.status().wire(),
                 filter.kind(), filter.queue(), filter.tag(),
                 after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit));
-        return pool.preparedQuery(sql).execute(params).map(rows -> {
-            List<Job> jobs = new ArrayList<>(rows.size());
-            Function<Row, Job> reader = JobRows.reader(rows);
-            for (Row row : rows) {
-                jobs.add(reader.apply(row));
-            }
-            return jobs;
-        });
+        return pool.preparedQuery(sql).execute(params).map(JobRows::toJobs);
     }
 }

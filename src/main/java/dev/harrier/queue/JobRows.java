@@ -6,9 +6,9 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 
 /** Reads {@link Job}s from rows selected with {@link JobSql#COLUMNS}; converts times. */
 public final class JobRows {
@@ -16,17 +16,22 @@ public final class JobRows {
     private JobRows() {
     }
 
-    /** Reads one row; for the rows of a result, {@link #reader(RowSet)} finds the columns once. */
+    /** Reads one row; for the rows of a result, {@link #toJobs(RowSet)} finds the columns once. */
     public static Job toJob(Row row) {
         return new Reader(Columns.of(row)).read(row);
     }
 
-    /** Reads the rows of one result, the positions of its columns found once for all of them. */
-    public static Function<Row, Job> reader(RowSet<Row> rows) {
+    /** Reads the rows of one result, in order, the positions of its columns found once for all of them. */
+    public static List<Job> toJobs(RowSet<Row> rows) {
         if (rows.size() == 0) {
-            return JobRows::toJob; // never called: no row to read
+            return List.of();
         }
-        return new Reader(Columns.of(rows))::read;
+        Reader reader = new Reader(Columns.of(rows));
+        List<Job> jobs = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            jobs.add(reader.read(row));
+        }
+        return jobs;
     }
 
     private static final class Reader {
