@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A new stream starts with the job's current document as a {@code status} event whose id is
  *   the job's latest sequence number.</li>
  *   <li>A resumed stream ({@code Last-Event-ID: n}) starts with the current document without an
- *   id (it moves no cursor), then every event after {@code n}, in order.</li>
+ *   id (it moves no cursor), then every event after {@code n}, in order. An {@code n} beyond the
+ *   job's latest event is treated as no id at all: the stream starts as a new one.</li>
  *   <li>The stream ends after the terminal {@code status} event.</li>
  * </ul>
  */
@@ -57,7 +58,9 @@ public class JobStream {
 
     private Multi<OutboundSseEvent> stream(Job job, Long lastEventId, Sse sse) {
         Cursor cursor = new Cursor();
-        boolean fresh = lastEventId == null;
+        // An id from the future (another job's stream, a restored database, a hand-made header) can
+        // never be caught up with: the stream resyncs as a new one would, or it would never end.
+        boolean fresh = lastEventId == null || lastEventId > job.lastEventSeq();
         cursor.seq = fresh ? job.lastEventSeq() : lastEventId;
         Multi<OutboundSseEvent> first = Multi.createFrom()
                 .item(format.statusEvent(sse, JobDocument.of(job), fresh ? job.lastEventSeq() : null));

@@ -8,6 +8,7 @@ import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import dev.harrier.sql.TransientFailures;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -15,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    static final int RETRY_AFTER_SECONDS = 2;
 
     static Response respond(Problem problem) {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
@@ -75,14 +77,33 @@ public class ProblemMappers {
         if ("23505".equals(e.getSqlState())) {
             return respond(Problem.conflict("A live job already holds this unique key"));
         }
-        LOG.errorf("database error: %s", e.getMessage());
-        return respond(Problem.of(503, "unavailable", "Service unavailable", "The database could not complete the request"));
+        if (TransientFailures.isTransient(e)) {
+            return unavailable(e);
+        }
+        LOG.errorf("database error %s: %s", e.getSqlState(), e.getMessage());
+        return respond(Problem.of(500, "internal", "Internal error", "The request failed on the server"));
     }
 
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
+    public Response unexpected(Throwable e) {
+        if (TransientFailures.isTransient(e)) {
+            return unavailable(e);
+        }
         LOG.error("unexpected error in an API request", e);
         return respond(Problem.of(500, "internal", "Internal error", "The request failed on the server"));
+    }
+
+    /**
+     * The database is stalled, restarting or out of connections: 503 with {@code Retry-After}, as
+     * the contract says for "not ready", so that clients and load balancers retry, after a
+     * bounded wait ({@code harrier.db.pool-wait}) rather than the pool's 30 s.
+     */
+    private static Response unavailable(Throwable e) {
+        LOG.warnf("the database could not serve an API request: %s", e.getMessage());
+        Problem problem = Problem.of(503, "unavailable", "Service unavailable",
+                TransientFailures.isPoolWait(e) ? "No database connection became free in time; try again shortly"
+                        : "The database is not answering; try again shortly");
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", RETRY_AFTER_SECONDS).entity(problem).build();
     }
 
     /** Problems for bodies that are not JSON, or JSON of the wrong shape. */

@@ -105,6 +105,20 @@ public interface HarrierConfig {
         /** How long start-up retries a refused or timed-out first connection. */
         @WithDefault("10")
         int connectWaitSeconds();
+
+        /**
+         * How long a request waits for a connection of the pool before it is refused with 503
+         * (the pool is exhausted, or the database stalls).
+         */
+        @WithDefault("5s")
+        Duration poolWait();
+
+        /**
+         * How often each listening connection makes a round trip; one that gets no answer within
+         * the next interval is taken for dead and reopened.
+         */
+        @WithDefault("5s")
+        Duration listenCheckInterval();
     }
 
     /** The embedded PostgreSQL used when no database is configured. */

@@ -1,9 +1,9 @@
 package dev.harrier.ops;
 
+import dev.harrier.progress.EventBridge;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,8 +18,12 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 
 /**
- * Ready only when the database answers and its schema is at the version this build migrates to.
- * The expected version is read from the migrations on the class path once, at start-up.
+ * Ready only when the database answers and its schema is at the version this build migrates to,
+ * asked on this instance's listening connection (the event streams'), within a second: it never
+ * waits for a pool connection, so a stalled database or an exhausted pool cannot hold a probe,
+ * and a listening connection that is down or silently dead (see {@code PgListener}) makes the
+ * instance not ready. The expected version is read from the migrations on the class path once,
+ * at start-up.
  */
 @Readiness
 @ApplicationScoped
@@ -29,13 +33,13 @@ public class SchemaReadinessCheck implements AsyncHealthCheck {
             SELECT version FROM harrier.flyway_schema_history
             WHERE success AND version IS NOT NULL
             ORDER BY installed_rank DESC LIMIT 1""";
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    static final Duration TIMEOUT = Duration.ofMillis(800);
 
-    private final Pool pool;
+    private final EventBridge bridge;
     private volatile String expectedVersion;
 
-    public SchemaReadinessCheck(Pool pool) {
-        this.pool = pool;
+    public SchemaReadinessCheck(EventBridge bridge) {
+        this.bridge = bridge;
     }
 
     void onStart(@Observes StartupEvent event, Flyway flyway) {
@@ -49,9 +53,7 @@ public class SchemaReadinessCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return pool.query(LATEST_APPLIED_MIGRATION)
-                .execute()
-                .ifNoItem().after(TIMEOUT).fail()
+        return bridge.listener().query(LATEST_APPLIED_MIGRATION, TIMEOUT)
                 .map(this::toResponse)
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("schema")
                         .down()

@@ -71,7 +71,7 @@ public class EventBridge {
 
     public EventBridge(Vertx vertx, Pool pool, ListenerConnections connections) {
         this.pool = pool;
-        this.listener = new PgListener(vertx, connections.options())
+        this.listener = connections.listener(vertx, "harrier-events")
                 .on("harrier_events", this::onNotified)
                 .onConnect(this::wakeEveryone)
                 .onConnect(this::catchUpStatusChanges);
@@ -87,6 +87,11 @@ public class EventBridge {
 
     public boolean listening() {
         return listener.connected();
+    }
+
+    /** The listening connection, which readiness asks (it never waits for a pool connection). */
+    public PgListener listener() {
+        return listener;
     }
 
     /**

@@ -17,6 +17,12 @@ import org.jboss.logging.Logger;
  * handlers of its channel. The connection is re-opened when it drops; since notifications sent
  * meanwhile are lost, the reconnect hooks run after each (re)connect so that callers can catch up
  * (the workers poll, the streams re-read the events table).
+ *
+ * <p>A connection can also die silently: a frozen backend, a NAT that forgot the flow, a server
+ * gone without a FIN. Nothing then arrives, and nothing says so. So the connection makes a round
+ * trip every check interval; one that gets no answer within the next interval counts as dead: it is
+ * closed and reopened, and {@link #connected()} is false meanwhile (readiness reports it). TCP
+ * keep-alive is on as well, for the operating system to find a dead peer of an idle connection.
  */
 public final class PgListener {
 
@@ -24,17 +30,29 @@ public final class PgListener {
     private static final Duration MIN_RECONNECT = Duration.ofMillis(250);
     private static final Duration MAX_RECONNECT = Duration.ofSeconds(5);
 
+    static final String ROUND_TRIP = "SELECT 1";
+
     private final Vertx vertx;
     private final PgConnectOptions options;
+    private final Duration checkInterval;
     private final Map<String, List<Consumer<String>>> handlers = new ConcurrentHashMap<>();
     private final List<Runnable> connectHooks = new CopyOnWriteArrayList<>();
     private volatile PgConnection connection;
     private volatile boolean stopped;
     private volatile Duration nextDelay = MIN_RECONNECT;
+    private volatile long checkTimer = -1;
+    private volatile boolean checking;
 
-    public PgListener(Vertx vertx, PgConnectOptions options) {
+    /**
+     * @param name shown as the connection's {@code application_name} in {@code pg_stat_activity}
+     * @param checkInterval how often the connection makes a round trip to prove it is alive
+     */
+    public PgListener(Vertx vertx, PgConnectOptions options, String name, Duration checkInterval) {
         this.vertx = vertx;
-        this.options = options;
+        this.options = new PgConnectOptions(options)
+                .setTcpKeepAlive(true)
+                .addProperty("application_name", name);
+        this.checkInterval = checkInterval;
     }
 
     /** Registers a handler for a channel; call before {@link #start()}. */
@@ -55,15 +73,55 @@ public final class PgListener {
 
     /** Connects and listens; emits when listening, or fails (and keeps retrying in the background). */
     public Uni<Void> start() {
+        checkTimer = vertx.setPeriodic(checkInterval.toMillis(), id -> checkOnce());
         return connect()
                 .onFailure().invoke(failure -> scheduleReconnect());
     }
 
     public Uni<Void> stop() {
         stopped = true;
+        vertx.cancelTimer(checkTimer);
         PgConnection current = connection;
         connection = null;
         return current == null ? Uni.createFrom().voidItem() : current.close();
+    }
+
+    /**
+     * Runs a query on the listening connection, failing after {@code timeout}: what readiness asks,
+     * on the connection whose health it reports, never waiting for a pool connection.
+     */
+    public Uni<io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row>> query(String sql, Duration timeout) {
+        PgConnection current = connection;
+        if (current == null) {
+            return Uni.createFrom().failure(new IllegalStateException("the notification connection is down"));
+        }
+        return current.query(sql).execute()
+                .ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                        "no answer from PostgreSQL within " + timeout.toMillis() + " ms"));
+    }
+
+    /** One round trip; a connection that does not answer within the interval is closed and reopened. */
+    void checkOnce() {
+        PgConnection current = connection;
+        if (current == null || checking) {
+            return;
+        }
+        checking = true;
+        current.query(ROUND_TRIP).execute()
+                .ifNoItem().after(checkInterval).fail()
+                .subscribe().with(
+                        ok -> checking = false,
+                        failure -> {
+                            checking = false;
+                            if (connection == current) {
+                                LOG.warnf("The notification connection to PostgreSQL did not answer within %d ms; reopening it",
+                                        checkInterval.toMillis());
+                                connection = null;
+                                // Closing a connection to a frozen server may itself never finish: not waited for.
+                                current.close().subscribe().with(x -> { }, x -> { });
+                                scheduleReconnect();
+                            }
+                        });
     }
 
     private Uni<Void> connect() {
@@ -100,9 +158,11 @@ public final class PgListener {
     }
 
     private void onClosed(PgConnection conn) {
-        if (connection == conn) {
-            connection = null;
+        if (connection != conn) {
+            // Already given up on by the round-trip check, which scheduled the reconnect.
+            return;
         }
+        connection = null;
         if (!stopped) {
             LOG.warn("The notification connection to PostgreSQL closed; reconnecting");
             scheduleReconnect();

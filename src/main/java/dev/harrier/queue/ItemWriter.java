@@ -32,7 +32,6 @@ public class ItemWriter {
 
     static final String ITEM_LIST_FINISHED = "SELECT idx FROM harrier.job_items WHERE job_id = $1";
 
-    private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
 
     private final Pool pool;
     private final GroupCommit<JobItemResult, Boolean> commits;
@@ -44,22 +43,6 @@ public class ItemWriter {
 
     public Uni<Void> save(UUID jobId, ItemResult item) {
         return commits.submit(new JobItemResult(jobId, item)).replaceWithVoid();
-    }
-
-    /**
-     * PostgreSQL refuses the NUL character in text and its JSON escape in jsonb, and one such row
-     * would fail its whole batch, which holds items of many jobs; a scraped page may contain either.
-     */
-    private static String withoutNul(String text) {
-        return text == null ? null : text.replace("\0", "");
-    }
-
-    /** Drops JSON NUL escapes, but not an escaped backslash followed by the letters u0000. */
-    static String withoutNulEscape(String json) {
-        if (json == null || !json.contains("\\u0000")) {
-            return json;
-        }
-        return NUL_ESCAPE.matcher(json).replaceAll("$1");
     }
 
     public Uni<Set<Integer>> finished(UUID jobId) {
@@ -85,13 +68,13 @@ public class ItemWriter {
             ItemResult item = batch.get(i).item();
             jobs[i] = batch.get(i).jobId();
             idx[i] = item.index();
-            input[i] = withoutNul(item.input());
+            input[i] = PgText.withoutNul(item.input());
             status[i] = item.ok() ? "ok" : "failed";
             http[i] = item.httpStatus();
             attempts[i] = item.attempts();
             duration[i] = (int) Math.min(Integer.MAX_VALUE, item.durationMs());
-            data[i] = withoutNulEscape(item.dataJson());
-            error[i] = withoutNul(item.error());
+            data[i] = PgText.withoutNulEscape(item.dataJson());
+            error[i] = PgText.withoutNul(item.error());
         }
         return pool.preparedQuery(ITEM_UPSERT_MANY)
                 .execute(Tuple.from(new ArrayList<>(List.of(jobs, idx, input, status, http, attempts, duration, data, error))))

@@ -37,10 +37,10 @@ public class OutcomeWriter {
             ids[i] = o.jobId();
             attempts[i] = o.attempt();
             statuses[i] = o.status().wire();
-            results[i] = o.resultJson();
+            results[i] = PgText.withoutNulEscape(o.resultJson());
             runAts[i] = JobRows.offset(o.runAt());
-            messages[i] = o.errorMessage();
-            types[i] = o.errorType();
+            messages[i] = PgText.withoutNul(o.errorMessage());
+            types[i] = PgText.withoutNul(o.errorType());
         }
         return pool.preparedQuery(JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY)
                 .execute(Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner)))

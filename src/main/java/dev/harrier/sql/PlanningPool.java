@@ -2,11 +2,15 @@ package dev.harrier.sql;
 
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
+import dev.harrier.config.HarrierConfig;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,11 +31,22 @@ public class PlanningPool implements PgPoolCreator {
 
     static final String SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan";
 
+    private final Duration poolWait;
+
+    public PlanningPool(HarrierConfig config) {
+        this.poolWait = config.db().poolWait();
+    }
+
     @Override
     public Pool create(Input input) {
         List<SqlConnectOptions> servers = new ArrayList<>(input.pgConnectOptionsList());
+        // A bounded wait for a connection: with the database stalled, or the pool exhausted, a
+        // request is refused (503) after this, not left hanging for the pool's default 30 s.
+        PoolOptions options = new PoolOptions(input.poolOptions())
+                .setConnectionTimeout((int) Math.max(1, poolWait.toMillis()))
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
         return PgBuilder.pool()
-                .with(input.poolOptions())
+                .with(options)
                 .connectingTo(servers)
                 .using(input.vertx())
                 // The connection joins the pool when the handler closes it.

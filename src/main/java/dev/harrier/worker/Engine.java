@@ -9,7 +9,6 @@ import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
 import dev.harrier.schedule.Maintenance;
-import dev.harrier.sql.GroupCommit;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -49,11 +48,12 @@ public final class Engine {
     private final PgListener listener;
     private final Maintenance maintenance;
     private final EngineMetrics metrics;
-    private final GroupCommit<Outcome, Boolean> outcomes;
+    private final OutcomeDelivery outcomes;
     private final Map<String, QueueProducer> producers = new ConcurrentHashMap<>();
     private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
     private final List<Long> timers = new ArrayList<>();
     private long timeoutSweep = -1;
+    private long heartbeat = -1;
     private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean heartbeating = true;
     private volatile boolean stopping;
@@ -70,10 +70,7 @@ public final class Engine {
         this.listener = listener;
         this.maintenance = maintenance;
         this.metrics = metrics;
-        this.outcomes = new GroupCommit<>(
-                batch -> writer.write(batch, settings.instanceId())
-                        .map(written -> batch.stream().map(o -> written.contains(o.jobId())).toList()),
-                settings.completionBatch(), 2, vertx::runOnContext);
+        this.outcomes = new OutcomeDelivery(writer, settings, vertx);
         listener.on("harrier_jobs", this::onJobsNotified)
                 .on("harrier_cancel", this::onCancelNotified)
                 .on("harrier_queues", key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))
@@ -98,7 +95,9 @@ public final class Engine {
 
     /**
      * Graceful stop: no more claims; running jobs get the shutdown grace to finish; the rest are
-     * stopped and handed back to pending without burning an attempt, for another instance.
+     * stopped and handed back to pending without burning an attempt, for another instance. Leases
+     * are renewed until then: a grace longer than a lease must not let another instance rescue a
+     * job that still runs here.
      */
     public Uni<Void> stop() {
         stopping = true;
@@ -112,7 +111,10 @@ public final class Engine {
                     }
                 })
                 .flatMap(x -> untilIdle(HAND_BACK_WAIT))
-                .invoke(() -> vertx.cancelTimer(timeoutSweep))
+                .invoke(() -> {
+                    vertx.cancelTimer(timeoutSweep);
+                    vertx.cancelTimer(heartbeat);
+                })
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
                 .flatMap(x -> listener.stop())
                 .flatMap(x -> pool.preparedQuery(InstanceSql.INSTANCE_REMOVE).execute(Tuple.of(settings.instanceId())))
@@ -146,10 +148,15 @@ public final class Engine {
     /** Renews this instance's leases once; stops attempts whose job was cancelled or taken away. */
     public Uni<Void> heartbeatOnce() {
         Set<UUID> unconfirmed = new HashSet<>(running.keySet());
+        long sent = System.nanoTime();
         return leases.renew(settings.instanceId(), settings.leaseDuration(), running.keySet())
                 .invoke(held -> {
                     for (Leases.Held job : held) {
                         unconfirmed.remove(job.jobId());
+                        RunningJob attempt = running.get(job.jobId());
+                        if (attempt != null) {
+                            attempt.leaseRenewed(sent, settings.leaseDuration());
+                        }
                         if (job.cancelRequested()) {
                             stopRunning(job.jobId(), StopReason.CANCELLED);
                         }
@@ -188,7 +195,8 @@ public final class Engine {
     }
 
     private void dispatch(ClaimedJob job, QueueProducer producer) {
-        RunningJob attempt = new RunningJob(job);
+        // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
+        RunningJob attempt = new RunningJob(job, System.nanoTime() + settings.leaseDuration().toNanos());
         running.put(job.id(), attempt);
         started.incrementAndGet();
         metrics.started(job);
@@ -196,13 +204,13 @@ public final class Engine {
             attempt.stop(StopReason.SHUTDOWN);
         }
         runner.run(attempt)
-                .flatMap(outcome -> outcomes.submit(outcome)
+                .flatMap(outcome -> outcomes.deliver(attempt, outcome)
                         .invoke(written -> recordOutcome(attempt, outcome, written)))
                 .subscribe().with(
                         written -> finished(job, producer),
                         failure -> {
-                            LOG.errorf("the outcome of job %s could not be written (%s); its lease will expire and it will be rescued",
-                                    job.id(), failure.getMessage());
+                            LOG.errorf("the outcome of job %s could not be written while its lease held (%s); "
+                                    + "it will be rescued", job.id(), failure.getMessage());
                             finished(job, producer);
                         });
     }
@@ -258,11 +266,14 @@ public final class Engine {
 
         timers.add(vertx.setPeriodic(QUEUE_REFRESH.toMillis(),
                 id -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
-        timers.add(vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {
+        // Also cancelled after the hand-back: a grace longer than what is left of a lease would
+        // otherwise let another instance rescue a job that is still running here (attempt burned,
+        // the job run twice, its result refused).
+        heartbeat = vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {
             if (heartbeating) {
                 heartbeatOnce().subscribe().with(ok -> { }, this::logFailure);
             }
-        }));
+        });
         if (maintenance != null) {
             maintenance.start(vertx);
         }

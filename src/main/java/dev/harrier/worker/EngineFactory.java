@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.progress.EventAppender;
 import dev.harrier.progress.ListenerConnections;
-import dev.harrier.progress.PgListener;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
@@ -58,7 +57,7 @@ public class EngineFactory {
                 : null;
         JobRunner runner = new JobRunner(handlers, mapper, appender, items, vertx, settings);
         return new Engine(settings, vertx, pool, claimer, leases, writer, queues, runner,
-                new PgListener(vertx, connectOptions()), maintenance, new EngineMetrics(meters));
+                connections.listener(vertx, "harrier-worker " + settings.instanceId()), maintenance, new EngineMetrics(meters));
     }
 
     /** Options for a dedicated connection (LISTEN), the same database as the pool's. */

@@ -29,9 +29,26 @@ final class RunningJob {
     private final long startedNanos = System.nanoTime();
     private volatile Duration timeout;
     private volatile long deadlineNanos = Long.MAX_VALUE;
+    // Until when this instance surely holds the lease: the claim or the last renewal that
+    // confirmed it, plus the lease duration, both counted from before the statement was sent.
+    private volatile long leaseUntilNanos;
 
-    RunningJob(ClaimedJob job) {
+    RunningJob(ClaimedJob job, long leaseUntilNanos) {
         this.job = job;
+        this.leaseUntilNanos = leaseUntilNanos;
+    }
+
+    /** A renewal sent at {@code sentNanos} confirmed the lease for {@code lease} more. */
+    void leaseRenewed(long sentNanos, Duration lease) {
+        long until = sentNanos + lease.toNanos();
+        if (until - leaseUntilNanos > 0) {
+            leaseUntilNanos = until;
+        }
+    }
+
+    /** Whether the lease surely still holds at {@code nowNanos} plus {@code margin}. */
+    boolean leaseHolds(long nowNanos, Duration margin) {
+        return leaseUntilNanos - nowNanos - margin.toNanos() > 0 && reason.get() != StopReason.LEASE_LOST;
     }
 
     /** How long the attempt has run on this instance. */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.harrier.testing.Management;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -154,8 +155,17 @@ class ApiBadInputTest {
 
     @Test
     void healthMetricsAndOpenApiNeedNoKey() {
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/metrics").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void thePublicPortServesNeitherMetricsNorHealthWhichNameOtherWorkspaces() {
+        api().body("{\"kind\": \"noop\", \"queue\": \"secret-queue-name\"}").post("/api/v1/jobs").then().statusCode(201);
+        given().get("/q/metrics").then().statusCode(404);
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/health").then().statusCode(404);
         given().get("/q/openapi").then().statusCode(200);
     }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.harrier.testing.Management;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
@@ -17,12 +18,12 @@ class HealthAndOperationsTest {
 
     @Test
     void livenessIsUp() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void readinessIsUpWithTheSchemaAtTheMigratedVersion() {
-        var schema = given().get("/q/health/ready").then()
+        var schema = Management.given().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("schema"))
@@ -49,7 +50,7 @@ class HealthAndOperationsTest {
                         (installed_rank, version, description, type, script, installed_by, execution_time, success)
                     VALUES (999, '999', 'from a newer build', 'SQL', 'V999__x.sql', 'test', 0, true)""");
             try {
-                given().get("/q/health/ready").then()
+                Management.given().get("/q/health/ready").then()
                         .statusCode(503)
                         .body("status", equalTo("DOWN"))
                         .body("checks.find { it.name == 'schema' }.data.applied", equalTo("999"));
@@ -57,12 +58,12 @@ class HealthAndOperationsTest {
                 s.execute("DELETE FROM harrier.flyway_schema_history WHERE installed_rank = 999");
             }
         }
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
     void prometheusMetricsAreServed() {
-        given().get("/q/metrics").then()
+        Management.given().get("/q/metrics").then()
                 .statusCode(200)
                 .body(containsString("# TYPE"));
     }

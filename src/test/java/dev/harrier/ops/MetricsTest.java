@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
+import dev.harrier.testing.Management;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -38,7 +39,7 @@ class MetricsTest {
         harness.submit("noop", "{}");
         queueMetrics.refreshOnce().await().indefinitely();
 
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("harrier_queue_jobs{queue=\"default\",status=\"pending\",workspace=\"default\"} 2.0"))
                 .body(containsString("harrier_queue_oldest_pending_age_seconds{queue=\"default\",workspace=\"default\"}"));
 
@@ -49,7 +50,7 @@ class MetricsTest {
                 TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'completed'") == 2);
         queueMetrics.refreshOnce().await().indefinitely();
 
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("harrier_queue_jobs{queue=\"default\",status=\"pending\",workspace=\"default\"} 0.0"))
                 .body(containsString("harrier_jobs_finished_total{kind=\"noop\",outcome=\"completed\"}"))
                 .body(containsString("harrier_jobs_finished_total{kind=\"test-fail\",outcome=\"failed\"}"))

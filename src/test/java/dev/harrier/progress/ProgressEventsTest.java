@@ -85,7 +85,7 @@ class ProgressEventsTest {
     @Test
     void everyEventIsAnnouncedWithNotifyForOtherInstances() {
         List<EventRef> heard = new CopyOnWriteArrayList<>();
-        listener = new PgListener(vertx, factory.connectOptions()).on("harrier_events", payload -> heard.addAll(EventRef.parse(payload)));
+        listener = new PgListener(vertx, factory.connectOptions(), "harrier-test", java.time.Duration.ofSeconds(5)).on("harrier_events", payload -> heard.addAll(EventRef.parse(payload)));
         listener.start().await().atMost(Duration.ofSeconds(10));
         harness.start("solo");
 

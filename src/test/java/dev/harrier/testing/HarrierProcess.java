@@ -18,11 +18,13 @@ public final class HarrierProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final int managementPort;
 
-    private HarrierProcess(Process process, Path log, int port) {
+    private HarrierProcess(Process process, Path log, int port, int managementPort) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /** Starts the jar with a clean environment (no database settings) plus {@code env}. */
@@ -30,6 +32,7 @@ public final class HarrierProcess implements AutoCloseable {
         String jar = System.getProperty("runner.jar", "target/quarkus-app/quarkus-run.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
         int port = freePort();
+        int managementPort = freePort();
         Path log = Files.createTempFile("harrier-process", ".log");
         ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar)
                 .redirectErrorStream(true)
@@ -37,8 +40,9 @@ public final class HarrierProcess implements AutoCloseable {
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(k -> k.startsWith("HARRIER_") || k.startsWith("QUARKUS_"));
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         environment.putAll(env);
-        return new HarrierProcess(builder.start(), log, port);
+        return new HarrierProcess(builder.start(), log, port, managementPort);
     }
 
     public int port() {
@@ -49,6 +53,11 @@ public final class HarrierProcess implements AutoCloseable {
         return "http://localhost:" + port;
     }
 
+    /** The management interface: health and metrics. */
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
+    }
+
     public String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
@@ -57,14 +66,14 @@ public final class HarrierProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Waits until {@code /q/health/ready} answers 200; fails with the output if the process exits. */
+    /** Waits until {@code /q/health/ready} (management port) answers 200; fails with the output if the process exits. */
     public HarrierProcess awaitReady(Duration within) {
         org.awaitility.Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!isAlive()) {
                 throw new AssertionError("the service exited:\n" + output());
             }
             try {
-                return io.restassured.RestAssured.get(baseUrl() + "/q/health/ready").statusCode() == 200;
+                return io.restassured.RestAssured.get(managementUrl() + "/q/health/ready").statusCode() == 200;
             } catch (Exception e) {
                 return false;
             }
