@@ -32,9 +32,19 @@ public interface HarrierConfig {
     /** Outbound HTTP, for the built-in kinds that call other services. */
     interface Http {
 
-        /** Allow targets on loopback, private, link-local (cloud metadata) and other non-public addresses. */
+        /**
+         * Allow targets on loopback, private, link-local and every other non-public address, but
+         * not cloud metadata (see {@link #allowedTargets()}).
+         */
         @WithDefault("false")
         boolean allowPrivateNetworks();
+
+        /**
+         * Targets jobs may reach although they are not public: address blocks ({@code 10.0.0.0/8},
+         * {@code 127.0.0.1}) and {@code host:port} pairs ({@code my-app.internal:3000}). A cloud
+         * metadata address only when an entry is that address itself.
+         */
+        Optional<java.util.List<String>> allowedTargets();
 
         /** When set, request bodies are signed: header {@code Harrier-Signature: t=<unix>,v1=<hex HMAC-SHA256>}. */
         Optional<String> signingSecret();

@@ -2,9 +2,8 @@ package dev.harrier.http;
 
 import io.smallrye.mutiny.Uni;
 import io.netty.util.NetUtil;
+import inet.ipaddr.IPAddress;
 import io.vertx.mutiny.core.Vertx;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -16,11 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps outbound requests away from the service's own network: a URL must be http or https, and
- * every address its host resolves to must be public. Loopback, private (RFC 1918, IPv6 unique
- * local), link-local (which holds the cloud metadata address 169.254.169.254), carrier-grade NAT,
- * "this network", multicast and the IPv4-mapped forms of all of these are refused, unless the
- * operator allows private networks. The caller connects to the address checked here, not to a
- * second lookup of the name (which could answer differently: DNS rebinding).
+ * every address its host resolves to must be globally reachable ({@link AddressRules}: the IANA
+ * special-purpose ranges, multicast, cloud metadata, this host's own addresses, and the IPv4 address
+ * inside NAT64 and 6to4 addresses). The operator opens what jobs may reach on purpose with
+ * {@code harrier.http.allowed-targets} ({@link AllowedTargets}), or every non-public address but
+ * metadata with {@code harrier.http.allow-private-networks}. The caller connects to the address
+ * checked here, not to a second lookup of the name (which could answer differently: DNS
+ * rebinding), and checks every redirect hop again.
  */
 public final class AddressGuard {
 
@@ -39,11 +40,14 @@ public final class AddressGuard {
 
     private final Vertx vertx;
     private final boolean allowPrivateNetworks;
+    private final AllowedTargets allowed;
+    private final LocalAddresses local = new LocalAddresses();
     private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
 
-    public AddressGuard(Vertx vertx, boolean allowPrivateNetworks) {
+    public AddressGuard(Vertx vertx, boolean allowPrivateNetworks, List<String> allowedTargets) {
         this.vertx = vertx;
         this.allowPrivateNetworks = allowPrivateNetworks;
+        this.allowed = AllowedTargets.parse(allowedTargets);
     }
 
     /** The address to connect to for {@code url}, after the checks; fails with {@link Refused}. */
@@ -57,20 +61,21 @@ public final class AddressGuard {
             return Uni.createFrom().failure(new Refused("the URL has no host"));
         }
         String name = stripBrackets(host);
+        int port = url.getPort() > 0 ? url.getPort() : scheme.equals("https") ? 443 : 80;
         InetAddress literal = NetUtil.createInetAddressFromIpAddressString(name);
         if (literal != null) {
-            return Uni.createFrom().item(() -> check(host, List.of(literal)));
+            return Uni.createFrom().item(() -> check(host, port, List.of(literal)));
         }
         Lookup cached = lookups.get(name);
         if (cached != null && cached.expiresAt() - System.nanoTime() > 0) {
-            return Uni.createFrom().item(() -> check(host, cached.addresses()));
+            return Uni.createFrom().item(() -> check(host, port, cached.addresses()));
         }
         // The JDK resolver blocks: it runs on a worker thread, never on the event loop. Unordered,
         // so that lookups of many hosts do not queue behind each other.
         return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(name)), false)
                 .onFailure(UnknownHostException.class).transform(e -> new Refused("unknown host '" + host + "'"))
                 .invoke(addresses -> remember(name, addresses))
-                .map(addresses -> check(host, addresses));
+                .map(addresses -> check(host, port, addresses));
     }
 
     /**
@@ -85,81 +90,34 @@ public final class AddressGuard {
         lookups.put(name, new Lookup(addresses, System.nanoTime() + LOOKUP_TTL.toNanos()));
     }
 
-    InetAddress check(String host, List<InetAddress> addresses) {
-        if (allowPrivateNetworks) {
-            return addresses.get(0);
-        }
+    InetAddress check(String host, int port, List<InetAddress> addresses) {
         for (InetAddress address : addresses) {
-            String category = forbidden(address);
+            IPAddress ip = AddressRules.of(address);
+            if (allowed.allows(host, port, ip)) {
+                continue;
+            }
+            if (AddressRules.isMetadata(ip)) {
+                throw new Refused("'" + host + "' resolves to " + address.getHostAddress()
+                        + " (cloud metadata); only HARRIER_HTTP_ALLOWED_TARGETS naming that address itself allows it");
+            }
+            if (allowPrivateNetworks) {
+                continue;
+            }
+            String category = AddressRules.forbidden(ip);
+            if (category == null && local.contains(ip)) {
+                category = "an address of this host";
+            }
             if (category != null) {
-                throw new Refused("'" + host + "' resolves to " + address.getHostAddress() + ", a " + category
-                        + " address; set harrier.http.allow-private-networks=true to allow it");
+                throw new Refused("'" + host + "' resolves to " + address.getHostAddress() + " (" + category
+                        + "), which jobs may not call; list it in HARRIER_HTTP_ALLOWED_TARGETS (a block or host:port) to allow it");
             }
         }
         return addresses.get(0);
     }
 
-    /** The kind of non-public address, or null for a public one. */
+    /** The kind of address that is not globally reachable, or null for a public one (this host's own aside). */
     static String forbidden(InetAddress address) {
-        if (address instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            InetAddress embedded = embeddedIpv4(b);
-            if (embedded != null) {
-                return forbidden(embedded);
-            }
-            if ((b[0] & 0xfe) == 0xfc) {
-                return "private (unique local)";
-            }
-        }
-        if (address.isLoopbackAddress()) {
-            return "loopback";
-        }
-        if (address.isAnyLocalAddress()) {
-            return "unspecified";
-        }
-        if (address.isLinkLocalAddress()) {
-            return "link-local (cloud metadata)";
-        }
-        if (address.isSiteLocalAddress()) {
-            return "private";
-        }
-        if (address.isMulticastAddress()) {
-            return "multicast";
-        }
-        if (address instanceof Inet4Address v4) {
-            byte[] b = v4.getAddress();
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            if (first == 0) {
-                return "\"this network\"";
-            }
-            if (first == 100 && second >= 64 && second <= 127) {
-                return "carrier-grade NAT";
-            }
-            if (first >= 240) {
-                return "reserved";
-            }
-        }
-        return null;
-    }
-
-    /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible IPv6 address. */
-    private static InetAddress embeddedIpv4(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return null;
-            }
-        }
-        boolean mapped = (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-        boolean compatible = b[10] == 0 && b[11] == 0 && !(b[12] == 0 && b[13] == 0 && b[14] == 0 && (b[15] & 0xfe) == 0);
-        if (!mapped && !compatible) {
-            return null;
-        }
-        try {
-            return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return AddressRules.forbidden(AddressRules.of(address));
     }
 
     private static String stripBrackets(String host) {

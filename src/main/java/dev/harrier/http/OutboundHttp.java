@@ -41,7 +41,8 @@ public class OutboundHttp {
                 .setMaxPoolSize(config.http().poolSizePerHost())
                 .setUserAgent("Harrier"));
         ExchangeTap.install(client.getDelegate());
-        this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks());
+        this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks(),
+                config.http().allowedTargets().orElse(java.util.List.of()));
         this.hosts = hosts;
         this.maxBodyBytes = config.http().maxBodyBytes();
         this.maxRedirects = config.http().maxRedirects();

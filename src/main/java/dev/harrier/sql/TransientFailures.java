@@ -24,9 +24,10 @@ public final class TransientFailures {
     private TransientFailures() {
     }
 
-    /** Whether the pool's bounded wait for a connection ran out (Vert.x fails it with a bare "Timeout"). */
+    /** Whether the pool's bounded wait for a connection ran out. */
     public static boolean isPoolWait(Throwable failure) {
-        return failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage());
+        return (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()))
+                || (failure instanceof VertxException && "Timeout waiting for connection".equals(failure.getMessage()));
     }
 
     public static boolean isTransient(Throwable failure) {
