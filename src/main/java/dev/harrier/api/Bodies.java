@@ -1,6 +1,7 @@
 package dev.harrier.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,7 +12,8 @@ public final class Bodies {
     }
 
     /** {@code POST /api/v1/jobs}: only {@code kind} is required. */
-    public record Enqueue(String kind, String queue, JsonNode args, Integer priority, Instant runAt,
+    public record Enqueue(String kind, String queue, JsonNode args, Integer priority,
+                          @JsonDeserialize(using = InstantField.class) Instant runAt,
                           Integer maxAttempts, Integer timeoutSeconds, String uniqueKey, List<String> tags,
                           String parentId) {
     }

@@ -1,6 +1,5 @@
 package dev.harrier.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.api.auth.ReadTokens;
 import dev.harrier.config.HarrierConfig;
@@ -46,17 +45,17 @@ public class JobDetailsResource {
     private final EventStore events;
     private final JobItems items;
     private final ReadTokens tokens;
-    private final ObjectMapper mapper;
+    private final RequestJson json;
     private final HarrierConfig config;
 
     public JobDetailsResource(JobActions actions, JobStream jobStream, EventStore events, JobItems items, ReadTokens tokens,
-                              ObjectMapper mapper, HarrierConfig config) {
+                              RequestJson json, HarrierConfig config) {
         this.actions = actions;
         this.jobStream = jobStream;
         this.events = events;
         this.items = items;
         this.tokens = tokens;
-        this.mapper = mapper;
+        this.json = json;
         this.config = config;
     }
 
@@ -82,7 +81,7 @@ public class JobDetailsResource {
     @Operation(summary = "Per-item results of a fan-out job, by index")
     public Uni<Bodies.Items> items(@Context ContainerRequestContext request, @PathParam("id") String id,
                                    @QueryParam("status") String status, @QueryParam("cursor") String cursor,
-                                   @QueryParam("limit") Integer limit) {
+                                   @QueryParam("limit") String limit) {
         Caller caller = Requests.caller(request);
         UUID jobId = Requests.jobId(id);
         int size = Requests.limit(limit, 100, 1000);
@@ -110,7 +109,7 @@ public class JobDetailsResource {
         Caller caller = Requests.withKey(request);
         UUID jobId = Requests.jobId(id);
         Bodies.TokenRequest wanted = body == null || body.length == 0 ? new Bodies.TokenRequest(null)
-                : mapper.readValue(body, Bodies.TokenRequest.class);
+                : json.read(body, Bodies.TokenRequest.class);
         long max = config.api().maxTokenTtl().toSeconds();
         long ttl = wanted == null || wanted.ttlSeconds() == null ? Math.min(3600, max) : wanted.ttlSeconds();
         if (ttl < 1 || ttl > max) {

@@ -3,10 +3,10 @@ package dev.harrier.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.queue.Job;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A job as the API shows it ({@code GET /api/v1/jobs/{id}}, list pages, enqueue replies and
@@ -14,7 +14,7 @@ import java.util.List;
  */
 @JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
         "result", "error", "uniqueKey", "tags", "parentId", "createdAt", "updatedAt", "runAt", "startedAt",
-        "finishedAt", "timeoutSeconds", "duplicate"})
+        "finishedAt", "timeoutSeconds", "duplicate", "unreadable"})
 public record JobDocument(
         String id,
         String kind,
@@ -36,7 +36,8 @@ public record JobDocument(
         Instant startedAt,
         Instant finishedAt,
         Integer timeoutSeconds,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> unreadable) {
 
     /** The latest progress report. */
     public record Progress(String step, String details, Long done, Long total) {
@@ -55,32 +56,35 @@ public record JobDocument(
         Progress progress = p.step() == null && p.details() == null && p.done() == null && p.total() == null
                 ? null : new Progress(p.step(), p.details(), p.done(), p.total());
         Job.JobError e = job.error();
+        StoredJson args = StoredJson.read(job.argsJson());
+        StoredJson result = StoredJson.read(job.resultJson());
+        Map<String, String> unreadable = null;
+        if (args.problem() != null || result.problem() != null) {
+            unreadable = new java.util.LinkedHashMap<>();
+            if (args.problem() != null) {
+                unreadable.put("args", args.problem());
+            }
+            if (result.problem() != null) {
+                unreadable.put("result", result.problem());
+            }
+        }
         return new JobDocument(job.id().toString(), job.kind(), job.queue(), job.status().wire(), job.priority(),
-                job.attempt(), job.maxAttempts(), raw(job.argsJson()), progress, raw(job.resultJson()),
+                job.attempt(), job.maxAttempts(), args.value(), progress, result.value(),
                 e == null ? null : new Error(e.message(), e.type(), e.attempt(), e.at()),
                 job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
                 job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
-                job.timeoutSeconds(), duplicate);
+                job.timeoutSeconds(), duplicate, unreadable);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Stored JSON text as a tree, so that it is written as JSON, not as a string. */
+    /** Stored JSON text as a tree, so that it is written as JSON, not as a string; null if unreadable. */
     static JsonNode raw(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return JSON.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("stored JSON cannot be read", e);
-        }
+        return StoredJson.read(json).value();
     }
 
     /** The same document as it was at a past status change (for replayed {@code status} events). */
     public JobDocument asOf(String pastStatus, int pastAttempt) {
         return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
                 result, error, uniqueKey, tags, parentId, createdAt, updatedAt, runAt, startedAt, finishedAt,
-                timeoutSeconds, duplicate);
+                timeoutSeconds, duplicate, unreadable);
     }
 }

@@ -1,6 +1,5 @@
 package dev.harrier.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.queue.EnqueueResult;
@@ -40,15 +39,15 @@ public class JobResource {
     private final JobSubmitter submitter;
     private final JobActions actions;
     private final JobListing listing;
-    private final ObjectMapper mapper;
+    private final RequestJson json;
     private final HarrierConfig config;
 
-    public JobResource(JobSubmitter submitter, JobActions actions, JobListing listing, ObjectMapper mapper,
+    public JobResource(JobSubmitter submitter, JobActions actions, JobListing listing, RequestJson json,
                        HarrierConfig config) {
         this.submitter = submitter;
         this.actions = actions;
         this.listing = listing;
-        this.mapper = mapper;
+        this.json = json;
         this.config = config;
     }
 
@@ -58,7 +57,7 @@ public class JobResource {
     public Uni<Response> enqueue(@Context ContainerRequestContext request, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         checkSize(body, config.api().maxJobBody());
-        Bodies.Enqueue enqueue = mapper.readValue(body, Bodies.Enqueue.class);
+        Bodies.Enqueue enqueue = json.read(body, Bodies.Enqueue.class);
         if (enqueue == null) {
             throw Requests.invalid("", "the body must be a job object");
         }
@@ -73,7 +72,7 @@ public class JobResource {
     public Uni<Response> enqueueMany(@Context ContainerRequestContext request, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         checkSize(body, config.api().maxBatchBody());
-        Bodies.Batch batch = mapper.readValue(body, Bodies.Batch.class);
+        Bodies.Batch batch = json.read(body, Bodies.Batch.class);
         if (batch == null || batch.jobs() == null) {
             throw Requests.invalid("jobs", "is required: an array of jobs");
         }
@@ -106,9 +105,14 @@ public class JobResource {
     @Operation(summary = "List jobs, newest first", description = "Filters: status, kind, queue, tag. Pages of limit (1-500, 50 by default); nextCursor is absent on the last page.")
     public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") String status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
-                                 @QueryParam("tag") String tag, @QueryParam("limit") Integer limit,
+                                 @QueryParam("tag") String tag, @QueryParam("limit") String limit,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.withKey(request);
+        Requests.text("status", status);
+        Requests.text("kind", kind);
+        Requests.text("queue", queue);
+        Requests.text("tag", tag);
+        Requests.text("cursor", cursor);
         int size = Requests.limit(limit, 50, 500);
         JobListing.Filter filter = new JobListing.Filter(status(status), blankToNull(kind), blankToNull(queue), blankToNull(tag));
         return listing.page(caller.workspace(), filter, position(cursor), size + 1)

@@ -2,8 +2,11 @@ package dev.harrier.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.InvalidJobException;
+import dev.harrier.queue.UniqueKeyContention;
 import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -30,6 +33,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response invalidJob(InvalidJobException e) {
         return respond(Problem.invalid("The job is invalid: " + e.getMessage(), e.problems()));
+    }
+
+    @ServerExceptionMapper
+    public Response uniqueKeyContention(UniqueKeyContention e) {
+        return respond(Problem.of(409, "unique-key-contention", "Unique key changing hands", e.getMessage()));
     }
 
     @ServerExceptionMapper
@@ -113,21 +121,64 @@ public class ProblemMappers {
         }
 
         static Problem of(JsonProcessingException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                return Problem.invalid("The body holds more than one JSON value; send exactly one", List.of());
+            }
             if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-                StringBuilder path = new StringBuilder();
-                for (JsonMappingException.Reference ref : mapping.getPath()) {
-                    if (ref.getFieldName() != null) {
-                        path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
-                    } else if (ref.getIndex() >= 0) {
-                        path.append('[').append(ref.getIndex()).append(']');
-                    }
-                }
-                String message = e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException
-                        ? "is not a known field" : "has the wrong type";
+                String field = path(mapping);
                 return Problem.invalid("The body does not have the expected shape",
-                        List.of(new FieldProblem(path.toString(), message)));
+                        List.of(new FieldProblem(field, message(mapping))));
+            }
+            if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+                return Problem.invalid("The body must be " + shape(mismatch.getTargetType()), List.of(new FieldProblem("",
+                        "must be " + shape(mismatch.getTargetType()))));
             }
             return Problem.invalid("The body is not valid JSON: " + e.getOriginalMessage(), List.of());
+        }
+
+        private static String path(JsonMappingException mapping) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference ref : mapping.getPath()) {
+                if (ref.getFieldName() != null) {
+                    path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    path.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            return path.toString();
+        }
+
+        private static String message(JsonMappingException e) {
+            if (e instanceof InstantField.FieldRefused) {
+                return e.getOriginalMessage();
+            }
+            if (e instanceof UnrecognizedPropertyException) {
+                return "is not a known field";
+            }
+            if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+                return "must be " + shape(mismatch.getTargetType());
+            }
+            return "has the wrong type";
+        }
+
+        /** What a value of the type looks like in JSON, for a person; never a Java class name. */
+        private static String shape(Class<?> type) {
+            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+                return "a whole number";
+            }
+            if (Number.class.isAssignableFrom(type) || type == double.class) {
+                return "a number";
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                return "true or false";
+            }
+            if (type == String.class) {
+                return "a string";
+            }
+            if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+                return "an array";
+            }
+            return "a JSON object";
         }
     }
 }

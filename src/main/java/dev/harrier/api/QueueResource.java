@@ -1,7 +1,6 @@
 package dev.harrier.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.JobStatus;
@@ -37,12 +36,12 @@ public class QueueResource {
 
     private final QueueStats stats;
     private final QueueStore store;
-    private final ObjectMapper mapper;
+    private final RequestJson json;
 
-    public QueueResource(QueueStats stats, QueueStore store, ObjectMapper mapper) {
+    public QueueResource(QueueStats stats, QueueStore store, RequestJson json) {
         this.stats = stats;
         this.store = store;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     @GET
@@ -62,7 +61,7 @@ public class QueueResource {
         if (!QUEUE_NAME.matcher(name).matches()) {
             throw Requests.invalid("name", "must be 1 to 64 letters, digits or _ . : -");
         }
-        JsonNode patch = body == null || body.length == 0 ? null : mapper.readTree(body);
+        JsonNode patch = body == null || body.length == 0 ? null : json.read(body, JsonNode.class);
         if (patch == null || !patch.isObject()) {
             throw Requests.invalid("", "the body must be an object with paused and/or concurrency");
         }

@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
 import dev.harrier.handler.FieldProblem;
+import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.JobIds;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.nio.charset.StandardCharsets;
@@ -37,12 +38,32 @@ final class Requests {
         return caller;
     }
 
-    static int limit(Integer value, int fallback, int max) {
-        int limit = value == null ? fallback : value;
+    /**
+     * A {@code limit} query parameter, taken as text: declared as a number, one that is not
+     * would be a 404 (what JAX-RS answers for a parameter it cannot convert), not a 400.
+     */
+    static int limit(String value, int fallback, int max) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw invalid("limit", "must be a whole number between 1 and " + max);
+        }
         if (limit < 1 || limit > max) {
             throw invalid("limit", "must be between 1 and " + max);
         }
         return limit;
+    }
+
+    /** A query parameter that PostgreSQL could not compare (a NUL character, half a surrogate pair). */
+    static void text(String field, String value) {
+        String problem = InputChecks.textProblem(value);
+        if (problem != null) {
+            throw invalid(field, problem);
+        }
     }
 
     static ApiProblem invalid(String field, String message) {

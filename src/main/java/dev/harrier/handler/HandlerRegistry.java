@@ -32,9 +32,11 @@ public class HandlerRegistry {
     private final Map<Class<?>, ObjectReader> argsReaders = new ConcurrentHashMap<>();
     private final Map<Class<?>, ObjectReader> strictReaders = new ConcurrentHashMap<>();
     private final ObjectMapper mapper;
+    private final ObjectMapper strict;
 
     public HandlerRegistry(@Any Instance<JobHandler<?, ?>> handlers, ObjectMapper mapper) {
         this.mapper = mapper;
+        this.strict = StrictJson.copyOf(mapper);
         for (JobHandler<?, ?> proxy : handlers) {
             JobHandler<?, ?> handler = ClientProxy.unwrap(proxy);
             JobHandler<?, ?> previous = byKind.put(handler.kind(), handler);
@@ -74,7 +76,7 @@ public class HandlerRegistry {
             Object parsed = reader(handler).readValue(input);
             return new ArgsCheck(parsed, validate(handler, parsed));
         } catch (JsonMappingException e) {
-            return new ArgsCheck(null, List.of(problemOf(e)));
+            return new ArgsCheck(null, List.of(problemOf(e, input)));
         } catch (java.io.IOException e) {
             return new ArgsCheck(null, List.of(new FieldProblem("", "cannot be read: " + e.getMessage())));
         }
@@ -82,7 +84,10 @@ public class HandlerRegistry {
 
     /** Reads arguments stored with a job (already checked at enqueue). */
     public <A> A read(JobHandler<A, ?> handler, String json) throws JsonProcessingException {
-        return argsReaders.computeIfAbsent(handler.argsType(), mapper::readerFor).readValue(json == null ? "{}" : json);
+        // Exact numbers: a body forwarded by the http kind must carry the value the client sent.
+        return argsReaders.computeIfAbsent(handler.argsType(),
+                        type -> mapper.readerFor(type).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS))
+                .readValue(json == null ? "{}" : json);
     }
 
     @SuppressWarnings("unchecked")
@@ -91,13 +96,13 @@ public class HandlerRegistry {
     }
 
     private ObjectReader reader(JobHandler<?, ?> handler) {
-        return strictReaders.computeIfAbsent(handler.argsType(), type -> mapper.readerFor(type)
+        return strictReaders.computeIfAbsent(handler.argsType(), type -> strict.readerFor(type)
                 .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
     }
 
-    private static FieldProblem problemOf(JsonMappingException e) {
+    private static FieldProblem problemOf(JsonMappingException e, JsonNode input) {
         String path = pathOf(e.getPath());
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new FieldProblem(path, "is not a known field");
@@ -106,9 +111,28 @@ public class HandlerRegistry {
             return new FieldProblem(path, "must be " + describe(format.getTargetType()) + ", not '" + format.getValue() + "'");
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            return new FieldProblem(path, "must be " + describe(mismatch.getTargetType()));
+            return new FieldProblem(path, "must be " + describe(mismatch.getTargetType()) + given(input, e.getPath()));
         }
         return new FieldProblem(path, e.getOriginalMessage());
+    }
+
+    /** The scalar that was refused, as the client sent it, found in the arguments by the failure's path. */
+    private static String given(JsonNode input, List<JsonMappingException.Reference> path) {
+        JsonNode node = input;
+        for (JsonMappingException.Reference ref : path) {
+            if (node == null) {
+                return "";
+            }
+            node = ref.getFieldName() != null ? node.get(ref.getFieldName()) : node.get(ref.getIndex());
+        }
+        if (node == null || !node.isValueNode() || node.isNull()) {
+            return "";
+        }
+        String text = node.asText();
+        if (text.length() > 40) {
+            text = text.substring(0, 40) + "…";
+        }
+        return node.isTextual() ? ", not '" + text + "'" : ", not " + text;
     }
 
     private static String pathOf(List<JsonMappingException.Reference> references) {

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AddressGuard {
 
-    /** Why a URL may not be fetched; its message is the item error users see. */
+    /**
+     * Why a request is not sent: a target that may not be called, or a request that cannot be
+     * (a header with a line break). Never retried; its message is the error users see.
+     */
     public static final class Refused extends RuntimeException {
         public Refused(String message) {
             super(message, null, false, false);

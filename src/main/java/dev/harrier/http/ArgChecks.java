@@ -27,6 +27,60 @@ final class ArgChecks {
         }
     }
 
+    /**
+     * Request headers: names must be HTTP tokens, values free of control characters (a CR or LF
+     * would end the header early and let the rest be read as headers of its own). Refused at
+     * enqueue: such a request could never be sent, and every attempt would fail as if it might.
+     */
+    static void headers(List<FieldProblem> problems, String field, java.util.Map<String, String> headers) {
+        if (headers == null) {
+            return;
+        }
+        headers.forEach((name, value) -> {
+            if (!isToken(name)) {
+                problems.add(new FieldProblem(field, "header name '" + printable(name)
+                        + "' must be letters, digits and ! # $ % & ' * + - . ^ _ ` | ~ only"));
+            } else if (value == null) {
+                problems.add(new FieldProblem(field + "." + name, "must be a string"));
+            } else if (!isFieldValue(value)) {
+                problems.add(new FieldProblem(field + "." + name, "must not contain line breaks or other control characters"));
+            }
+        });
+    }
+
+    static boolean isToken(String name) {
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isFieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : (text == null ? "" : text).toCharArray()) {
+            out.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : c);
+        }
+        return out.toString();
+    }
+
     /** A number that may be absent, and must lie within [min, max] when present. */
     static void range(List<FieldProblem> problems, String field, Integer value, int min, int max) {
         if (value != null && (value < min || value > max)) {

@@ -70,6 +70,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
             problems.add(new FieldProblem("endpoint.method", "must be one of " + HttpKind.METHODS));
         }
         ArgChecks.range(problems, "concurrency", args.concurrency(), 1, ScrapeKind.MAX_CONCURRENCY);
+        ArgChecks.headers(problems, "endpoint.headers", args.endpoint() == null ? null : args.endpoint().headers());
         if (args.rate() != null && (args.rate().requests() < 1 || args.rate().perSeconds() < 1)) {
             problems.add(new FieldProblem("rate", "requests and perSeconds must be at least 1"));
         }

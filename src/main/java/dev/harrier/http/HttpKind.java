@@ -70,6 +70,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
             problems.add(new FieldProblem("method", "must be one of " + METHODS));
         }
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, MAX_TIMEOUT_MS);
+        ArgChecks.headers(problems, "headers", args.headers());
         return problems;
     }
 

@@ -75,6 +75,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         ArgChecks.range(problems, "perHostConcurrency", args.perHostConcurrency(), 1, MAX_CONCURRENCY);
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, 300_000);
         ArgChecks.range(problems, "retries", args.retries(), 0, 10);
+        ArgChecks.headers(problems, "headers", args.headers());
         if (args.ratePerHost() != null) {
             ArgChecks.range(problems, "ratePerHost.requests", args.ratePerHost().requests(), 1, 10_000);
             ArgChecks.range(problems, "ratePerHost.perSeconds", args.ratePerHost().perSeconds(), 1, 3600);

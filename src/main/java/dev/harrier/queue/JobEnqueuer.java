@@ -23,8 +23,12 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobEnqueuer {
 
-    /** A key can be held by a job that ends between our insert and our look-up: try again, briefly. */
-    private static final int UNIQUE_KEY_ROUNDS = 3;
+    /**
+     * A key can be held by a job that ends between our insert and our look-up: try again. Each
+     * round either creates the job or finds the holder unless the key changed hands once more in
+     * between; past this many rounds the client is told so (409) instead of getting a 500.
+     */
+    static final int UNIQUE_KEY_ROUNDS = 10;
 
     private final Pool pool;
 
@@ -120,8 +124,8 @@ public class JobEnqueuer {
                         return Uni.createFrom().item(inOrder(results, jobs.size()));
                     }
                     if (round + 1 >= UNIQUE_KEY_ROUNDS) {
-                        return Uni.createFrom().failure(new IllegalStateException(
-                                "unique keys kept changing hands while enqueueing; try again"));
+                        return Uni.createFrom().failure(new UniqueKeyContention(skipped.stream()
+                                .filter(i -> !results.containsKey(i)).map(i -> jobs.get(i).uniqueKey()).distinct().toList()));
                     }
                     return insertRound(client, jobs, ids, results, round + 1);
                 });

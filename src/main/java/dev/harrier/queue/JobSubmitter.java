@@ -89,8 +89,12 @@ public class JobSubmitter {
             return null;
         }
         String argsJson = null;
+        String kindProblem = InputChecks.textProblem(request.kind());
+        InputChecks.json(found, "args", request.args());
         if (request.kind() == null || request.kind().isBlank()) {
             found.add(new FieldProblem("kind", "is required"));
+        } else if (kindProblem != null) {
+            found.add(new FieldProblem("kind", kindProblem));
         } else {
             Optional<JobHandler<?, ?>> handler = handlers.find(request.kind());
             if (handler.isEmpty()) {
@@ -119,6 +123,7 @@ public class JobSubmitter {
         if (request.uniqueKey() != null && (request.uniqueKey().isEmpty() || request.uniqueKey().length() > MAX_TEXT)) {
             found.add(new FieldProblem("uniqueKey", "must be 1 to " + MAX_TEXT + " characters"));
         }
+        InputChecks.text(found, "uniqueKey", request.uniqueKey());
         List<String> tags = request.tags() == null ? List.of() : request.tags();
         if (tags.size() > MAX_TAGS) {
             found.add(new FieldProblem("tags", "at most " + MAX_TAGS + " tags"));
@@ -128,6 +133,7 @@ public class JobSubmitter {
             if (tag == null || tag.isEmpty() || tag.length() > MAX_TEXT) {
                 found.add(new FieldProblem("tags[" + t + "]", "must be 1 to " + MAX_TEXT + " characters"));
             }
+            InputChecks.text(found, "tags[" + t + "]", tag);
         }
         found.forEach(p -> problems.add(prefix.isEmpty() ? p : p.under(prefix)));
         if (!found.isEmpty()) {

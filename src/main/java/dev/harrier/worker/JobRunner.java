@@ -1,11 +1,13 @@
 package dev.harrier.worker;
 
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
 import dev.harrier.progress.EventAppender;
 import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.Outcome;
 import dev.harrier.worker.RunningJob.StopReason;
@@ -28,17 +30,20 @@ final class JobRunner {
     private static final int MAX_ERROR_MESSAGE = 2000;
 
     private final HandlerRegistry handlers;
-    private final ObjectMapper mapper;
     private final EventAppender appender;
     private final ItemWriter items;
     private final Vertx vertx;
     private final EngineSettings settings;
     private final ExecutorService blockingExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    // Results are written at most as deep as enqueue lets args be: deeper ones could not be shown.
+    private final ObjectMapper results;
 
     JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, Vertx vertx,
               EngineSettings settings) {
         this.handlers = handlers;
-        this.mapper = mapper;
+        this.results = mapper.copy();
+        this.results.getFactory().setStreamWriteConstraints(
+                StreamWriteConstraints.builder().maxNestingDepth(InputChecks.MAX_DEPTH).build());
         this.appender = appender;
         this.items = items;
         this.vertx = vertx;
@@ -114,11 +119,15 @@ final class JobRunner {
         return handler.timeout().orElse(settings.defaultTimeout());
     }
 
+    /**
+     * A result that cannot be written as JSON (nested deeper than the writer allows, a type
+     * Jackson cannot write) would fail the same way on every attempt: the job fails for good.
+     */
     private Outcome completed(ClaimedJob job, Object result) {
         try {
-            return Outcome.completed(job, mapper.writeValueAsString(result));
+            return Outcome.completed(job, results.writeValueAsString(result));
         } catch (Exception e) {
-            return failedAttempt(job, "the result cannot be written as JSON: " + e.getMessage(), "InvalidResult", null);
+            return Outcome.failed(job, "the result cannot be written as JSON: " + e.getMessage(), "InvalidResult");
         }
     }
 

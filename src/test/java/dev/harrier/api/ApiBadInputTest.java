@@ -62,6 +62,31 @@ class ApiBadInputTest {
             "bad queue name | `{\"kind\": \"noop\", \"queue\": \"no spaces\"}` | queue",
             "parent not an id | `{\"kind\": \"noop\", \"parentId\": \"x\"}` | parentId",
             "unknown parent | `{\"kind\": \"noop\", \"parentId\": \"00000000-0000-7000-8000-000000000000\"}` | parentId",
+            // Values the service used to change silently instead of refusing.
+            "runAt a huge number | `{\"kind\": \"noop\", \"runAt\": 1e400}` | runAt",
+            "runAt epoch seconds | `{\"kind\": \"noop\", \"runAt\": 1700000000}` | runAt",
+            "runAt past year 9999 | `{\"kind\": \"noop\", \"runAt\": \"+300000-01-01T00:00:00Z\"}` | runAt",
+            "runAt without an offset | `{\"kind\": \"noop\", \"runAt\": \"2026-11-22T08:00:00\"}` | runAt",
+            "priority a fraction | `{\"kind\": \"noop\", \"priority\": 1.7}` | priority",
+            "priority a numeric string | `{\"kind\": \"noop\", \"priority\": \"3\"}` | priority",
+            "kind a number | `{\"kind\": 5}` | kind",
+            "a second JSON document | `{\"kind\": \"noop\"} {\"kind\": \"noop\"}` | ",
+            "args a numeric string for a number | `{\"kind\": \"noop\", \"args\": {\"sleepMs\": \"5\"}}` | args.sleepMs",
+            // What PostgreSQL would refuse (a 503 before) or store as something else.
+            "a NUL in a tag | `{\"kind\": \"noop\", \"tags\": [\"a\\u0000b\"]}` | tags[0]",
+            "a NUL in the unique key | `{\"kind\": \"noop\", \"uniqueKey\": \"k\\u0000\"}` | uniqueKey",
+            "a NUL in args | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"body\": {\"note\": \"a\\u0000b\"}}}` | args.body.note",
+            "a NUL in an args key | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"body\": {\"a\\u0000\": 1}}}` | args.body",
+            "an unpaired surrogate in args | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"body\": {\"t\": \"x\\ud800\"}}}` | args.body.t",
+            "an unpaired surrogate in a tag | `{\"kind\": \"noop\", \"tags\": [\"\\udc00\"]}` | tags[0]",
+            "a number of 5000 digits | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"body\": [1e5000]}}` | args.body[0]",
+            // Headers a request could never carry: refused before they fail every attempt.
+            "an http header value with CRLF | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"headers\": {\"X-A\": \"a\\r\\nX-Injected: 1\"}}}` | args.headers.X-A",
+            "an http header folded onto a new line | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"headers\": {\"X-A\": \"a\\r\\n b\"}}}` | args.headers.X-A",
+            "an http header name with a space | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"headers\": {\"X A\": \"1\"}}}` | args.headers",
+            "an http header name with a colon | `{\"kind\": \"http\", \"args\": {\"url\": \"http://example.com\", \"headers\": {\"X-A:\": \"1\"}}}` | args.headers",
+            "a scrape header with LF | `{\"kind\": \"scrape\", \"args\": {\"urls\": [\"http://example.com\"], \"headers\": {\"X-A\": \"a\\nb\"}}}` | args.headers.X-A",
+            "an enrich header with CR | `{\"kind\": \"enrich\", \"args\": {\"records\": [{\"a\": 1}], \"endpoint\": {\"url\": \"http://example.com\", \"headers\": {\"X-A\": \"a\\rb\"}}}}` | args.endpoint.headers.X-A",
     })
     void aBadEnqueueIs400AndChangesNothing(String name, String body, String field) {
         String before = snapshot();
@@ -93,6 +118,12 @@ class ApiBadInputTest {
         api().body("{\"jobs\": [{\"kind\": \"noop\"}, {\"kind\": \"noop\", \"priority\": \"x\"}]}").post("/api/v1/jobs/batch")
                 .then().statusCode(400).body("errors[0].field", equalTo("jobs[1].priority"));
         api().body("{}").post("/api/v1/jobs/batch").then().statusCode(400).body("errors[0].field", equalTo("jobs"));
+        StringBuilder nul = new StringBuilder("{\"jobs\": [");
+        for (int i = 0; i < 10; i++) {
+            nul.append(i == 0 ? "" : ",").append(i == 7 ? "{\"kind\": \"noop\", \"tags\": [\"x\\u0000\"]}" : "{\"kind\": \"noop\"}");
+        }
+        api().body(nul.append("]}").toString()).post("/api/v1/jobs/batch").then().statusCode(400)
+                .body("errors[0].field", equalTo("jobs[7].tags[0]"));
         assertThat(snapshot()).isEqualTo(before);
     }
 
@@ -112,6 +143,10 @@ class ApiBadInputTest {
                 .statusCode(400).body("errors[0].field", equalTo("cursor"));
         api().get("/api/v1/jobs?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
         api().get("/api/v1/jobs?limit=501").then().statusCode(400);
+        api().get("/api/v1/jobs?limit=abc").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        api().get("/api/v1/jobs/" + existingJob + "/items?limit=many").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        api().urlEncodingEnabled(false).get("/api/v1/jobs?tag=a%00b").then().statusCode(400).body("errors[0].field", equalTo("tag"));
+        api().urlEncodingEnabled(false).get("/api/v1/jobs?kind=%00").then().statusCode(400).body("errors[0].field", equalTo("kind"));
         api().get("/api/v1/jobs?status=done").then().statusCode(400).body("errors[0].field", equalTo("status"));
         api().get("/api/v1/jobs/" + existingJob + "/logs?cursor=%%%").then().statusCode(400);
         api().get("/api/v1/jobs/" + existingJob + "/items?status=maybe").then().statusCode(400);
