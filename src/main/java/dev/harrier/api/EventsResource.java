@@ -3,6 +3,7 @@ package dev.harrier.api;
 import dev.harrier.api.auth.Caller;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -29,11 +30,18 @@ public class EventsResource {
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Follow every job status change of the workspace",
-            description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one.")
+            description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one; "
+                    + "a reader that holds more than harrier.api.stream-buffer-bytes of unsent changes is closed. A stream opened "
+                    + "with Last-Event-ID (a reconnect) starts with a reset event: re-read the jobs you show.")
     public Multi<OutboundSseEvent> workspace(@Context ContainerRequestContext request, @QueryParam("queue") String queue,
-                                             @QueryParam("kind") String kind, @Context Sse sse) {
+                                             @QueryParam("kind") String kind,
+                                             @HeaderParam("Last-Event-ID") String lastEventIdHeader,
+                                             @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse) {
         Caller caller = Requests.withKey(request);
-        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), sse);
+        Requests.text("queue", queue);
+        Requests.text("kind", kind);
+        boolean reconnected = lastEventIdHeader != null || lastEventIdQuery != null;
+        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, sse);
     }
 
     private static String blankToNull(String value) {

@@ -6,12 +6,12 @@ import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,65 +23,78 @@ import org.jboss.logging.Logger;
 
 /**
  * The workspace streams ({@code GET /api/v1/events}). Status changes are read once per instance
- * and handed to each open stream of their workspace. Each stream holds at most one pending change
- * per job (a newer one replaces an older one), so a slow reader skips intermediate statuses but
- * always gets a job's latest, and a terminal status is never dropped in favour of nothing; past
- * {@link #MAX_PENDING} jobs it drops the oldest non-terminal ones, and a reader so far behind that
- * even terminal changes pile up past that is disconnected (its EventSource reconnects). A change
- * older than one already sent for the same job is dropped, so a dashboard never ends on a stale
- * status. Memory is bounded either way.
+ * and handed to each open stream of their workspace ({@link WorkspaceStream}, which bounds what a
+ * slow reader holds in bytes and closes one that does not read). A change older than one already
+ * sent for the same job is dropped, so a dashboard never ends on a stale status. A stream opened
+ * with a {@code Last-Event-ID} (an EventSource reconnecting, after its server closed it or went
+ * away) may have missed changes that cannot be replayed: it starts with a {@code reset} event, and
+ * the client re-reads the jobs it shows. One timer sends keep-alive comments to idle streams.
  */
 @ApplicationScoped
 public class WorkspaceFeed {
 
     private static final Logger LOG = Logger.getLogger(WorkspaceFeed.class);
-    static final int MAX_PENDING = 10_000;
+    static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
 
     private final EventBridge bridge;
     private final JobActions actions;
     private final JobEventFormat format;
     private final HarrierConfig config;
-    private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
-    // The handle of the subscription to status changes while streams are open; guarded by this.
+    private final Vertx vertx;
+    private final Set<WorkspaceStream> streams = ConcurrentHashMap.newKeySet();
+    // While streams are open (guarded by this): the subscription to status changes, the keep-alive timer.
     private Runnable unsubscribe;
+    private long keepAliveTimer = -1;
 
-    public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config) {
+    public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
+                         MeterRegistry meters) {
         this.bridge = bridge;
         this.actions = actions;
         this.format = format;
         this.config = config;
+        this.vertx = vertx;
+        Gauge.builder("harrier.streams.workspace.open", streams, Set::size)
+                .description("Workspace streams open on this instance").register(meters);
+        Gauge.builder("harrier.streams.workspace.held", this, WorkspaceFeed::heldBytes).baseUnit("bytes")
+                .description("Job documents held for workspace stream readers that are behind").register(meters);
     }
 
     /**
      * Status changes are read only while a workspace stream is open on this instance: reading
      * them costs a query per notification, and a drain of 1,000 jobs sends 14 notifications.
      */
-    private synchronized void add(Stream stream) {
+    private synchronized void add(WorkspaceStream stream) {
         streams.add(stream);
         if (unsubscribe == null) {
             unsubscribe = bridge.subscribeToStatusChanges(this::onStatusChanges);
+            keepAliveTimer = vertx.setPeriodic(config.api().keepAlive().toMillis(), id -> streams.forEach(WorkspaceStream::tick));
         }
     }
 
-    private synchronized void remove(Stream stream) {
+    private synchronized void remove(WorkspaceStream stream) {
         streams.remove(stream);
         if (streams.isEmpty() && unsubscribe != null) {
             unsubscribe.run();
             unsubscribe = null;
+            vertx.cancelTimer(keepAliveTimer);
         }
     }
 
-    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, Sse sse) {
-        Multi<OutboundSseEvent> changes = Multi.createFrom().emitter(emitter -> {
-            Stream stream = new Stream(workspace, queue, kind, emitter, sse);
+    /** The bytes of job documents the open streams hold for their readers. */
+    long heldBytes() {
+        return streams.stream().mapToLong(WorkspaceStream::pendingBytes).sum();
+    }
+
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse) {
+        return Multi.createFrom().emitter(emitter -> {
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes());
+            if (reconnected) {
+                stream.first(JobEventFormat.event(sse, "reset", null, RESET));
+            }
             add(stream);
             emitter.onRequest(n -> stream.drain());
             emitter.onTermination(() -> remove(stream));
         });
-        Multi<OutboundSseEvent> keepAlive = Multi.createFrom().ticks().every(config.api().keepAlive())
-                .onOverflow().drop()
-                .map(tick -> JobEventFormat.keepAlive(sse));
-        return Multi.createBy().merging().streams(changes, keepAlive);
     }
 
     private void onStatusChanges(List<EventBridge.StatusChange> changes) {
@@ -103,90 +116,13 @@ public class WorkspaceFeed {
     private void deliver(Job job, EventBridge.StatusChange change) {
         JobDocument document = JobEventFormat.documentAt(job, change.seq(), change.eventJson());
         boolean terminal = JobStatus.fromWire(document.status()).terminal();
-        String json = format.json(document);
-        for (Stream stream : streams) {
-            if (stream.wants(job)) {
+        String json = null;
+        for (WorkspaceStream stream : streams) {
+            if (stream.wants(job.workspace(), job.queue(), job.kind())) {
+                if (json == null) {
+                    json = format.json(document);
+                }
                 stream.offer(job.id(), change.seq(), json, terminal);
-            }
-        }
-    }
-
-    /** One open workspace stream and its pending changes, one per job. */
-    private static final class Stream {
-        private final String workspace;
-        private final String queue;
-        private final String kind;
-        private final MultiEmitter<? super OutboundSseEvent> emitter;
-        private final Sse sse;
-        private final LinkedHashMap<UUID, Pending> pending = new LinkedHashMap<>();
-        // The last sequence number sent per job, for the most recent jobs only.
-        private final LinkedHashMap<UUID, Long> sent = new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
-                return size() > MAX_PENDING;
-            }
-        };
-
-        private record Pending(long seq, String json, boolean terminal) {
-        }
-
-        Stream(String workspace, String queue, String kind, MultiEmitter<? super OutboundSseEvent> emitter, Sse sse) {
-            this.workspace = workspace;
-            this.queue = queue;
-            this.kind = kind;
-            this.emitter = emitter;
-            this.sse = sse;
-        }
-
-        boolean wants(Job job) {
-            return job.workspace().equals(workspace)
-                    && (queue == null || queue.equals(job.queue()))
-                    && (kind == null || kind.equals(job.kind()));
-        }
-
-        void offer(UUID jobId, long seq, String json, boolean terminal) {
-            synchronized (pending) {
-                Long last = sent.get(jobId);
-                if (last != null && last >= seq) {
-                    return;
-                }
-                Pending previous = pending.remove(jobId);
-                if (previous != null && previous.seq() > seq) {
-                    pending.put(jobId, previous);
-                } else {
-                    pending.put(jobId, new Pending(seq, json, terminal));
-                }
-                if (pending.size() > MAX_PENDING) {
-                    dropOldestNonTerminal();
-                }
-                if (pending.size() > MAX_PENDING) {
-                    pending.clear();
-                    emitter.complete();
-                    return;
-                }
-            }
-            drain();
-        }
-
-        /** Emits while the client asks for more; under the lock, so two threads never reorder. */
-        void drain() {
-            synchronized (pending) {
-                while (!emitter.isCancelled() && emitter.requested() > 0 && !pending.isEmpty()) {
-                    Iterator<Map.Entry<UUID, Pending>> first = pending.entrySet().iterator();
-                    Map.Entry<UUID, Pending> entry = first.next();
-                    first.remove();
-                    sent.put(entry.getKey(), entry.getValue().seq());
-                    emitter.emit(JobEventFormat.event(sse, "status", entry.getValue().seq(), entry.getValue().json()));
-                }
-            }
-        }
-
-        private void dropOldestNonTerminal() {
-            Iterator<Map.Entry<UUID, Pending>> it = pending.entrySet().iterator();
-            while (it.hasNext() && pending.size() > MAX_PENDING) {
-                if (!it.next().getValue().terminal()) {
-                    it.remove();
-                }
             }
         }
     }

@@ -93,6 +93,14 @@ public interface HarrierConfig {
         /** Longest silence on an event stream before a keep-alive comment. */
         @WithDefault("15s")
         Duration keepAlive();
+
+        /**
+         * Most bytes of unsent job documents one workspace stream holds for a slow reader; past
+         * it the stream drops intermediate statuses, and a reader still past it is closed (it
+         * gets a {@code reset} event when it reconnects).
+         */
+        @WithDefault("4194304")
+        long streamBufferBytes();
     }
 
     /** Metrics that need a query. */
