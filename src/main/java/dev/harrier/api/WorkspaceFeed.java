@@ -6,6 +6,7 @@ import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.core.Vertx;
@@ -24,7 +25,7 @@ import org.jboss.logging.Logger;
 /**
  * The workspace streams ({@code GET /api/v1/events}). Status changes are read once per instance
  * and handed to each open stream of their workspace ({@link WorkspaceStream}, which bounds what a
- * slow reader holds in bytes and closes one that does not read). A change older than one already
+ * slow reader holds in bytes and closes one that stops reading for three keep-alive periods). A change older than one already
  * sent for the same job is dropped, so a dashboard never ends on a stale status. A stream opened
  * with a {@code Last-Event-ID} (an EventSource reconnecting, after its server closed it or went
  * away) may have missed changes that cannot be replayed: it starts with a {@code reset} event, and
@@ -34,6 +35,8 @@ import org.jboss.logging.Logger;
 public class WorkspaceFeed {
 
     private static final Logger LOG = Logger.getLogger(WorkspaceFeed.class);
+    /** A reader that accepts nothing for this many keep-alive periods while changes wait is closed. */
+    static final int STALLED_AFTER_KEEP_ALIVES = 3;
     static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
 
     private final EventBridge bridge;
@@ -87,7 +90,8 @@ public class WorkspaceFeed {
 
     public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse) {
         return Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes());
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes(),
+                    config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load);
             if (reconnected) {
                 stream.first(JobEventFormat.event(sse, "reset", null, RESET));
             }
@@ -111,6 +115,18 @@ public class WorkspaceFeed {
                 }
             }
         }, failure -> LOG.warnf("workspace streams: %s", failure.getMessage()));
+    }
+
+    /** The current documents of jobs a stream must send again (their pending change was stripped). */
+    private Uni<Map<UUID, WorkspaceStream.Loaded>> load(List<UUID> jobIds) {
+        return actions.getMany(new java.util.HashSet<>(jobIds)).map(jobs -> {
+            Map<UUID, WorkspaceStream.Loaded> documents = new java.util.HashMap<>();
+            for (Job job : jobs) {
+                documents.put(job.id(), new WorkspaceStream.Loaded(job.lastEventSeq(), format.json(JobDocument.of(job)),
+                        job.status().terminal()));
+            }
+            return documents;
+        });
     }
 
     private void deliver(Job job, EventBridge.StatusChange change) {

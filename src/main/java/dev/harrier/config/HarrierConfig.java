@@ -96,8 +96,9 @@ public interface HarrierConfig {
 
         /**
          * Most bytes of unsent job documents one workspace stream holds for a slow reader; past
-         * it the stream drops intermediate statuses, and a reader still past it is closed (it
-         * gets a {@code reset} event when it reconnects).
+         * it the newest changes keep only the job's id, and their documents are read again when
+         * they are sent. (A reader that accepts nothing for three keep-alive periods is closed; it
+         * gets a {@code reset} event when it reconnects.)
          */
         @WithDefault("4194304")
         long streamBufferBytes();

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A workspace stream reader that never reads holds at most the stream buffer's bytes of job
- * documents, is closed past it, and finds a {@code reset} event when it reconnects; a reader that
- * keeps up gets every terminal status meanwhile.
+ * documents and is closed once it has accepted nothing for three keep-alive periods; it finds a
+ * {@code reset} event when it reconnects. A reader that keeps up gets every terminal status
+ * meanwhile, bursts of documents larger than the buffer included.
  */
 @QuarkusTest
 class StalledReaderTest {
@@ -111,7 +112,8 @@ class StalledReaderTest {
             }
             sampler.interrupt();
 
-            assertThat(mostHeld.get()).as("bytes held for the stalled reader").isLessThanOrEqualTo(bound + BODY_CHARS + 10_000);
+            assertThat(mostHeld.get()).as("bytes of documents held for the two readers").isLessThanOrEqualTo(2 * bound);
+            assertThat(mostHeld.get()).as("the stalled reader did hold documents up to its bound").isGreaterThan(bound / 2);
             await().atMost(WAIT).until(() -> gauge("harrier.streams.workspace.open") == 1);
             assertThat(gauge("harrier.streams.workspace.held")).isZero();
         }
