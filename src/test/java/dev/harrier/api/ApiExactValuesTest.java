@@ -142,7 +142,7 @@ class ApiExactValuesTest {
 
     @Test
     void aUniqueKeyThatKeepsChangingHandsIsA409OrASuccessNeverA500() throws Exception {
-        // A loop that ends the key's holder and enqueues a new one, a few thousand times a second.
+        // A loop that ends the key's holder, then enqueues a new one, a few thousand times a second.
         TestDatabase.execute("""
                 CREATE OR REPLACE PROCEDURE public.churn_key(seconds int) LANGUAGE plpgsql AS $$
                 DECLARE stop timestamptz := clock_timestamp() + make_interval(secs => seconds);
@@ -150,8 +150,10 @@ class ApiExactValuesTest {
                     WHILE clock_timestamp() < stop LOOP
                         UPDATE harrier.jobs SET status = 'completed', finished_at = now()
                         WHERE workspace = 'default' AND unique_key = 'churn' AND status = 'pending';
+                        COMMIT;
                         INSERT INTO harrier.jobs (id, workspace, queue, kind, status, max_attempts, run_at, unique_key)
-                        VALUES (gen_random_uuid(), 'default', 'churn', 'noop', 'pending', 5, now(), 'churn');
+                        VALUES (gen_random_uuid(), 'default', 'churn', 'noop', 'pending', 5, now(), 'churn')
+                        ON CONFLICT DO NOTHING;
                         COMMIT;
                     END LOOP;
                 END $$""");
