@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -30,18 +31,19 @@ public class EventsResource {
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Follow every job status change of the workspace",
-            description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one; "
-                    + "a reader that holds more than harrier.api.stream-buffer-bytes of unsent changes is closed. A stream opened "
+            description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one. "
+                    + "A reader that accepts nothing for three keep-alive periods while changes wait is hung up on. A stream opened "
                     + "with Last-Event-ID (a reconnect) starts with a reset event: re-read the jobs you show.")
     public Multi<OutboundSseEvent> workspace(@Context ContainerRequestContext request, @QueryParam("queue") String queue,
                                              @QueryParam("kind") String kind,
                                              @HeaderParam("Last-Event-ID") String lastEventIdHeader,
-                                             @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse) {
+                                             @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse,
+                                             @Context HttpServerResponse response) {
         Caller caller = Requests.withKey(request);
         Requests.text("queue", queue);
         Requests.text("kind", kind);
         boolean reconnected = lastEventIdHeader != null || lastEventIdQuery != null;
-        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, sse);
+        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, sse, response::close);
     }
 
     private static String blankToNull(String value) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.harrier.queue.InputChecks;
 import java.io.IOException;
 
@@ -27,7 +28,8 @@ record StoredJson(JsonNode value, String problem) {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build())
             .reader()
-            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     private static final StoredJson ABSENT = new StoredJson(null, null);
 
     static StoredJson read(String json) {

@@ -37,6 +37,7 @@ public class WorkspaceFeed {
     private static final Logger LOG = Logger.getLogger(WorkspaceFeed.class);
     /** A reader that accepts nothing for this many keep-alive periods while changes wait is closed. */
     static final int STALLED_AFTER_KEEP_ALIVES = 3;
+    static final String FIRST_ID = "0";
     static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
 
     private final EventBridge bridge;
@@ -88,16 +89,26 @@ public class WorkspaceFeed {
         return streams.stream().mapToLong(WorkspaceStream::pendingBytes).sum();
     }
 
-    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse) {
+    /**
+     * A new stream. Its first event carries an id (a {@code : connected} comment, or the
+     * {@code reset} of a reconnect), so that an EventSource reconnects with {@code Last-Event-ID}
+     * even when the stream dropped before its first status change.
+     *
+     * @param hangUp closes the client's connection (for a reader that stopped reading)
+     */
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse,
+                                        Runnable hangUp) {
+        OutboundSseEvent first = reconnected
+                ? sse.newEventBuilder().name("reset").id(FIRST_ID).data(RESET).build()
+                : sse.newEventBuilder().comment("connected").id(FIRST_ID).build();
         return Multi.createFrom().emitter(emitter -> {
             WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes(),
-                    config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load);
-            if (reconnected) {
-                stream.first(JobEventFormat.event(sse, "reset", null, RESET));
-            }
+                    config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load, first, hangUp);
             add(stream);
-            emitter.onRequest(n -> stream.drain());
+            emitter.onRequest(stream::request);
             emitter.onTermination(() -> remove(stream));
+            // Requests made before onRequest was registered (at most one event too many is asked for).
+            stream.request(emitter.requested());
         });
     }
 

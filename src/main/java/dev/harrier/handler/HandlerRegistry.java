@@ -2,6 +2,7 @@ package dev.harrier.handler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -86,7 +87,8 @@ public class HandlerRegistry {
     public <A> A read(JobHandler<A, ?> handler, String json) throws JsonProcessingException {
         // Exact numbers: a body forwarded by the http kind must carry the value the client sent.
         return argsReaders.computeIfAbsent(handler.argsType(),
-                        type -> mapper.readerFor(type).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS))
+                        type -> mapper.readerFor(type).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES))
                 .readValue(json == null ? "{}" : json);
     }
 

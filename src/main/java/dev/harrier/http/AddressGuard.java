@@ -107,7 +107,8 @@ public final class AddressGuard {
                 continue;
             }
             String category = AddressRules.forbidden(ip);
-            if (category == null && local.contains(ip)) {
+            IPAddress carried = AddressRules.embeddedIpv4(ip);
+            if (category == null && (local.contains(ip) || (carried != null && local.contains(carried)))) {
                 category = "an address of this host";
             }
             if (category != null) {

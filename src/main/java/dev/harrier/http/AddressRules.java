@@ -63,6 +63,9 @@ final class AddressRules {
             Range.of("fec0::/10", "site-local (deprecated)"),
             Range.of("ff00::/8", "multicast"));
 
+    /** IPv6 allocates global unicast addresses from this block only (RFC 4291); the rest is reserved or special. */
+    private static final IPAddress GLOBAL_UNICAST = Range.of("2000::/3", "global unicast").block();
+
     /**
      * Instance metadata services (AWS, GCP, Azure, Oracle, OpenStack; ECS task metadata;
      * Alibaba; AWS's IPv6 endpoint; Azure's wire server, a public-looking address): reachable only
@@ -108,6 +111,9 @@ final class AddressRules {
             if (range.block().contains(address)) {
                 return range.category();
             }
+        }
+        if (address.isIPv6() && !GLOBAL_UNICAST.contains(address)) {
+            return "reserved (outside the global unicast 2000::/3)";
         }
         return null;
     }

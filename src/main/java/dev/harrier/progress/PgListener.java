@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -20,8 +21,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A connection can also die silently: a frozen backend, a NAT that forgot the flow, a server
  * gone without a FIN. Nothing then arrives, and nothing says so. So the connection makes a round
- * trip every check interval; one that gets no answer within the next interval counts as dead: it is
- * closed and reopened, and {@link #connected()} is false meanwhile (readiness reports it). TCP
+ * trip every check interval; one that gets no answer within the interval (5 s at least) counts as
+ * dead: it is closed and reopened, and {@link #connected()} is false meanwhile (readiness reports it). TCP
  * keep-alive is on as well, for the operating system to find a dead peer of an idle connection.
  */
 public final class PgListener {
@@ -31,6 +32,7 @@ public final class PgListener {
     private static final Duration MAX_RECONNECT = Duration.ofSeconds(5);
 
     static final String ROUND_TRIP = "SELECT 1";
+    static final Duration MIN_ANSWER_WITHIN = Duration.ofSeconds(5);
 
     private final Vertx vertx;
     private final PgConnectOptions options;
@@ -100,7 +102,16 @@ public final class PgListener {
                         "no answer from PostgreSQL within " + timeout.toMillis() + " ms"));
     }
 
-    /** One round trip; a connection that does not answer within the interval is closed and reopened. */
+    /**
+     * How long a round trip may take before the connection is taken for dead: the check interval,
+     * but never less than {@link #MIN_ANSWER_WITHIN}, so that a busy machine (a drain, a thousand
+     * streams) does not make a live connection look dead and drop its notifications.
+     */
+    private Duration answerWithin() {
+        return checkInterval.compareTo(MIN_ANSWER_WITHIN) > 0 ? checkInterval : MIN_ANSWER_WITHIN;
+    }
+
+    /** One round trip; a connection that does not answer in time is closed and reopened. */
     void checkOnce() {
         PgConnection current = connection;
         if (current == null || checking) {
@@ -108,14 +119,14 @@ public final class PgListener {
         }
         checking = true;
         current.query(ROUND_TRIP).execute()
-                .ifNoItem().after(checkInterval).fail()
+                .ifNoItem().after(answerWithin()).fail()
                 .subscribe().with(
                         ok -> checking = false,
                         failure -> {
                             checking = false;
                             if (connection == current) {
                                 LOG.warnf("The notification connection to PostgreSQL did not answer within %d ms; reopening it",
-                                        checkInterval.toMillis());
+                                        answerWithin().toMillis());
                                 connection = null;
                                 // Closing a connection to a frozen server may itself never finish: not waited for.
                                 current.close().subscribe().with(x -> { }, x -> { });
@@ -125,9 +136,20 @@ public final class PgListener {
     }
 
     private Uni<Void> connect() {
+        // A server or proxy that accepts the connection and never answers the handshake would
+        // otherwise hold the reconnect loop for ever.
         return PgConnection.connect(vertx, options)
-                .flatMap(conn -> listenAll(conn).replaceWith(conn))
+                .ifNoItem().after(answerWithin()).failWith(() -> new TimeoutException(
+                        "no answer to the connection's handshake within " + answerWithin().toMillis() + " ms"))
+                .flatMap(conn -> listenAll(conn)
+                        .ifNoItem().after(answerWithin()).fail()
+                        .onFailure().call(failure -> conn.close().onFailure().recoverWithNull())
+                        .replaceWith(conn))
                 .invoke(conn -> {
+                    if (stopped) {
+                        conn.close().subscribe().with(x -> { }, x -> { });
+                        return;
+                    }
                     conn.notificationHandler(n -> dispatch(n.getChannel(), n.getPayload()));
                     conn.closeHandler(() -> onClosed(conn));
                     connection = conn;

@@ -1,11 +1,14 @@
 package dev.harrier.sql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.charset.CharacterCodingException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -17,9 +20,12 @@ import java.util.concurrent.TimeoutException;
 public final class TransientFailures {
 
     // Connection exceptions, insufficient resources, operator intervention (shutdown, crash
-    // recovery, "cannot connect now"), and the two that a retry of the transaction resolves.
+    // recovery, "cannot connect now", a cancelled statement), and the two that a retry of the
+    // transaction resolves; not a protocol violation (08P01: the same message fails again) nor a
+    // dropped database (57P04).
     private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "53", "57");
     private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03");
+    private static final Set<String> LASTING_STATES = Set.of("08P01", "57P04");
 
     private TransientFailures() {
     }
@@ -34,17 +40,20 @@ public final class TransientFailures {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg) {
                 String state = pg.getSqlState();
-                return state != null && (TRANSIENT_STATES.contains(state)
+                return state != null && !LASTING_STATES.contains(state) && (TRANSIENT_STATES.contains(state)
                         || (state.length() == 5 && TRANSIENT_CLASSES.contains(state.substring(0, 2))));
             }
-            if (t instanceof ClosedConnectionException || t instanceof IOException || t instanceof TimeoutException
-                    || t instanceof ConnectTimeoutException) {
+            // An IOException from the socket (a reset connection) passes; one about the content does not.
+            if (t instanceof JsonProcessingException || t instanceof CharacterCodingException) {
+                return false;
+            }
+            if (t instanceof ClosedConnectionException || t instanceof IOException || t instanceof ConnectException
+                    || t instanceof ConnectTimeoutException || t instanceof TimeoutException || isPoolWait(t)) {
                 return true;
             }
-            if (isPoolWait(t)) {
-                return true;
-            }
-            if (t instanceof VertxException vertx && vertx.getMessage() != null && vertx.getMessage().contains("closed")) {
+            // What the client says of a connection that went away under a statement.
+            if (t.getClass() == VertxException.class && t.getMessage() != null
+                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("closed")) {
                 return true;
             }
         }

@@ -9,55 +9,68 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Writes the outcome of a finished attempt, batched with its siblings ({@link GroupCommit}), and
  * rides out database blips: a write that fails for a transient reason (a dropped connection, a
- * restarting server, a full pool) is tried again, with backoff, for as long as this instance
- * surely holds the job's lease. Dropping it instead would let the lease expire and the job be
- * rescued and run again: every blip would repeat side effects (webhooks sent twice). Retrying is
- * safe because every write is fenced by lease owner and attempt: if a write that seemed to fail
- * had committed, its retry changes nothing.
+ * restarting server, a full pool, a statement that does not answer within {@link #WRITE_TIMEOUT})
+ * is tried again alone, with backoff, while this instance surely holds the job's lease and for at
+ * most one lease duration. Dropping it at once would let the lease expire and the job be rescued
+ * and run again: every blip would repeat side effects (webhooks sent twice). Retrying is safe
+ * because every write is fenced by lease owner and attempt: if a write that seemed to fail had
+ * committed, its retry changes nothing (and reports the outcome as not written).
  *
  * <p>An outcome that the database refuses for what it holds (a result it cannot store) would fail
- * its whole batch on every try: it is written alone, and if it is refused again the attempt fails
- * permanently with the database's reason, so that one bad result never holds back its siblings.
+ * its whole batch on every try: every outcome of such a batch is written alone, and one refused
+ * again fails its job for good with the database's reason, so that one bad result never holds back
+ * its siblings. A retry is always a write of its own outcome only, for the same reason.
  */
 final class OutcomeDelivery {
 
     private static final Logger LOG = Logger.getLogger(OutcomeDelivery.class);
     static final Duration FIRST_RETRY = Duration.ofMillis(100);
     static final Duration MAX_RETRY = Duration.ofSeconds(2);
+    /** A batch statement that has not answered by then is taken for lost (a frozen server): its outcomes are retried. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
     private final GroupCommit<Outcome, Boolean> batches;
     private final OutcomeWriter writer;
     private final String owner;
     private final Duration margin;
+    private final Duration budget;
 
     OutcomeDelivery(OutcomeWriter writer, EngineSettings settings, Vertx vertx) {
         this.writer = writer;
         this.owner = settings.instanceId();
         this.batches = new GroupCommit<>(
                 batch -> writer.write(batch, owner)
+                        .ifNoItem().after(WRITE_TIMEOUT).failWith(() -> new TimeoutException(
+                                "the outcome statement did not answer within " + WRITE_TIMEOUT.toSeconds() + " s"))
                         .map(written -> batch.stream().map(o -> written.contains(o.jobId())).toList()),
                 settings.completionBatch(), 2, vertx::runOnContext);
         // The lease started when the claim statement ran, a little before the attempt was
         // dispatched; the margin covers that and the time the last retry takes.
         this.margin = settings.leaseDuration().dividedBy(5).compareTo(Duration.ofSeconds(1)) > 0
                 ? settings.leaseDuration().dividedBy(5) : Duration.ofSeconds(1);
+        // The heartbeat renews the leases of outcomes being retried, so the lease alone is no
+        // bound: a database that keeps failing for longer than this gets the job rescued instead.
+        this.budget = settings.leaseDuration();
     }
 
     /** Emits whether the outcome was written (false: the lease was no longer this instance's). */
     Uni<Boolean> deliver(RunningJob attempt, Outcome outcome) {
+        long deadline = System.nanoTime() + budget.toNanos();
         return batches.submit(outcome)
-                .onFailure(failure -> !TransientFailures.isTransient(failure))
-                .recoverWithUni(failure -> alone(outcome, failure))
-                .onFailure().recoverWithUni(failure -> retry(attempt, outcome, failure, FIRST_RETRY));
+                .onFailure().recoverWithUni(failure -> TransientFailures.isTransient(failure)
+                        ? retry(attempt, outcome, failure, FIRST_RETRY, deadline)
+                        : alone(attempt, outcome, deadline));
     }
 
-    private Uni<Boolean> retry(RunningJob attempt, Outcome outcome, Throwable failure, Duration delay) {
-        if (!TransientFailures.isTransient(failure) || !attempt.leaseHolds(System.nanoTime() + delay.toNanos(), margin)) {
+    private Uni<Boolean> retry(RunningJob attempt, Outcome outcome, Throwable failure, Duration delay, long deadline) {
+        long at = System.nanoTime() + delay.toNanos();
+        if (!TransientFailures.isTransient(failure) || at - deadline > 0 || !attempt.leaseHolds(at, margin)) {
             return Uni.createFrom().failure(failure);
         }
         LOG.debugf("job %s: writing the outcome failed (%s); trying again in %d ms", outcome.jobId(),
@@ -65,21 +78,35 @@ final class OutcomeDelivery {
         Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
         return Uni.createFrom().voidItem()
                 .onItem().delayIt().by(delay)
-                .flatMap(x -> batches.submit(outcome))
-                .onFailure().recoverWithUni(again -> retry(attempt, outcome, again, next));
+                .flatMap(x -> writeAlone(outcome))
+                .onFailure().recoverWithUni(again -> TransientFailures.isTransient(again)
+                        ? retry(attempt, outcome, again, next, deadline)
+                        : refused(outcome, again));
     }
 
-    /** The batch was refused for what it holds: this outcome alone, or a permanent failure in its place. */
-    private Uni<Boolean> alone(Outcome outcome, Throwable batchFailure) {
+    /** The batch was refused for what it holds, maybe another outcome's: this one alone. */
+    private Uni<Boolean> alone(RunningJob attempt, Outcome outcome, long deadline) {
+        return writeAlone(outcome)
+                .onFailure().recoverWithUni(failure -> TransientFailures.isTransient(failure)
+                        ? retry(attempt, outcome, failure, FIRST_RETRY, deadline)
+                        : refused(outcome, failure));
+    }
+
+    /** Refused on its own: a result the database cannot store fails its job for good, with the reason. */
+    private Uni<Boolean> refused(Outcome outcome, Throwable failure) {
+        if (outcome.resultJson() == null) {
+            return Uni.createFrom().failure(failure);
+        }
+        LOG.warnf("job %s: the database refused its result (%s); the job fails", outcome.jobId(), failure.getMessage());
+        Outcome failed = new Outcome(outcome.jobId(), outcome.attempt(), JobStatus.FAILED,
+                null, null, "the result could not be stored: " + failure.getMessage(), "InvalidResult");
+        return writeAlone(failed);
+    }
+
+    private Uni<Boolean> writeAlone(Outcome outcome) {
         return writer.write(List.of(outcome), owner)
-                .map(written -> written.contains(outcome.jobId()))
-                .onFailure(failure -> !TransientFailures.isTransient(failure) && outcome.resultJson() != null)
-                .recoverWithUni(refused -> {
-                    LOG.warnf("job %s: the database refused its result (%s); the attempt fails", outcome.jobId(),
-                            refused.getMessage());
-                    Outcome failed = new Outcome(outcome.jobId(), outcome.attempt(), JobStatus.FAILED,
-                            null, null, "the result could not be stored: " + refused.getMessage(), "invalid_result");
-                    return writer.write(List.of(failed), owner).map(written -> written.contains(outcome.jobId()));
-                });
+                .ifNoItem().after(WRITE_TIMEOUT).failWith(() -> new TimeoutException(
+                        "the outcome statement did not answer within " + WRITE_TIMEOUT.toSeconds() + " s"))
+                .map(written -> written.contains(outcome.jobId()));
     }
 }

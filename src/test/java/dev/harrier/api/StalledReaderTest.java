@@ -126,11 +126,13 @@ class StalledReaderTest {
             SseClient.Event first = stream.next(WAIT);
             assertThat(first.name()).isEqualTo("reset");
             assertThat(mapper.readTree(first.data()).get("reason").asText()).contains("re-read");
-            assertThat(first.id()).isNull();
+            assertThat(first.id()).as("an id, so that the next reconnect sends Last-Event-ID too").isEqualTo("0");
         }
         try (SseClient fresh = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events",
                 Map.of("Authorization", "Bearer test-key-default"))) {
-            assertThat(fresh.poll(Duration.ofSeconds(5)).name()).as("a new stream: no reset, a keep-alive").isEqualTo(":");
+            SseClient.Event connected = fresh.poll(Duration.ofSeconds(5));
+            assertThat(connected.name()).as("a new stream: no reset").isEqualTo(":");
+            assertThat(connected.data()).isEqualTo("connected");
         }
     }
 }
