@@ -1,12 +1,14 @@
 package dev.harrier.queue;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +31,8 @@ public class JobEnqueuer {
      * between; past this many rounds the client is told so (409) instead of getting a 500.
      */
     static final int UNIQUE_KEY_ROUNDS = 10;
+    private static final int CONFLICT_RETRIES = 5;
+    private static final Duration CONFLICT_BACKOFF = Duration.ofMillis(5);
 
     private final Pool pool;
 
@@ -50,9 +54,16 @@ public class JobEnqueuer {
      */
     public Uni<List<EnqueueResult>> enqueueMany(List<NewJob> jobs) {
         if (jobs.stream().anyMatch(job -> job.uniqueKey() != null)) {
-            return pool.withTransaction(tx -> enqueueMany(tx, jobs));
+            // Enqueues of one key racing each other and the key's holder ending can deadlock in
+            // PostgreSQL; the transaction is then rolled back whole, and simply runs again.
+            return Uni.createFrom().deferred(() -> pool.withTransaction(tx -> enqueueMany(tx, jobs)))
+                    .onFailure(JobEnqueuer::isConflict).retry().withBackOff(CONFLICT_BACKOFF).atMost(CONFLICT_RETRIES);
         }
         return enqueueMany(pool, jobs);
+    }
+
+    private static boolean isConflict(Throwable failure) {
+        return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
     }
 
     /** Enqueues in one round trip (more only for unique-key duplicates); results in input order. */
