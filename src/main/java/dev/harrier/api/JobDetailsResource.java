@@ -30,6 +30,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A job's event stream, its log, its fan-out items, and read tokens for browsers. */
@@ -81,7 +84,7 @@ public class JobDetailsResource {
     @Operation(summary = "Per-item results of a fan-out job, by index")
     public Uni<Bodies.Items> items(@Context ContainerRequestContext request, @PathParam("id") String id,
                                    @QueryParam("status") String status, @QueryParam("cursor") String cursor,
-                                   @QueryParam("limit") String limit) {
+                                   @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit) {
         Caller caller = Requests.caller(request);
         UUID jobId = Requests.jobId(id);
         int size = Requests.limit(limit, 100, 1000);

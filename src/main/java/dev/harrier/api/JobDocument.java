@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.queue.Job;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,7 +61,7 @@ public record JobDocument(
         StoredJson result = StoredJson.read(job.resultJson());
         Map<String, String> unreadable = null;
         if (args.problem() != null || result.problem() != null) {
-            unreadable = new java.util.LinkedHashMap<>();
+            unreadable = new LinkedHashMap<>();
             if (args.problem() != null) {
                 unreadable.put("args", args.problem());
             }

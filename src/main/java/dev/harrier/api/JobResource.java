@@ -28,6 +28,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Enqueue, read, list, cancel and retry jobs. */
@@ -105,7 +108,8 @@ public class JobResource {
     @Operation(summary = "List jobs, newest first", description = "Filters: status, kind, queue, tag. Pages of limit (1-500, 50 by default); nextCursor is absent on the last page.")
     public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") String status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
-                                 @QueryParam("tag") String tag, @QueryParam("limit") String limit,
+                                 @QueryParam("tag") String tag,
+                                 @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.withKey(request);
         Requests.text("status", status);

@@ -1,8 +1,8 @@
 package dev.harrier.http;
 
-import io.smallrye.mutiny.Uni;
-import io.netty.util.NetUtil;
 import inet.ipaddr.IPAddress;
+import io.netty.util.NetUtil;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import java.net.InetAddress;
 import java.net.URI;

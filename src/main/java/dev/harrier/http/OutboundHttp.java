@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -42,7 +43,7 @@ public class OutboundHttp {
                 .setUserAgent("Harrier"));
         ExchangeTap.install(client.getDelegate());
         this.guard = new AddressGuard(vertx, config.http().allowPrivateNetworks(),
-                config.http().allowedTargets().orElse(java.util.List.of()));
+                config.http().allowedTargets().orElse(List.of()));
         this.hosts = hosts;
         this.maxBodyBytes = config.http().maxBodyBytes();
         this.maxRedirects = config.http().maxRedirects();

@@ -1,8 +1,8 @@
 package dev.harrier.sql;
 
+import dev.harrier.config.HarrierConfig;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
-import dev.harrier.config.HarrierConfig;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;

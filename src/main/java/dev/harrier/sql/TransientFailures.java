@@ -9,6 +9,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.CharacterCodingException;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -53,7 +54,7 @@ public final class TransientFailures {
             }
             // What the client says of a connection that went away under a statement.
             if (t.getClass() == VertxException.class && t.getMessage() != null
-                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("closed")) {
+                    && t.getMessage().toLowerCase(Locale.ROOT).contains("closed")) {
                 return true;
             }
         }
