@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.harrier.handler.FieldProblem;
+import dev.harrier.handler.StrictJson;
 import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.UniqueKeyContention;
 import io.vertx.pgclient.PgException;
@@ -130,8 +131,8 @@ public class ProblemMappers {
                         List.of(new FieldProblem(field, message(mapping))));
             }
             if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-                return Problem.invalid("The body must be " + shape(mismatch.getTargetType()), List.of(new FieldProblem("",
-                        "must be " + shape(mismatch.getTargetType()))));
+                return Problem.invalid("The body must be " + StrictJson.describe(mismatch.getTargetType()), List.of(new FieldProblem("",
+                        "must be " + StrictJson.describe(mismatch.getTargetType()))));
             }
             return Problem.invalid("The body is not valid JSON: " + e.getOriginalMessage(), List.of());
         }
@@ -156,29 +157,9 @@ public class ProblemMappers {
                 return "is not a known field";
             }
             if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-                return "must be " + shape(mismatch.getTargetType());
+                return "must be " + StrictJson.describe(mismatch.getTargetType());
             }
             return "has the wrong type";
-        }
-
-        /** What a value of the type looks like in JSON, for a person; never a Java class name. */
-        private static String shape(Class<?> type) {
-            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-                return "a whole number";
-            }
-            if (Number.class.isAssignableFrom(type) || type == double.class) {
-                return "a number";
-            }
-            if (type == Boolean.class || type == boolean.class) {
-                return "true or false";
-            }
-            if (type == String.class) {
-                return "a string";
-            }
-            if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
-                return "an array";
-            }
-            return "a JSON object";
         }
     }
 }

@@ -110,10 +110,10 @@ public class HandlerRegistry {
             return new FieldProblem(path, "is not a known field");
         }
         if (e instanceof InvalidFormatException format) {
-            return new FieldProblem(path, "must be " + describe(format.getTargetType()) + ", not '" + format.getValue() + "'");
+            return new FieldProblem(path, "must be " + StrictJson.describe(format.getTargetType()) + ", not '" + format.getValue() + "'");
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            return new FieldProblem(path, "must be " + describe(mismatch.getTargetType()) + given(input, e.getPath()));
+            return new FieldProblem(path, "must be " + StrictJson.describe(mismatch.getTargetType()) + given(input, e.getPath()));
         }
         return new FieldProblem(path, e.getOriginalMessage());
     }
@@ -147,27 +147,5 @@ public class HandlerRegistry {
             }
         }
         return path.toString();
-    }
-
-    private static String describe(Class<?> type) {
-        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-            return "a whole number";
-        }
-        if (type == double.class || type == Double.class || type == float.class) {
-            return "a number";
-        }
-        if (type == boolean.class || type == Boolean.class) {
-            return "true or false";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (List.class.isAssignableFrom(type) || type.isArray()) {
-            return "an array";
-        }
-        if (type.isEnum()) {
-            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
-        }
-        return "an object";
     }
 }
