@@ -38,6 +38,13 @@ public interface JobContext<A> {
      */
     Uni<java.util.Set<Integer>> finishedItems();
 
+    /**
+     * The items that have a result, counted over every attempt of the job (those recorded by this
+     * attempt included, once their writes have finished): what a fan-out job's result reports, so
+     * that a job resumed after a retry or a restart still counts every item.
+     */
+    Uni<ItemCounts> itemCounts();
+
     /** True once the job is cancelled or its attempt timed out; stop starting new work then. */
     boolean isCancelled();
 

@@ -95,7 +95,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
                         index -> new OutboundRequest(method, endpoint, headers,
                                 records.get(index).toString().getBytes(StandardCharsets.UTF_8), timeout),
                         (index, reply, tries, ms) -> merge(records.get(index), mergeAs, index, reply, tries, ms))
-                .map(counts -> new Result(records.size(), counts.ok.get(), counts.failed.get()));
+                .map(counts -> new Result(records.size(), counts.ok(), counts.failed()));
     }
 
     private ItemResult merge(JsonNode record, String mergeAs, int index, OutboundReply reply, int tries, long ms) {

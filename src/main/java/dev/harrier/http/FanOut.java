@@ -1,5 +1,6 @@
 package dev.harrier.http;
 
+import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import io.github.bucket4j.Bandwidth;
@@ -40,29 +41,27 @@ final class FanOut {
         ItemResult of(int index, OutboundReply reply, int tries, long durationMs);
     }
 
-    /** What the job did, for its result. */
-    static final class Counts {
-        final AtomicInteger ok = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
-        final AtomicInteger finished = new AtomicInteger();
-    }
 
     private final OutboundHttp http;
     FanOut(OutboundHttp http) {
         this.http = http;
     }
 
-    /** Runs every item of {@code total}; {@code inputOf} names an item, {@code requestOf} builds its request. */
-    Uni<Counts> run(JobContext<?> context, int total, Settings settings, IntFunction<String> inputOf,
-                    IntFunction<OutboundRequest> requestOf, Outcome outcome) {
+    /**
+     * Runs every item of {@code total}; {@code inputOf} names an item, {@code requestOf} builds its
+     * request. Emits the job's items with a result, counted over every attempt (an item finished by
+     * an earlier attempt is skipped, not forgotten: the result counts it).
+     */
+    Uni<ItemCounts> run(JobContext<?> context, int total, Settings settings, IntFunction<String> inputOf,
+                        IntFunction<OutboundRequest> requestOf, Outcome outcome) {
         Hosts hosts = new Hosts(settings.perHostConcurrency(), settings.rate());
-        Counts counts = new Counts();
+        AtomicInteger finished = new AtomicInteger();
         // Results fetched but not yet stored: a permit each, so a database that falls behind slows
         // the fetching down instead of letting results pile up in memory.
         int window = settings.concurrency() * UNWRITTEN_PER_SLOT;
         AsyncPermits unwritten = new AsyncPermits(window);
         return context.finishedItems().flatMap(done -> {
-            counts.finished.set(done.size());
+            finished.set(done.size());
             context.progress().report("fetching", done.size() + " of " + total, (long) done.size(), (long) total);
             return Multi.createFrom().range(0, total)
                     .select().where(index -> !done.contains(index))
@@ -70,14 +69,14 @@ final class FanOut {
                     .onItem().transformToUni(index -> unwritten.acquire()
                             .flatMap(permit -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings)))
                     .merge(settings.concurrency())
-                    .onItem().transformToUni(item -> record(context, item, counts, total)
+                    .onItem().transformToUni(item -> record(context, item, finished, total)
                             // A failed write is logged where it happens (one batch holds items of
                             // many jobs): it must not fail this job, let alone the others.
                             .onFailure().recoverWithNull()
                             .onTermination().invoke(unwritten::release))
                     .merge(window)
                     .collect().last()
-                    .replaceWith(counts);
+                    .flatMap(last -> context.itemCounts());
         });
     }
 
@@ -119,11 +118,10 @@ final class FanOut {
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
-    private Uni<Void> record(JobContext<?> context, ItemResult item, Counts counts, int total) {
+    private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, int total) {
         Uni<Void> stored = context.recordItem(item);
-        (item.ok() ? counts.ok : counts.failed).incrementAndGet();
-        int finished = counts.finished.incrementAndGet();
-        context.progress().report(null, finished + " of " + total, (long) finished, (long) total);
+        int done = finished.incrementAndGet();
+        context.progress().report(null, done + " of " + total, (long) done, (long) total);
         return stored;
     }
 

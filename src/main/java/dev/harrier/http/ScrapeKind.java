@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code scrape} kind: GET many URLs with bounded concurrency, per-host concurrency and a
@@ -95,20 +94,17 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
                 args.retries() == null ? 2 : args.retries());
         Map<String, String> headers = args.headers() == null ? Map.of() : args.headers();
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 15_000 : args.timeoutMs());
-        AtomicInteger records = new AtomicInteger();
         return fanOut.run(context, urls.size(), settings, urls::get,
                         index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout),
-                        (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms, records))
-                .map(counts -> new Result(urls.size(), counts.ok.get(), counts.failed.get(), records.get()));
+                        (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms))
+                .map(counts -> new Result(urls.size(), counts.ok(), counts.failed(), (int) counts.okRecords()));
     }
 
-    private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms,
-                               AtomicInteger records) {
+    private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms) {
         if (reply.status() >= 400) {
             return new ItemResult(index, input, false, reply.status(), tries, ms, null, "HTTP " + reply.status());
         }
         JsonNode extracted = extractor.extract(args.extract(), reply.body(), input);
-        records.addAndGet(extracted.isArray() ? extracted.size() : 1);
         return new ItemResult(index, input, true, reply.status(), tries, ms, extracted.toString(), null);
     }
 

@@ -1,9 +1,11 @@
 package dev.harrier.queue;
 
+import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.sql.GroupCommit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -32,6 +34,13 @@ public class ItemWriter {
 
     static final String ITEM_LIST_FINISHED = "SELECT idx FROM harrier.job_items WHERE job_id = $1";
 
+    static final String ITEM_COUNT_BY_STATUS = """
+            SELECT count(*) FILTER (WHERE status = 'ok') AS ok,
+                   count(*) FILTER (WHERE status = 'failed') AS failed,
+                   coalesce(sum(CASE WHEN status = 'ok' THEN
+                       CASE WHEN jsonb_typeof(data) = 'array' THEN jsonb_array_length(data) ELSE 1 END END), 0) AS ok_records
+            FROM harrier.job_items WHERE job_id = $1""";
+
 
     private final Pool pool;
     private final GroupCommit<JobItemResult, Boolean> commits;
@@ -43,6 +52,14 @@ public class ItemWriter {
 
     public Uni<Void> save(UUID jobId, ItemResult item) {
         return commits.submit(new JobItemResult(jobId, item)).replaceWithVoid();
+    }
+
+    /** The job's items with a result, over all its attempts. */
+    public Uni<ItemCounts> counts(UUID jobId) {
+        return pool.preparedQuery(ITEM_COUNT_BY_STATUS).execute(Tuple.of(jobId)).map(rows -> {
+            Row row = rows.iterator().next();
+            return new ItemCounts(row.getLong("ok").intValue(), row.getLong("failed").intValue(), row.getLong("ok_records"));
+        });
     }
 
     public Uni<Set<Integer>> finished(UUID jobId) {

@@ -1,5 +1,6 @@
 package dev.harrier.worker;
 
+import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobLog;
@@ -48,6 +49,11 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     @Override
     public Uni<java.util.Set<Integer>> finishedItems() {
         return items.finished(jobId());
+    }
+
+    @Override
+    public Uni<ItemCounts> itemCounts() {
+        return writes.idle().flatMap(idle -> items.counts(jobId()));
     }
 
     @Override

@@ -88,6 +88,28 @@ class ScrapeKindTest {
     }
 
     @Test
+    void aScrapeResumedAfterARestartCountsEveryItemInItsResult() {
+        harness.stopAll();
+        dev.harrier.worker.Engine first = harness.start("before-restart", b -> b.shutdownGrace(Duration.ofMillis(100)));
+        EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + pages(40) + "], \"concurrency\": 2,"
+                + " \"extract\": {\"type\": \"html\", \"list\": \"li.job\", \"fields\": {\"title\": \"h2\"}}}");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> TestDatabase.queryLong(
+                "SELECT count(*) FROM harrier.job_items WHERE job_id = '" + enqueued.job().id() + "'") >= 10);
+        harness.stop(first);
+        long before = TestDatabase.queryLong("SELECT count(*) FROM harrier.job_items WHERE job_id = '" + enqueued.job().id() + "'");
+        assertThat(before).as("the restart came in the middle of the job").isBetween(10L, 39L);
+
+        harness.start("after-restart");
+        Job done = harness.awaitStatus(enqueued.job().id(), JobStatus.COMPLETED, Duration.ofSeconds(60));
+
+        JsonNode result = harness.json(done.resultJson());
+        assertThat(result.get("total").asInt()).isEqualTo(40);
+        assertThat(result.get("ok").asInt()).as("items finished before the restart count too").isEqualTo(40);
+        assertThat(result.get("failed").asInt()).isZero();
+        assertThat(result.get("records").asInt()).isEqualTo(80);
+    }
+
+    @Test
     void theJobsConcurrencyBoundsRequestsToo() {
         scrape("{\"urls\": [" + pages(20) + "], \"concurrency\": 2, \"perHostConcurrency\": 10}");
 
