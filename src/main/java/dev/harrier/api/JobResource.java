@@ -25,7 +25,9 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -105,20 +107,20 @@ public class JobResource {
     }
 
     @GET
-    @Operation(summary = "List jobs, newest first", description = "Filters: status, kind, queue, tag. Pages of limit (1-500, 50 by default); nextCursor is absent on the last page.")
-    public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") String status,
+    @Operation(summary = "List jobs, newest first", description = "Filters: status (repeat it: any of the statuses), "
+            + "tag (repeat it: jobs carrying all of the tags), kind, queue. Pages of limit (1-500, 50 by default); "
+            + "nextCursor is absent on the last page.")
+    public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") List<String> status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
-                                 @QueryParam("tag") String tag,
+                                 @QueryParam("tag") List<String> tag,
                                  @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.withKey(request);
-        Requests.text("status", status);
         Requests.text("kind", kind);
         Requests.text("queue", queue);
-        Requests.text("tag", tag);
         Requests.text("cursor", cursor);
         int size = Requests.limit(limit, 50, 500);
-        JobListing.Filter filter = new JobListing.Filter(status(status), blankToNull(kind), blankToNull(queue), blankToNull(tag));
+        JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags(tag));
         return listing.page(caller.workspace(), filter, position(cursor), size + 1)
                 .map(jobs -> {
                     List<Job> page = jobs.size() > size ? jobs.subList(0, size) : jobs;
@@ -197,15 +199,32 @@ public class JobResource {
                 body.timeoutSeconds(), body.uniqueKey(), body.tags(), parent);
     }
 
-    private static JobStatus status(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
+    private static Set<JobStatus> statuses(List<String> values) {
+        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        for (String value : values == null ? List.<String>of() : values) {
+            if (value == null || value.isBlank()) {
+                continue;
+            }
+            Requests.text("status", value);
+            try {
+                statuses.add(JobStatus.fromWire(value.strip()));
+            } catch (IllegalArgumentException e) {
+                throw Requests.invalid("status", "must be one of scheduled, pending, running, retrying, completed, failed, "
+                        + "cancelled, not '" + value + "'");
+            }
         }
-        try {
-            return JobStatus.fromWire(value);
-        } catch (IllegalArgumentException e) {
-            throw Requests.invalid("status", "must be one of scheduled, pending, running, retrying, completed, failed, cancelled");
+        return statuses;
+    }
+
+    private static List<String> tags(List<String> values) {
+        List<String> tags = new ArrayList<>();
+        for (String value : values == null ? List.<String>of() : values) {
+            Requests.text("tag", value);
+            if (value != null && !value.isBlank()) {
+                tags.add(value);
+            }
         }
+        return tags;
     }
 
     private static JobListing.Position position(String cursor) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -18,26 +19,37 @@ public class JobListing {
     public record Position(Instant createdAt, UUID id) {
     }
 
-    /** The filters of a listing; null means any. */
-    public record Filter(JobStatus status, String kind, String queue, String tag) {
+    /**
+     * The filters of a listing: a job matches when its status is any of {@code statuses} (empty:
+     * any status), it carries every one of {@code tags}, and its kind and queue are the given ones
+     * (null: any).
+     */
+    public record Filter(Set<JobStatus> statuses, String kind, String queue, List<String> tags) {
+        public Filter {
+            statuses = statuses == null ? Set.of() : Set.copyOf(statuses);
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
     }
 
     // Filters are bound parameters, never spliced in: "$n IS NULL OR column = $n" for each.
     private static final String FILTERS = """
               AND ($3::text IS NULL OR kind = $3)
               AND ($4::text IS NULL OR queue = $4)
-              AND ($5::text IS NULL OR (tags <> '{}' AND tags @> ARRAY[$5::text]))
+              AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
               AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
             ORDER BY created_at DESC, id DESC
             LIMIT $8""";
 
+    // A branch of a status the filter leaves out is dropped by the planner (a one-time filter on
+    // the bound array: sessions plan with the values, see sql/PlanningPool).
     private static final String ONE_STATUS = """
             (SELECT %s FROM harrier.jobs
-             WHERE workspace = $1 AND status = '%%s' AND $2::harrier.job_status IS NULL
+             WHERE workspace = $1 AND status = '%%1$s'
+               AND (cardinality($2::text[]) = 0 OR '%%1$s' = ANY($2::text[]))
              %s)""".formatted(JobSql.COLUMNS, FILTERS);
 
     /**
-     * Every status, newest first: the newest rows of each status, each read from
+     * Newest first: the newest rows of each status asked for, each read from
      * jobs_list_status_idx, merged. (No index on (workspace, created_at) serves it: one less index
      * for every status change to update, see migration V4.) The status names are the enum's,
      * not input.
@@ -51,11 +63,6 @@ public class JobListing {
             .map(status -> ONE_STATUS.formatted(status.wire()))
             .collect(Collectors.joining("\nUNION ALL\n")));
 
-    static final String JOB_LIST_BY_STATUS = """
-            SELECT %s FROM harrier.jobs
-            WHERE workspace = $1 AND status = $2::harrier.job_status
-            %s""".formatted(JobSql.COLUMNS, FILTERS);
-
     private final Pool pool;
 
     public JobListing(Pool pool) {
@@ -64,10 +71,10 @@ public class JobListing {
 
     /** Up to {@code limit} jobs after {@code after} (null for the first page). */
     public Uni<List<Job>> page(String workspace, Filter filter, Position after, int limit) {
-        String sql = filter.status() == null ? JOB_LIST : JOB_LIST_BY_STATUS;
-        Tuple params = Tuple.from(Arrays.asList(workspace, filter.status() == null ? null : filter.status().wire(),
-                filter.kind(), filter.queue(), filter.tag(),
+        String[] statuses = filter.statuses().stream().map(JobStatus::wire).sorted().toArray(String[]::new);
+        Tuple params = Tuple.from(Arrays.asList(workspace, statuses, filter.kind(), filter.queue(),
+                filter.tags().toArray(String[]::new),
                 after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit));
-        return pool.preparedQuery(sql).execute(params).map(JobRows::toJobs);
+        return pool.preparedQuery(JOB_LIST).execute(params).map(JobRows::toJobs);
     }
 }

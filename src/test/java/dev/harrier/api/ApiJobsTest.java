@@ -127,6 +127,22 @@ class ApiJobsTest {
     }
 
     @Test
+    void repeatedStatusesMeanAnyOfThemAndRepeatedTagsMeanAllOfThem() {
+        api().body("{\"kind\": \"noop\", \"tags\": [\"user:1\", \"board:a\"]}").post("/api/v1/jobs").then().statusCode(201);
+        api().body("{\"kind\": \"noop\", \"tags\": [\"user:1\"]}").post("/api/v1/jobs").then().statusCode(201);
+        api().body("{\"kind\": \"noop\", \"tags\": [\"user:2\", \"board:a\"]}").post("/api/v1/jobs").then().statusCode(201);
+        api().body("{\"kind\": \"noop\", \"runAt\": \"2099-01-01T00:00:00Z\", \"tags\": [\"user:1\", \"board:a\"]}")
+                .post("/api/v1/jobs").then().statusCode(201);
+
+        api().get("/api/v1/jobs?tag=user:1&tag=board:a").then().statusCode(200).body("jobs", hasSize(2));
+        api().get("/api/v1/jobs?tag=user:1").then().body("jobs", hasSize(3));
+        api().get("/api/v1/jobs?status=pending&status=scheduled").then().body("jobs", hasSize(4));
+        api().get("/api/v1/jobs?status=scheduled").then().body("jobs", hasSize(1));
+        api().get("/api/v1/jobs?status=scheduled&status=completed&tag=board:a").then().body("jobs", hasSize(1));
+        api().get("/api/v1/jobs?status=pending&status=done").then().statusCode(400).body("errors[0].field", equalTo("status"));
+    }
+
+    @Test
     void theUnfilteredListMergesEveryStatusNewestFirstAcrossPages() {
         String[] ids = new String[4];
         ids[0] = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
