@@ -64,7 +64,7 @@ public class JobResource {
         checkSize(body, config.api().maxJobBody());
         Bodies.Enqueue enqueue = json.read(body, Bodies.Enqueue.class);
         if (enqueue == null) {
-            throw Requests.invalid("", "the body must be a job object");
+            throw Requests.invalid("", "must be a job object, not null");
         }
         return submitter.submit(caller.workspace(), toRequest(enqueue, ""))
                 .map(JobResource::created);
@@ -186,7 +186,7 @@ public class JobResource {
             throw new ApiProblem(Problem.tooLarge("The body has " + body.length + " bytes; the limit is " + limit));
         }
         if (body == null || body.length == 0) {
-            throw Requests.invalid("", "a JSON body is required");
+            throw Requests.invalid("", "is missing: send a JSON object, with Content-Type: application/json");
         }
     }
 

@@ -77,8 +77,13 @@ public class ProblemMappers {
             case 406, 415 -> "unsupported-media-type";
             default -> "http-" + status;
         };
+        String detail = switch (status) {
+            case 415 -> "Send the body as JSON, with the header Content-Type: application/json";
+            case 406 -> "This endpoint answers application/json (or text/event-stream for streams); accept one of them";
+            default -> e.getMessage();
+        };
         return respond(Problem.of(status, slug, Response.Status.fromStatusCode(status) == null ? "Error"
-                : Response.Status.fromStatusCode(status).getReasonPhrase(), e.getMessage()));
+                : Response.Status.fromStatusCode(status).getReasonPhrase(), detail));
     }
 
     @ServerExceptionMapper

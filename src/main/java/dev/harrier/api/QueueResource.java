@@ -63,7 +63,7 @@ public class QueueResource {
         }
         JsonNode patch = body == null || body.length == 0 ? null : json.read(body, JsonNode.class);
         if (patch == null || !patch.isObject()) {
-            throw Requests.invalid("", "the body must be an object with paused and/or concurrency");
+            throw Requests.invalid("", "must be an object with paused and/or concurrency");
         }
         List<FieldProblem> problems = new ArrayList<>();
         patch.fieldNames().forEachRemaining(field -> {

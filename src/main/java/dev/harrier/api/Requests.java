@@ -66,8 +66,10 @@ final class Requests {
         }
     }
 
+    /** A 400 naming the field ("" for the body as a whole), its detail a sentence a person can act on. */
     static ApiProblem invalid(String field, String message) {
-        return new ApiProblem(Problem.invalid("Invalid " + field, List.of(new FieldProblem(field, message))));
+        String detail = field.isEmpty() ? "The body " + message : field + " " + message;
+        return new ApiProblem(Problem.invalid(detail, List.of(new FieldProblem(field, message))));
     }
 
     static String encodeCursor(String plain) {

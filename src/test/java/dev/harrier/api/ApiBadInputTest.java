@@ -128,6 +128,28 @@ class ApiBadInputTest {
     }
 
     @Test
+    void problemsSayWhatToSendInWordsNotJavaNames() {
+        String before = snapshot();
+        api().body("").post("/api/v1/jobs").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("missing"))
+                .body("detail", org.hamcrest.Matchers.containsString("application/json"))
+                .body("errors[0].field", equalTo(""));
+        String array = api().body("[]").post("/api/v1/jobs").then().statusCode(400)
+                .body("errors[0].field", equalTo(""))
+                .body("errors[0].message", equalTo("must be a JSON object"))
+                .extract().asString();
+        assertThat(array).doesNotContain("dev.harrier").doesNotContain("Bodies");
+        api().body("{\"kind\": \"noop\", \"runAt\": \"2026-11-22T08:00:00\"}").post("/api/v1/jobs").then().statusCode(400)
+                .body("errors[0].message", org.hamcrest.Matchers.startsWith("must be an ISO-8601 instant with an offset"));
+        api().body("{\"kind\": \"noop\", \"priority\": \"3\"}").post("/api/v1/jobs").then().statusCode(400)
+                .body("errors[0].message", equalTo("must be a whole number"));
+        given().header("Authorization", "Bearer test-key-default").body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then()
+                .statusCode(415)
+                .body("detail", org.hamcrest.Matchers.containsString("Content-Type: application/json"));
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
     void bodiesOverTheLimitAre413() {
         String before = snapshot();
         String padding = "x".repeat(1024 * 1024);
