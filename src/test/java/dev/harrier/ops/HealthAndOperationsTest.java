@@ -62,6 +62,12 @@ class HealthAndOperationsTest {
     }
 
     @Test
+    void probesAnswerWhateverTheOrigin() {
+        Management.given().header("Origin", "https://elsewhere.example").get("/q/health/ready").then().statusCode(200);
+        Management.given().header("Origin", "https://elsewhere.example").get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
     void prometheusMetricsAreServed() {
         Management.given().get("/q/metrics").then()
                 .statusCode(200)
