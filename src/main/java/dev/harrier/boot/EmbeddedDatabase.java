@@ -35,6 +35,7 @@ public final class EmbeddedDatabase {
 
     static final String DATABASE = "harrier";
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(15);
+    static final String OWNER_FILE = "harrier.pid";
     // Held so that the level set here is not collected with the logger.
     private static final Logger ZONKY_LOG = Logger.getLogger("io.zonky");
 
@@ -71,6 +72,7 @@ public final class EmbeddedDatabase {
                     .setServerConfig("synchronous_commit", "on")
                     .start();
             createDatabase(postgres);
+            claimOwnership(dir);
             stopAfterTheApplication(postgres);
             return new DatabaseUrl("localhost", postgres.getPort(), DATABASE, "postgres", null, null);
         } catch (IOException | SQLException | RuntimeException e) {
@@ -160,12 +162,44 @@ public final class EmbeddedDatabase {
         if (server.isEmpty()) {
             return;
         }
+        // The server of a live instance (a second start in the same directory) is not an orphan:
+        // stopping it would pull the database from under that instance.
+        Optional<ProcessHandle> owner = liveOwner(dir);
+        if (owner.isPresent()) {
+            throw new IOException("another Harrier (pid " + owner.get().pid() + ") is running on the embedded database in "
+                    + dir + "; stop it, or give this one its own directory with HARRIER_EMBEDDED_DB_DIR");
+        }
         server.get().destroy();
         try {
             server.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new IOException("a PostgreSQL server left by an earlier run (pid " + server.get().pid()
-                    + ") still holds the data directory");
+            throw new IOException("a PostgreSQL server left by a stopped Harrier (pid " + server.get().pid()
+                    + ") still holds the data directory " + dir + " and did not stop");
+        }
+    }
+
+    /** The JVM that started the server in {@code dir}, if it still runs ({@value #OWNER_FILE}). */
+    private static Optional<ProcessHandle> liveOwner(Path dir) throws IOException {
+        Path file = dir.resolve(OWNER_FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Files.readAllLines(file).stream()
+                .findFirst()
+                .map(String::strip)
+                .filter(line -> line.matches("\\d+"))
+                .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("java") || c.endsWith("harrier")).orElse(false));
+    }
+
+    /** Says which JVM runs the server, for a second start in the same directory to find. */
+    private static void claimOwnership(Path dir) {
+        try {
+            Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            // Only the message for a second start is lost.
         }
     }
 

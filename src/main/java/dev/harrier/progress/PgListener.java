@@ -51,8 +51,10 @@ public final class PgListener {
      */
     public PgListener(Vertx vertx, PgConnectOptions options, String name, Duration checkInterval) {
         this.vertx = vertx;
+        // Its own metrics name: under the pool's, Micrometer warned that the gauge was registered twice.
         this.options = new PgConnectOptions(options)
                 .setTcpKeepAlive(true)
+                .setMetricsName(name)
                 .addProperty("application_name", name);
         this.checkInterval = checkInterval;
     }

@@ -3,6 +3,7 @@ package dev.harrier.sql;
 import dev.harrier.config.HarrierConfig;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
@@ -39,7 +40,10 @@ public class PlanningPool implements PgPoolCreator {
 
     @Override
     public Pool create(Input input) {
-        List<SqlConnectOptions> servers = new ArrayList<>(input.pgConnectOptionsList());
+        // Named: under the default name its gauges collided with another client's, and Micrometer
+        // warned "Gauge already registered" at every start.
+        List<SqlConnectOptions> servers = new ArrayList<>();
+        input.pgConnectOptionsList().forEach(server -> servers.add(new PgConnectOptions(server).setMetricsName("harrier-pool")));
         // A bounded wait for a connection: with the database stalled, or the pool exhausted, a
         // request is refused (503) after this, not left hanging for the pool's default 30 s.
         PoolOptions options = new PoolOptions(input.poolOptions())

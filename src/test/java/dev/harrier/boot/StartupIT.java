@@ -61,6 +61,22 @@ class StartupIT {
     }
 
     @Test
+    void aSecondStartOnTheEmbeddedDatabaseOfARunningOneSaysSoAndLeavesItRunning() throws Exception {
+        Path dataDir = Files.createTempDirectory("harrier-embedded-twice");
+        Map<String, String> env = Map.of("HARRIER_EMBEDDED_DB_DIR", dataDir.toString());
+        try (HarrierProcess first = HarrierProcess.start(env)) {
+            awaitReady(first);
+            try (HarrierProcess second = HarrierProcess.start(env)) {
+                assertThat(second.awaitExit(Duration.ofSeconds(60))).isNotZero();
+                assertThat(second.output()).contains("another Harrier").contains("HARRIER_EMBEDDED_DB_DIR")
+                        .doesNotContain("earlier run");
+            }
+            io.restassured.RestAssured.get(first.managementUrl() + "/q/health/ready").then().statusCode(200);
+            first.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void aConfiguredHarrierDbUrlIsMigratedAndUsed() throws Exception {
         DatabaseUrl server = TestDatabase.url();
         String database = "harrier_it_" + UUID.randomUUID().toString().replace("-", "");
