@@ -89,6 +89,12 @@ public final class HarrierProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends SIGINT, as Ctrl+C in a terminal does, and waits for the exit. */
+    public int interrupt(Duration timeout) throws InterruptedException, IOException {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+        return awaitExit(timeout);
+    }
+
     /** Sends SIGTERM, as an orchestrator does, and waits for a graceful exit. */
     public int stop(Duration timeout) throws InterruptedException {
         process.destroy();
