@@ -100,7 +100,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
 
     private ItemResult merge(JsonNode record, String mergeAs, int index, OutboundReply reply, int tries, long ms) {
         if (reply.status() >= 400) {
-            return new ItemResult(index, record.toString(), false, reply.status(), tries, ms, null, "HTTP " + reply.status());
+            return new ItemResult(index, record.toString(), false, reply.status(), tries, ms, null, HttpKind.failureMessage(reply));
         }
         ObjectNode merged = record.deepCopy();
         try {

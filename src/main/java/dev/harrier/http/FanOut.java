@@ -62,6 +62,8 @@ final class FanOut {
         AsyncPermits unwritten = new AsyncPermits(window);
         return context.finishedItems().flatMap(done -> {
             finished.set(done.size());
+            context.log().info("fetching " + (total - done.size()) + " of " + total + " items"
+                    + (done.isEmpty() ? "" : " (" + done.size() + " finished by an earlier attempt)"));
             context.progress().report("fetching", done.size() + " of " + total, (long) done.size(), (long) total);
             return Multi.createFrom().range(0, total)
                     .select().where(index -> !done.contains(index))
@@ -76,7 +78,9 @@ final class FanOut {
                             .onTermination().invoke(unwritten::release))
                     .merge(window)
                     .collect().last()
-                    .flatMap(last -> context.itemCounts());
+                    .flatMap(last -> context.itemCounts())
+                    .invoke(counts -> context.log().info((context.isCancelled() ? "stopped: " : "finished: ")
+                            + counts.ok() + " ok, " + counts.failed() + " failed of " + total + " items"));
         });
     }
 
@@ -113,6 +117,10 @@ final class FanOut {
                         .flatMap(x -> fetch(context, request, hosts, tries, retries)));
     }
 
+    private static String abbreviate(String input) {
+        return input == null ? "" : input.length() > 200 ? input.substring(0, 200) + "…" : input;
+    }
+
     private static Duration backoff(int attempt) {
         long base = Math.min(10_000, 250L << Math.min(attempt - 1, 10));
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
@@ -120,6 +128,10 @@ final class FanOut {
 
     private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, int total) {
         Uni<Void> stored = context.recordItem(item);
+        if (!item.ok()) {
+            context.log().warn("item " + item.index() + " (" + abbreviate(item.input()) + ") failed after " + item.attempts()
+                    + (item.attempts() == 1 ? " try: " : " tries: ") + item.error());
+        }
         int done = finished.incrementAndGet();
         context.progress().report(null, done + " of " + total, (long) done, (long) total);
         return stored;

@@ -3,6 +3,7 @@ package dev.harrier.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobFailure;
@@ -33,9 +34,14 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     static final int MAX_TIMEOUT_MS = 300_000;
     private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
+    static final int BODY_EXCERPT = 500;
 
-    /** {@code {"url", "method", "headers", "body", "timeoutMs"}}. */
-    public record Args(String url, String method, Map<String, String> headers, JsonNode body, Integer timeoutMs) {
+    /**
+     * {@code {"url", "method", "headers", "body", "form", "timeoutMs"}}: {@code body} is sent as
+     * JSON, or as it is when it is a string and {@code headers} give a Content-Type that is not
+     * JSON; {@code form} is sent form-encoded ({@link RequestBody}).
+     */
+    public record Args(String url, String method, Map<String, String> headers, JsonNode body, JsonNode form, Integer timeoutMs) {
     }
 
     /** {@code {"status", "headers", "body", "durationMs"}}; JSON bodies parsed, others as text. */
@@ -71,22 +77,24 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         }
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, MAX_TIMEOUT_MS);
         ArgChecks.headers(problems, "headers", args.headers());
+        RequestBody.check(problems, args.body(), args.form(), args.headers());
         return problems;
     }
 
     @Override
     public Uni<Result> handle(JobContext<Args> context) {
         Args args = context.args();
-        String method = args.method() == null ? (args.body() == null ? "GET" : "POST") : args.method().toUpperCase();
-        byte[] body = args.body() == null || args.body().isNull() ? null : args.body().toString().getBytes(StandardCharsets.UTF_8);
+        RequestBody request = RequestBody.of(args.body(), args.form(), args.headers());
+        byte[] body = request.bytes();
+        String method = args.method() == null ? (body == null ? "GET" : "POST") : args.method().toUpperCase();
         Map<String, String> headers = new LinkedHashMap<>(args.headers() == null ? Map.of() : args.headers());
-        if (body != null) {
-            headers.putIfAbsent("Content-Type", "application/json");
+        if (request.contentType() != null && RequestBody.contentType(headers) == null) {
+            headers.put("Content-Type", request.contentType());
         }
         signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(Instant.now().getEpochSecond(), body)));
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
         return http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))
-                .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage()))
+                .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage()).ofType(ErrorTypes.REFUSED))
                 .map(this::outcome);
     }
 
@@ -94,11 +102,11 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         int status = reply.status();
         if (RETRYABLE.contains(status) || status >= 500) {
             Duration after = retryAfter(reply.header("Retry-After"));
-            String message = "HTTP " + status + " from " + reply.url().getHost();
-            throw after != null ? JobFailure.retryAfter(after, message) : new IllegalStateException(message);
+            String message = failureMessage(reply);
+            throw (after != null ? JobFailure.retryAfter(after, message) : JobFailure.retry(message)).ofType(ErrorTypes.HTTP_STATUS);
         }
         if (status >= 400) {
-            throw JobFailure.permanent("HTTP " + status + " from " + reply.url().getHost());
+            throw JobFailure.permanent(failureMessage(reply)).ofType(ErrorTypes.HTTP_STATUS);
         }
         return new Result(status, reply.headers(), parse(reply), reply.duration().toMillis(), reply.truncated());
     }
@@ -114,6 +122,21 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
             }
         }
         return mapper.getNodeFactory().textNode(text);
+    }
+
+    /**
+     * "HTTP 500 from host: <the start of the reply's body>": what the server said is often the only
+     * clue ({@code {"error": "jobspy crashed for user 7"}}), so the error keeps up to
+     * {@link #BODY_EXCERPT} characters of it, on one line.
+     */
+    static String failureMessage(OutboundReply reply) {
+        String message = "HTTP " + reply.status() + " from " + reply.url().getHost();
+        String body = new String(reply.body(), 0, Math.min(reply.body().length, BODY_EXCERPT * 4), StandardCharsets.UTF_8)
+                .replaceAll("\\s+", " ").strip();
+        if (body.isEmpty()) {
+            return message;
+        }
+        return message + ": " + (body.length() > BODY_EXCERPT ? body.substring(0, BODY_EXCERPT) + "…" : body);
     }
 
     /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */

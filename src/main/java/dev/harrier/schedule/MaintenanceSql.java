@@ -68,19 +68,26 @@ final class MaintenanceSql {
                     run_at = now(),
                     error_message = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_message
                         ELSE 'the lease expired: instance ' || coalesce(j.lease_owner, '?') || ' stopped renewing it' END,
-                    error_type = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_type ELSE 'LeaseExpired' END,
+                    error_type = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_type ELSE 'lease_expired' END,
                     error_attempt = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_attempt ELSE j.attempt END,
                     error_at = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_at ELSE now() END,
                     finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts
                         THEN now() END,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-                    last_event_seq = j.last_event_seq + 1
+                    -- A failed attempt also gets its log line (seq + 1), before the status (seq + 2).
+                    last_event_seq = j.last_event_seq + CASE WHEN j.cancel_requested_at IS NULL THEN 2 ELSE 1 END
                 FROM expired
                 WHERE j.id = expired.id
-                RETURNING j.id, j.status::text AS status, j.attempt, j.last_event_seq, j.error_message
+                RETURNING j.id, j.status::text AS status, j.attempt, j.last_event_seq, j.error_message,
+                          j.cancel_requested_at IS NULL AS attempt_failed
             ), events AS (
                 INSERT INTO harrier.job_events (job_id, seq, type, data)
-                SELECT id, last_event_seq, 'status', jsonb_strip_nulls(jsonb_build_object('status', status,
+                SELECT id, last_event_seq - 1, 'log'::harrier.event_type, jsonb_build_object('level', 'error', 'message',
+                       'attempt ' || attempt || ' failed: ' || error_message
+                       || CASE WHEN status = 'retrying' THEN '; retrying' ELSE '; no retry' END)
+                FROM rescued WHERE attempt_failed
+                UNION ALL
+                SELECT id, last_event_seq, 'status'::harrier.event_type, jsonb_strip_nulls(jsonb_build_object('status', status,
                        'attempt', attempt, 'error', CASE WHEN status <> 'cancelled' THEN error_message END))
                 FROM rescued
             )

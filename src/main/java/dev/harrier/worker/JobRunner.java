@@ -2,6 +2,7 @@ package dev.harrier.worker;
 
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
@@ -57,7 +58,7 @@ final class JobRunner {
         if (handler.isEmpty()) {
             // Another instance (a newer deployment) may know the kind: fail the attempt, not the job.
             return Uni.createFrom().item(failedAttempt(job, "no handler for kind '" + job.kind() + "' on this instance",
-                    "UnknownKind", null));
+                    ErrorTypes.UNKNOWN_KIND, null));
         }
         return runWith(handler.get(), running);
     }
@@ -68,7 +69,7 @@ final class JobRunner {
         try {
             args = handlers.read(handler, job.argsJson());
         } catch (Exception e) {
-            return Uni.createFrom().item(Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), "InvalidArgs"));
+            return Uni.createFrom().item(Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), ErrorTypes.INVALID_ARGS));
         }
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
@@ -127,7 +128,7 @@ final class JobRunner {
         try {
             return Outcome.completed(job, results.writeValueAsString(result));
         } catch (Exception e) {
-            return Outcome.failed(job, "the result cannot be written as JSON: " + e.getMessage(), "InvalidResult");
+            return Outcome.failed(job, "the result cannot be written as JSON: " + e.getMessage(), ErrorTypes.INVALID_RESULT);
         }
     }
 
@@ -137,15 +138,31 @@ final class JobRunner {
             return switch (stop.reason) {
                 case CANCELLED -> Outcome.cancelled(job);
                 case SHUTDOWN, LEASE_LOST -> Outcome.handedBack(job);
-                case TIMED_OUT -> logged(context, failedAttempt(job, stop.getMessage(), "Timeout", null));
+                case TIMED_OUT -> logged(context, failedAttempt(job, stop.getMessage(), ErrorTypes.TIMEOUT, null));
             };
         }
         String message = messageOf(failure);
-        if (failure instanceof JobFailure.Permanent) {
-            return logged(context, Outcome.failed(job, message, "PermanentFailure"));
+        if (failure instanceof JobFailure.Permanent permanent) {
+            return logged(context, Outcome.failed(job, message, permanent.type()));
         }
         Duration delay = failure instanceof JobFailure.RetryAfter retry ? retry.delay() : null;
-        return logged(context, failedAttempt(job, message, failure.getClass().getSimpleName(), delay));
+        return logged(context, failedAttempt(job, message, typeOf(failure), delay));
+    }
+
+    /** The {@code error.type} of a failure that did not say (see {@link ErrorTypes}). */
+    static String typeOf(Throwable failure) {
+        if (failure instanceof JobFailure typed) {
+            return typed.type();
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return ErrorTypes.TIMEOUT;
+            }
+            if (t instanceof java.io.IOException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return ErrorTypes.CONNECTION;
+            }
+        }
+        return ErrorTypes.HANDLER;
     }
 
     /** Retrying after {@code delay} (or the backoff), or failed when no attempt remains. */

@@ -1,5 +1,6 @@
 package dev.harrier.worker;
 
+import dev.harrier.handler.ErrorTypes;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
@@ -99,7 +100,7 @@ final class OutcomeDelivery {
         }
         LOG.warnf("job %s: the database refused its result (%s); the job fails", outcome.jobId(), failure.getMessage());
         Outcome failed = new Outcome(outcome.jobId(), outcome.attempt(), JobStatus.FAILED,
-                null, null, "the result could not be stored: " + failure.getMessage(), "InvalidResult");
+                null, null, "the result could not be stored: " + failure.getMessage(), ErrorTypes.INVALID_RESULT);
         return writeAlone(failed);
     }
 

@@ -199,7 +199,7 @@ class ApiJobsTest {
                 .body("logs[0].seq", notNullValue())
                 .body("logs[0].at", notNullValue());
         api().get("/api/v1/jobs/" + id).then().body("error.message", equalTo("boom on attempt 1"))
-                .body("error.type", equalTo("IllegalStateException")).body("error.attempt", equalTo(1));
+                .body("error.type", equalTo("handler")).body("error.attempt", equalTo(1));
         api().get("/api/v1/jobs/" + id + "/items").then().statusCode(200).body("items", hasSize(0));
     }
 

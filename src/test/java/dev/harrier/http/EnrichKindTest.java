@@ -33,7 +33,7 @@ class EnrichKindTest {
         stub.onBody("/v1/companies", (r, body) -> {
             String domain = new JsonObject(body).getString("domain");
             if (domain.equals("unknown.com")) {
-                r.response().setStatusCode(404).end();
+                r.response().setStatusCode(404).end("{\"error\": \"no company for unknown.com\"}");
             } else {
                 r.response().putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("name", domain.replace(".com", "").toUpperCase()).put("employees", 42).encode());
@@ -66,6 +66,6 @@ class EnrichKindTest {
         assertThat(acme.get("company").get("name").asText()).isEqualTo("ACME");
         assertThat(stub.received()).allMatch(r -> r.method().equals("POST") && r.headers().get("content-type").equals("application/json"));
         assertThat(TestDatabase.queryText("SELECT error FROM harrier.job_items WHERE job_id = '" + done.id() + "' AND idx = 2"))
-                .isEqualTo("HTTP 404");
+                .as("what the server said is kept").isEqualTo("HTTP 404 from 127.0.0.1: {\"error\": \"no company for unknown.com\"}");
     }
 }

@@ -104,9 +104,48 @@ class HttpKindTest {
         Job failed = run("{\"url\": \"" + stub.url("/gone") + "\"}", JobStatus.FAILED);
 
         assertThat(failed.attempt()).isEqualTo(1);
-        assertThat(failed.error().type()).isEqualTo("PermanentFailure");
+        assertThat(failed.error().type()).isEqualTo("http_status");
         assertThat(failed.error().message()).contains("HTTP 410");
         assertThat(stub.count("/gone")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedReplysBodyIsKeptInTheErrorAndTheTypeSaysWhatFailed() {
+        stub.on("/crash", r -> r.response().setStatusCode(500).putHeader("Content-Type", "application/json")
+                .end("{\"error\": \"jobspy crashed for user 7\"}\n" + "x".repeat(2_000)));
+
+        Job failed = run("{\"url\": \"" + stub.url("/crash") + "\"}", JobStatus.FAILED);
+
+        assertThat(failed.error().type()).isEqualTo("http_status");
+        assertThat(failed.error().message()).startsWith("HTTP 500 from 127.0.0.1: {\"error\": \"jobspy crashed for user 7\"}")
+                .hasSizeLessThan(600);
+        Job refused = run("{\"url\": \"http://169.254.169.254/latest/meta-data/\"}", JobStatus.FAILED);
+        assertThat(refused.error().type()).isEqualTo("refused");
+        assertThat(refused.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aStringBodyWithANonJsonContentTypeIsSentAsItIsAndAFormIsFormEncoded() {
+        stub.on("/text", r -> r.response().end("ok"));
+
+        run("{\"url\": \"" + stub.url("/text") + "\", \"method\": \"POST\", \"headers\": {\"Content-Type\": \"text/plain\"}, "
+                + "\"body\": \"hello \\\"world\\\"\"}", JobStatus.COMPLETED);
+        run("{\"url\": \"" + stub.url("/text") + "\", \"form\": {\"name\": \"Ada Lovelace\", \"tag\": [\"a&b\", 2], \"ok\": true}}",
+                JobStatus.COMPLETED);
+        run("{\"url\": \"" + stub.url("/text") + "\", \"method\": \"POST\", \"body\": \"quoted\"}", JobStatus.COMPLETED);
+
+        assertThat(stub.received().get(0).body()).isEqualTo("hello \"world\"");
+        assertThat(stub.received().get(0).headers()).containsEntry("content-type", "text/plain");
+        assertThat(stub.received().get(1).method()).isEqualTo("POST");
+        // Stored as jsonb, the form's fields keep no order; an array's values do.
+        assertThat(stub.received().get(1).body().split("&")).containsExactlyInAnyOrder("name=Ada+Lovelace", "tag=a%26b", "tag=2", "ok=true");
+        assertThat(stub.received().get(1).body()).contains("tag=a%26b&tag=2");
+        assertThat(stub.received().get(1).headers()).containsEntry("content-type", "application/x-www-form-urlencoded");
+        assertThat(stub.received().get(2).body()).as("without a Content-Type, a string is JSON").isEqualTo("\"quoted\"");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"body\": {}, "
+                + "\"form\": {\"a\": 1}}")).hasMessageContaining("form");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
+                + "\"form\": {\"a\": {\"b\": 1}}}")).hasMessageContaining("form.a");
     }
 
     @Test

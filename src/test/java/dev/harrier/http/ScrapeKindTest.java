@@ -155,6 +155,12 @@ class ScrapeKindTest {
                 + done.id() + "' AND idx = 0"));
         assertThat(records).hasSize(2);
         assertThat(records.get(1).get("name").asText()).isEqualTo("b");
+        String log = TestDatabase.queryText("SELECT string_agg(data ->> 'level' || ' ' || (data ->> 'message'), ' | ' ORDER BY seq) "
+                + "FROM harrier.job_events WHERE type = 'log' AND job_id = '" + done.id() + "'");
+        assertThat(log).as("its start, each failed item and its summary")
+                .contains("info fetching 2 of 2 items")
+                .contains("warn item 1 (" + stub.url("/broken") + ") failed after 3 tries: HTTP 500")
+                .contains("info finished: 1 ok, 1 failed of 2 items");
     }
 
     @Inject

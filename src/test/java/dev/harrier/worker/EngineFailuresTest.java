@@ -52,7 +52,7 @@ class EngineFailuresTest {
 
         assertThat(failed.attempt()).isEqualTo(4);
         assertThat(failed.error().message()).isEqualTo("boom on attempt 4");
-        assertThat(failed.error().type()).isEqualTo("IllegalStateException");
+        assertThat(failed.error().type()).isEqualTo("handler");
         assertThat(failed.error().attempt()).isEqualTo(4);
         assertThat(failed.finishedAt()).isNotNull();
         List<Long> delays = retryDelaysMillis(enqueued);
@@ -78,7 +78,7 @@ class EngineFailuresTest {
 
         assertThat(failed.attempt()).isEqualTo(1);
         assertThat(failed.maxAttempts()).isEqualTo(5);
-        assertThat(failed.error().type()).isEqualTo("PermanentFailure");
+        assertThat(failed.error().type()).isEqualTo("handler");
         assertThat(failed.error().message()).isEqualTo("bad input, attempt 1");
     }
 
@@ -90,7 +90,7 @@ class EngineFailuresTest {
 
         Job failed = harness.awaitStatus(enqueued.job().id(), JobStatus.FAILED, Duration.ofSeconds(10));
 
-        assertThat(failed.error().type()).isEqualTo("Timeout");
+        assertThat(failed.error().type()).isEqualTo("timeout");
         assertThat(failed.error().message()).contains("timed out after 1 s");
         assertThat(HoldHandler.SAW_CANCEL).contains("slow");
     }

@@ -80,6 +80,13 @@ class EngineLifecycleTest {
                 .as("events: %s", TestDatabase.queryText("SELECT string_agg(seq || ' ' || data::text, ' | ' ORDER BY seq) FROM harrier.job_events WHERE job_id = '"
                         + enqueued.job().id() + "'"))
                 .isEqualTo(1);
+        assertThat(done.error()).as("the latest failed attempt was the rescued one").isNotNull();
+        assertThat(TestDatabase.queryText("SELECT data ->> 'message' FROM harrier.job_events WHERE job_id = '" + enqueued.job().id()
+                + "' AND type = 'log' AND data ->> 'level' = 'error'"))
+                .as("a rescued attempt writes its failure to the job's log too")
+                .startsWith("attempt 1 failed: the lease expired: instance dying").endsWith("; retrying");
+        assertThat(TestDatabase.queryText("SELECT error_type FROM harrier.jobs WHERE id = '" + enqueued.job().id() + "'"))
+                .isEqualTo("lease_expired");
     }
 
     @Test
