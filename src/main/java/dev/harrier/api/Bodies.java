@@ -42,8 +42,11 @@ public final class Bodies {
             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
-    /** One fan-out item. */
-    public record Item(int index, String input, String status, Integer httpStatus, int attempts, Integer durationMs,
+    /**
+     * One fan-out item. {@code input} is what the item was made from: a string (a scrape's URL), or
+     * JSON when it was stored as the text of a JSON object or array (an enrich record).
+     */
+    public record Item(int index, JsonNode input, String status, Integer httpStatus, int attempts, Integer durationMs,
                        JsonNode data, String error) {
     }
 

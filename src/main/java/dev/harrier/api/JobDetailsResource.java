@@ -7,6 +7,8 @@ import dev.harrier.progress.EventStore;
 import dev.harrier.progress.JobEvent;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobItems;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.Consumes;
@@ -98,10 +100,21 @@ public class JobDetailsResource {
                 .map(found -> {
                     var page = found.size() > size ? found.subList(0, size) : found;
                     String next = found.size() > size ? Requests.encodeCursor(Integer.toString(page.get(page.size() - 1).index())) : null;
-                    return new Bodies.Items(page.stream().map(i -> new Bodies.Item(i.index(), i.input(), i.status(),
+                    return new Bodies.Items(page.stream().map(i -> new Bodies.Item(i.index(), input(i.input()), i.status(),
                             i.httpStatus(), i.attempts(), i.durationMs(),
                             JobDocument.raw(i.dataJson()), i.error())).toList(), next);
                 });
+    }
+
+    /** An item's input as the client gave it: a record's JSON as JSON, anything else as a string. */
+    static JsonNode input(String stored) {
+        if (stored != null && (stored.startsWith("{") || stored.startsWith("["))) {
+            JsonNode parsed = StoredJson.read(stored).value();
+            if (parsed != null) {
+                return parsed;
+            }
+        }
+        return stored == null ? null : TextNode.valueOf(stored);
     }
 
     @POST

@@ -228,6 +228,8 @@ class ApiJobsTest {
                 .body("name", equalTo("mail")).body("paused", equalTo(true)).body("concurrency", equalTo(20));
         api().body("{\"concurrency\": null}").patch("/api/v1/queues/mail").then().statusCode(200)
                 .body("paused", equalTo(true)).body("concurrency", nullValue());
+        String queue = api().get("/api/v1/queues").then().statusCode(200).extract().asString();
+        assertThat(queue).as("a null is written, as in the job document, not left out").contains("\"concurrency\":null");
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.queues WHERE name = 'mail' AND paused")).isEqualTo(1);
     }
 }

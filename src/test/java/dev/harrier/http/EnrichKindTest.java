@@ -67,5 +67,10 @@ class EnrichKindTest {
         assertThat(stub.received()).allMatch(r -> r.method().equals("POST") && r.headers().get("content-type").equals("application/json"));
         assertThat(TestDatabase.queryText("SELECT error FROM harrier.job_items WHERE job_id = '" + done.id() + "' AND idx = 2"))
                 .as("what the server said is kept").isEqualTo("HTTP 404 from 127.0.0.1: {\"error\": \"no company for unknown.com\"}");
+        String items = io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+                .get("/api/v1/jobs/" + done.id() + "/items").then().statusCode(200)
+                .body("items[0].input.domain", org.hamcrest.Matchers.equalTo("acme.com"))
+                .extract().asString();
+        assertThat(items).as("the record as JSON, not a string holding JSON").contains("\"input\":{\"domain\":\"acme.com\"}");
     }
 }

@@ -62,7 +62,12 @@ class FanOutItemsTest {
                 .body("items[1].httpStatus", equalTo(200))
                 .body("items[1].data.n", equalTo(1))
                 .body("items[0].status", equalTo("failed"))
-                .body("items[0].error", equalTo("HTTP 500"));
+                .body("items[0].error", equalTo("HTTP 500"))
+                .body("items[1].input", equalTo("https://example.test/1"))
+                .body("items[1].error", org.hamcrest.Matchers.nullValue());
+        String page = io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+                .get("/api/v1/jobs/" + id + "/items?limit=2").then().extract().asString();
+        assertThat(page).as("nulls are written, not left out").contains("\"error\":null");
         io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
                 .get("/api/v1/jobs/" + id + "/items?status=failed&limit=100").then().statusCode(200)
                 .body("items", hasSize((int) IntStream.range(0, 30).filter(i -> i % 3 == 0).count()));
