@@ -141,6 +141,10 @@ public class WorkspaceFeed {
     }
 
     private void deliver(Job job, EventBridge.StatusChange change) {
+        if (change.eventJson() == null && change.seq() != job.lastEventSeq()) {
+            // A new job that has changed again since: that later change is delivered on its own.
+            return;
+        }
         JobDocument document = JobEventFormat.documentAt(job, change.seq(), change.eventJson());
         boolean terminal = JobStatus.fromWire(document.status()).terminal();
         String json = null;

@@ -30,7 +30,10 @@ public class EventBridge {
 
     private static final Logger LOG = Logger.getLogger(EventBridge.class);
 
-    /** A status change, as the workspace streams need it: the job, the event's number and its data. */
+    /**
+     * A status change, as the workspace streams need it: the job, the event's number and its data
+     * (null for a new job's first status, sequence number 0).
+     */
     public record StatusChange(UUID jobId, long seq, String eventJson) {
     }
 
@@ -57,8 +60,13 @@ public class EventBridge {
      * connection was down. No index serves it: it runs only after a reconnect, never per event.
      */
     static final String STATUS_EVENTS_SINCE = """
-            SELECT job_id, seq, data::text AS event, at FROM harrier.job_events
-            WHERE type = 'status' AND at >= $1
+            SELECT * FROM (
+                SELECT job_id, seq, data::text AS event, at FROM harrier.job_events
+                WHERE type = 'status' AND at >= $1
+                UNION ALL
+                SELECT id, 0, NULL, created_at FROM harrier.jobs
+                WHERE created_at >= $1 AND last_event_seq = 0
+            ) changes
             ORDER BY at, job_id, seq
             LIMIT 10000""";
 
@@ -145,10 +153,32 @@ public class EventBridge {
     private record JobFollower(BooleanSupplier following, Consumer<EventRef> announced) {
     }
 
+    /**
+     * The status changes among the announced events. A new job is announced as its sequence
+     * number 0, which has no event row: its change carries no event data (the job's document is
+     * its first status).
+     */
     private Uni<List<StatusChange>> readStatusChanges(List<EventRef> refs) {
-        UUID[] ids = refs.stream().map(EventRef::jobId).toArray(UUID[]::new);
-        Long[] seqs = refs.stream().map(EventRef::seq).toArray(Long[]::new);
-        return pool.preparedQuery(STATUS_EVENTS_OF).execute(Tuple.of(ids, seqs)).map(this::toChanges);
+        List<StatusChange> created = new java.util.ArrayList<>();
+        List<EventRef> later = new java.util.ArrayList<>(refs.size());
+        for (EventRef ref : refs) {
+            if (ref.seq() == 0) {
+                created.add(new StatusChange(ref.jobId(), 0, null));
+            } else {
+                later.add(ref);
+            }
+        }
+        if (later.isEmpty()) {
+            return Uni.createFrom().item(created);
+        }
+        UUID[] ids = later.stream().map(EventRef::jobId).toArray(UUID[]::new);
+        Long[] seqs = later.stream().map(EventRef::seq).toArray(Long[]::new);
+        return pool.preparedQuery(STATUS_EVENTS_OF).execute(Tuple.of(ids, seqs))
+                .map(this::toChanges)
+                .map(changes -> {
+                    created.addAll(changes);
+                    return created;
+                });
     }
 
     private List<StatusChange> toChanges(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {

@@ -47,7 +47,10 @@ final class JobSql {
             SELECT %s,
                    (SELECT count(pg_notify('harrier_jobs', q.name))
                     FROM (SELECT DISTINCT workspace || '/' || queue AS name FROM inserted WHERE status = 'pending') q
-                   ) AS notified
+                   ) AS notified,
+                   -- New jobs are announced to the workspace streams as their sequence number 0
+                   -- (they have no event row: their first document is the job itself).
+                   (SELECT harrier.notify_events(array_agg(id), array_agg(0::bigint)) FROM inserted) AS announced
             FROM inserted""".formatted(COLUMNS);
 
     /** The live (non-terminal) jobs that hold some unique keys of a workspace. */
