@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,16 +47,24 @@ public final class Bodies {
      * One fan-out item. {@code input} is what the item was made from: a string (a scrape's URL), or
      * JSON when it was stored as the text of a JSON object or array (an enrich record).
      */
-    public record Item(int index, JsonNode input, String status, Integer httpStatus, int attempts, Integer durationMs,
-                       JsonNode data, String error) {
+    public record Item(int index, JsonNode input, String status, @Schema(nullable = true) Integer httpStatus, int attempts,
+                       @Schema(nullable = true) Integer durationMs, @Schema(nullable = true) JsonNode data,
+                       @Schema(nullable = true) String error) {
     }
 
     public record Items(List<Item> items, @com.fasterxml.jackson.annotation.JsonInclude(
             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
+    /**
+     * {@code PATCH /api/v1/queues/{name}}: either field may be left out; {@code concurrency} null
+     * removes the limit. (Read as a tree by the resource, which tells a field left out from a null.)
+     */
+    public record QueuePatch(Boolean paused, @Schema(nullable = true) Integer concurrency) {
+    }
+
     /** A queue with its settings and job counts. */
-    public record Queue(String name, boolean paused, Integer concurrency, java.util.Map<String, Long> counts,
+    public record Queue(String name, boolean paused, @Schema(nullable = true) Integer concurrency, java.util.Map<String, Long> counts,
                         long oldestPendingAgeSeconds) {
     }
 

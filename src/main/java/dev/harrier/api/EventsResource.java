@@ -14,6 +14,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Server-Sent Events of a workspace's status changes (a job's own stream is in {@link JobDetailsResource}). */
@@ -30,7 +34,9 @@ public class EventsResource {
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Follow every job status change of the workspace",
+    @APIResponse(responseCode = "200", description = "Server-Sent Events: status (JobDocument), reset (ResetEvent); see x-events",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+    @Operation(operationId = "streamWorkspaceEvents", summary = "Follow every job status change of the workspace",
             description = "Filter by queue and kind. A slow reader may miss intermediate statuses of a job, never its terminal one. "
                     + "A reader that accepts nothing for three keep-alive periods while changes wait is hung up on. A stream opened "
                     + "with Last-Event-ID (a reconnect) starts with a reset event: re-read the jobs you show.")

@@ -33,8 +33,11 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A job's event stream, its log, its fan-out items, and read tokens for browsers. */
@@ -66,7 +69,9 @@ public class JobDetailsResource {
 
     @GET
     @Path("/logs")
-    @Operation(summary = "A job's log lines, oldest first")
+    @Operation(operationId = "getJobLogs", summary = "A job's log lines, oldest first")
+    @APIResponse(responseCode = "200", description = "A page of log lines",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Logs.class)))
     public Uni<Bodies.Logs> logs(@Context ContainerRequestContext request, @PathParam("id") String id,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.caller(request);
@@ -83,7 +88,9 @@ public class JobDetailsResource {
 
     @GET
     @Path("/items")
-    @Operation(summary = "Per-item results of a fan-out job, by index")
+    @Operation(operationId = "getJobItems", summary = "Per-item results of a fan-out job, by index")
+    @APIResponse(responseCode = "200", description = "A page of items",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Items.class)))
     public Uni<Bodies.Items> items(@Context ContainerRequestContext request, @PathParam("id") String id,
                                    @QueryParam("status") String status, @QueryParam("cursor") String cursor,
                                    @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit) {
@@ -120,7 +127,11 @@ public class JobDetailsResource {
     @POST
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Issue a read token for this job", description = "For a browser's EventSource: ?access_token= on this job's read endpoints.")
+    @Operation(operationId = "createJobToken", summary = "Issue a read token for this job",
+            description = "For a browser's EventSource: ?access_token= on this job's read endpoints.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.TokenRequest.class)))
+    @APIResponse(responseCode = "201", description = "The token and when it expires",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Token.class)))
     public Uni<Response> token(@Context ContainerRequestContext request, @PathParam("id") String id, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID jobId = Requests.jobId(id);
@@ -142,7 +153,10 @@ public class JobDetailsResource {
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Follow a job: status, progress, log and item events",
+    @APIResponse(responseCode = "200", description = "Server-Sent Events: status (JobDocument), progress (ProgressEvent), "
+            + "log (LogLine), item (ItemEvent); see x-events",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+    @Operation(operationId = "streamJobEvents", summary = "Follow a job: status, progress, log and item events",
             description = "The first event is the job's document; the stream closes after the terminal status. Resume with Last-Event-ID (header) or lastEventId (query).")
     public Multi<OutboundSseEvent> job(@Context ContainerRequestContext request, @PathParam("id") String id,
                                        @HeaderParam("Last-Event-ID") String lastEventIdHeader,

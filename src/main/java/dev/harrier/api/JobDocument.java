@@ -3,6 +3,7 @@ package dev.harrier.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import dev.harrier.queue.Job;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,23 +26,24 @@ public record JobDocument(
         int attempt,
         int maxAttempts,
         JsonNode args,
-        Progress progress,
-        JsonNode result,
-        Error error,
-        String uniqueKey,
+        @Schema(nullable = true) Progress progress,
+        @Schema(nullable = true) JsonNode result,
+        @Schema(nullable = true) Error error,
+        @Schema(nullable = true) String uniqueKey,
         List<String> tags,
-        String parentId,
+        @Schema(nullable = true) String parentId,
         Instant createdAt,
         Instant updatedAt,
         Instant runAt,
-        Instant startedAt,
-        Instant finishedAt,
-        Integer timeoutSeconds,
+        @Schema(nullable = true) Instant startedAt,
+        @Schema(nullable = true) Instant finishedAt,
+        @Schema(nullable = true) Integer timeoutSeconds,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> unreadable) {
 
     /** The latest progress report. */
-    public record Progress(String step, String details, Long done, Long total) {
+    public record Progress(@Schema(nullable = true) String step, @Schema(nullable = true) String details,
+                           @Schema(nullable = true) Long done, @Schema(nullable = true) Long total) {
     }
 
     /** The latest failed attempt. */

@@ -31,8 +31,12 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Enqueue, read, list, cancel and retry jobs. */
@@ -58,7 +62,14 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Enqueue a job", description = "201 with the new job; 200 with the live job and duplicate=true when its uniqueKey matched.")
+    @Operation(operationId = "enqueueJob", summary = "Enqueue a job",
+            description = "201 with the new job; 200 with the live job and duplicate=true when its uniqueKey matched.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Enqueue.class)))
+    @APIResponse(responseCode = "201", description = "The new job",
+            headers = @Header(name = "Location", description = "/api/v1/jobs/{id}", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
+    @APIResponse(responseCode = "200", description = "The live job that holds the uniqueKey, with duplicate: true",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
     public Uni<Response> enqueue(@Context ContainerRequestContext request, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         checkSize(body, config.api().maxJobBody());
@@ -73,7 +84,10 @@ public class JobResource {
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Enqueue up to 10,000 jobs, all or nothing")
+    @Operation(operationId = "enqueueJobs", summary = "Enqueue up to 10,000 jobs, all or nothing")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Batch.class)))
+    @APIResponse(responseCode = "201", description = "The jobs, in the order of the request",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Jobs.class)))
     public Uni<Response> enqueueMany(@Context ContainerRequestContext request, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         checkSize(body, config.api().maxBatchBody());
@@ -100,16 +114,20 @@ public class JobResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read a job")
+    @Operation(operationId = "getJob", summary = "Read a job")
+    @APIResponse(responseCode = "200", description = "The job",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
     public Uni<JobDocument> get(@Context ContainerRequestContext request, @PathParam("id") String id) {
         Caller caller = Requests.caller(request);
         return find(caller, Requests.jobId(id)).map(JobDocument::of);
     }
 
     @GET
-    @Operation(summary = "List jobs, newest first", description = "Filters: status (repeat it: any of the statuses), "
+    @Operation(operationId = "listJobs", summary = "List jobs, newest first", description = "Filters: status (repeat it: any of the statuses), "
             + "tag (repeat it: jobs carrying all of the tags), kind, queue. Pages of limit (1-500, 50 by default); "
             + "nextCursor is absent on the last page.")
+    @APIResponse(responseCode = "200", description = "A page of jobs",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Jobs.class)))
     public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") List<String> status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
                                  @QueryParam("tag") List<String> tag,
@@ -135,7 +153,12 @@ public class JobResource {
 
     @POST
     @Path("/{id}/cancel")
-    @Operation(summary = "Cancel a job", description = "200 when cancelled at once; 202 when it runs and its instance was asked to stop it; 409 when terminal.")
+    @Operation(operationId = "cancelJob", summary = "Cancel a job",
+            description = "200 when cancelled at once; 202 when it runs and its instance was asked to stop it; 409 when terminal.")
+    @APIResponse(responseCode = "200", description = "Cancelled",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
+    @APIResponse(responseCode = "202", description = "Running: its instance was asked to stop it; it ends cancelled shortly",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
     public Uni<Response> cancel(@Context ContainerRequestContext request, @PathParam("id") String id) {
         Caller caller = Requests.withKey(request);
         UUID jobId = Requests.jobId(id);
@@ -150,7 +173,9 @@ public class JobResource {
 
     @POST
     @Path("/{id}/retry")
-    @Operation(summary = "Run a failed or cancelled job again, with a fresh attempt budget")
+    @Operation(operationId = "retryJob", summary = "Run a failed or cancelled job again, with a fresh attempt budget")
+    @APIResponse(responseCode = "200", description = "The job, pending again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobDocument.class)))
     public Uni<Response> retry(@Context ContainerRequestContext request, @PathParam("id") String id) {
         Caller caller = Requests.withKey(request);
         UUID jobId = Requests.jobId(id);

@@ -22,10 +22,20 @@ public class OpenApiProblems implements OASFilter {
 
     private static final String PROBLEM_REF = "#/components/schemas/Problem";
 
+    /** Types of the server's own plumbing that the scanner finds in method signatures: no client needs them. */
+    private static final List<String> INTERNAL_SCHEMAS = List.of("OutboundSseEvent", "MediaType", "JsonNode", "JsonNodeType");
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         Components components = openAPI.getComponents() == null ? OASFactory.createComponents() : openAPI.getComponents();
         components.addSchema("Problem", problemSchema());
+        StreamEventSchemas.addTo(components);
+        if (components.getSchemas() != null) {
+            INTERNAL_SCHEMAS.forEach(components::removeSchema);
+            SchemaNames.rename(openAPI, Map.of(
+                    "com.fasterxml.jackson.databind.JsonNode", "AnyJson",
+                    "java.time.Instant", "Instant"));
+        }
         components.addSecurityScheme("apiKey", OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.HTTP).scheme("bearer")
                 .description("An API key (Authorization: Bearer <key>), or a read token for one job's read endpoints, also as ?access_token="));
@@ -41,6 +51,7 @@ public class OpenApiProblems implements OASFilter {
     }
 
     private static void describeErrors(String path, PathItem.HttpMethod method, Operation operation) {
+        StreamEventSchemas.describe(path, operation);
         operation.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme("apiKey", List.of()));
         add(operation, "401", "No valid API key or read token");
         add(operation, "503", "Not ready: the database does not answer");
@@ -63,7 +74,11 @@ public class OpenApiProblems implements OASFilter {
     }
 
     private static void add(Operation operation, String status, String description) {
-        if (operation.getResponses() == null || operation.getResponses().hasAPIResponse(status)) {
+        if (operation.getResponses() == null) {
+            return;
+        }
+        // One the scanner added by itself ("Bad Request", no content) gets the problem document.
+        if (operation.getResponses().hasAPIResponse(status) && operation.getResponses().getAPIResponse(status).getContent() != null) {
             return;
         }
         Content content = OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,

@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A workspace's queues: counts, pause and concurrency. */
@@ -45,7 +49,9 @@ public class QueueResource {
     }
 
     @GET
-    @Operation(summary = "The workspace's queues, with job counts per status")
+    @Operation(operationId = "listQueues", summary = "The workspace's queues, with job counts per status")
+    @APIResponse(responseCode = "200", description = "The queues",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Queues.class)))
     public Uni<Bodies.Queues> list(@Context ContainerRequestContext request) {
         Caller caller = Requests.withKey(request);
         return stats.list(caller.workspace()).map(queues -> new Bodies.Queues(queues.stream().map(QueueResource::document).toList()));
@@ -54,7 +60,10 @@ public class QueueResource {
     @PATCH
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Pause or resume a queue, or change its concurrency on every instance",
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.QueuePatch.class)))
+    @APIResponse(responseCode = "200", description = "The queue with its new settings",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Queue.class)))
+    @Operation(operationId = "updateQueue", summary = "Pause or resume a queue, or change its concurrency on every instance",
             description = "Body {\"paused\": true, \"concurrency\": 20}; concurrency null removes the limit. Jobs can still be enqueued into a paused queue.")
     public Uni<Bodies.Queue> update(@Context ContainerRequestContext request, @PathParam("name") String name, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
