@@ -5,6 +5,7 @@ import dev.harrier.api.auth.ReadTokens;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.progress.EventStore;
 import dev.harrier.progress.JobEvent;
+import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobItems;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -103,19 +105,22 @@ public class JobDetailsResource {
         int after = cursor == null || cursor.isBlank() ? -1 : (int) parseLong(Requests.decodeCursor(cursor), "cursor");
         String itemStatus = status == null || status.isBlank() ? null : status;
         return exists(caller, jobId)
-                .flatMap(job -> items.after(jobId, after, itemStatus, size + 1))
-                .map(found -> {
+                .flatMap(job -> items.after(jobId, after, itemStatus, size + 1)
+                        .map(found -> Map.entry(job.kind(), found)))
+                .map(kindAndFound -> {
+                    String kind = kindAndFound.getKey();
+                    var found = kindAndFound.getValue();
                     var page = found.size() > size ? found.subList(0, size) : found;
                     String next = found.size() > size ? Requests.encodeCursor(Integer.toString(page.get(page.size() - 1).index())) : null;
-                    return new Bodies.Items(page.stream().map(i -> new Bodies.Item(i.index(), input(i.input()), i.status(),
+                    return new Bodies.Items(page.stream().map(i -> new Bodies.Item(i.index(), input(kind, i.input()), i.status(),
                             i.httpStatus(), i.attempts(), i.durationMs(),
                             JobDocument.raw(i.dataJson()), i.error())).toList(), next);
                 });
     }
 
-    /** An item's input as the client gave it: a record's JSON as JSON, anything else as a string. */
-    static JsonNode input(String stored) {
-        if (stored != null && (stored.startsWith("{") || stored.startsWith("["))) {
+    /** An item's input as the client gave it: an enrich record as JSON, anything else (a URL) as a string. */
+    static JsonNode input(String kind, String stored) {
+        if ("enrich".equals(kind) && stored != null) {
             JsonNode parsed = StoredJson.read(stored).value();
             if (parsed != null) {
                 return parsed;
@@ -182,9 +187,10 @@ public class JobDetailsResource {
         }
     }
 
-    private Uni<Boolean> exists(Caller caller, UUID jobId) {
+    /** The job, or a 404 for one of another workspace or none at all. */
+    private Uni<Job> exists(Caller caller, UUID jobId) {
         return actions.get(caller.workspace(), jobId)
-                .map(job -> job.map(j -> true).orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + jobId))));
+                .map(job -> job.orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + jobId))));
     }
 
     private static Bodies.LogLine logLine(JobEvent event) {

@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
@@ -57,7 +58,7 @@ public class OpenApiProblems implements OASFilter {
         add(operation, "503", "Not ready: the database does not answer");
         boolean hasId = path.contains("{id}") || path.contains("{name}");
         if (hasId) {
-            add(operation, "404", "No such job in this workspace");
+            add(operation, "404", path.contains("{name}") ? "No such queue in this workspace" : "No such job in this workspace");
         }
         if (method != PathItem.HttpMethod.GET || path.equals("/api/v1/jobs") || hasId) {
             add(operation, "400", "Invalid input: errors names each field");
@@ -89,16 +90,19 @@ public class OpenApiProblems implements OASFilter {
 
     private static Schema problemSchema() {
         Schema string = OASFactory.createSchema().addType(Schema.SchemaType.STRING);
-        Schema fieldProblem = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
-                .properties(Map.of("field", string, "message", string));
+        Map<String, Schema> field = new LinkedHashMap<>();
+        field.put("field", string);
+        field.put("message", string);
+        Schema fieldProblem = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT).properties(field);
+        Map<String, Schema> problem = new LinkedHashMap<>();
+        problem.put("type", string);
+        problem.put("title", string);
+        problem.put("status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER));
+        problem.put("detail", string);
+        problem.put("errors", OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(fieldProblem));
         return OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("RFC 9457 problem document, application/problem+json")
-                .properties(Map.of(
-                        "type", string,
-                        "title", string,
-                        "status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER),
-                        "detail", string,
-                        "errors", OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(fieldProblem)))
+                .properties(problem)
                 .example(Map.of("type", "https://harrier.dev/problems/invalid-request", "title", "Invalid request",
                         "status", 400, "detail", "The job is invalid: priority: must be between 0 and 9",
                         "errors", List.of(Map.of("field", "priority", "message", "must be between 0 and 9"))));

@@ -19,15 +19,15 @@ final class StreamEventSchemas {
     }
 
     static void addTo(Components components) {
-        components.addSchema("ProgressEvent", object(Map.of(
+        components.addSchema("ProgressEvent", object(ordered(
                 "step", type(Schema.SchemaType.STRING), "details", type(Schema.SchemaType.STRING),
                 "done", type(Schema.SchemaType.INTEGER), "total", type(Schema.SchemaType.INTEGER)),
                 "event: progress; the job's latest progress report"));
-        components.addSchema("ItemEvent", object(Map.of(
+        components.addSchema("ItemEvent", object(ordered(
                 "index", type(Schema.SchemaType.INTEGER), "status", type(Schema.SchemaType.STRING).description("ok or failed"),
                 "httpStatus", type(Schema.SchemaType.INTEGER)),
                 "event: item; a fan-out item finished (its result: GET /api/v1/jobs/{id}/items)"));
-        components.addSchema("ResetEvent", object(Map.of("reason", type(Schema.SchemaType.STRING)),
+        components.addSchema("ResetEvent", object(ordered("reason", type(Schema.SchemaType.STRING)),
                 "event: reset; the first event of a workspace stream opened with Last-Event-ID: changes made while "
                         + "the client was away are not replayed, re-read the jobs you show"));
     }
@@ -49,6 +49,15 @@ final class StreamEventSchemas {
         if (ok != null) {
             ok.addExtension("x-events", events);
         }
+    }
+
+    /** Properties in the order given, so that the document is the same from build to build. */
+    private static Map<String, Schema> ordered(Object... namesAndSchemas) {
+        Map<String, Schema> properties = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndSchemas.length; i += 2) {
+            properties.put((String) namesAndSchemas[i], (Schema) namesAndSchemas[i + 1]);
+        }
+        return properties;
     }
 
     private static Map<String, String> ref(String schema) {

@@ -3,8 +3,12 @@ package dev.harrier.boot;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +39,8 @@ public final class EmbeddedDatabase {
 
     static final String DATABASE = "harrier";
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(15);
-    static final String OWNER_FILE = "harrier.pid";
+    // Held for the life of the JVM (see claim).
+    private static FileLock ownership;
     // Held so that the level set here is not collected with the logger.
     private static final Logger ZONKY_LOG = Logger.getLogger("io.zonky");
 
@@ -62,6 +67,9 @@ public final class EmbeddedDatabase {
         Path dir = dataDirectory.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
+            // First: the server of a live instance (a second start in the same directory) is not an
+            // orphan, and stopping it would pull the database from under that instance.
+            claim(dir);
             stopOrphanedServer(dir);
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -72,7 +80,6 @@ public final class EmbeddedDatabase {
                     .setServerConfig("synchronous_commit", "on")
                     .start();
             createDatabase(postgres);
-            claimOwnership(dir);
             stopAfterTheApplication(postgres);
             return new DatabaseUrl("localhost", postgres.getPort(), DATABASE, "postgres", null, null);
         } catch (IOException | SQLException | RuntimeException e) {
@@ -162,13 +169,6 @@ public final class EmbeddedDatabase {
         if (server.isEmpty()) {
             return;
         }
-        // The server of a live instance (a second start in the same directory) is not an orphan:
-        // stopping it would pull the database from under that instance.
-        Optional<ProcessHandle> owner = liveOwner(dir);
-        if (owner.isPresent()) {
-            throw new IOException("another Harrier (pid " + owner.get().pid() + ") is running on the embedded database in "
-                    + dir + "; stop it, or give this one its own directory with HARRIER_EMBEDDED_DB_DIR");
-        }
         server.get().destroy();
         try {
             server.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -178,29 +178,27 @@ public final class EmbeddedDatabase {
         }
     }
 
-    /** The JVM that started the server in {@code dir}, if it still runs ({@value #OWNER_FILE}). */
-    private static Optional<ProcessHandle> liveOwner(Path dir) throws IOException {
-        Path file = dir.resolve(OWNER_FILE);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        return Files.readAllLines(file).stream()
-                .findFirst()
-                .map(String::strip)
-                .filter(line -> line.matches("\\d+"))
-                .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("java") || c.endsWith("harrier")).orElse(false));
-    }
-
-    /** Says which JVM runs the server, for a second start in the same directory to find. */
-    private static void claimOwnership(Path dir) {
+    /**
+     * Takes the data directory for this JVM, for as long as it runs: a lock on a file beside it
+     * ({@code pg.lock} next to {@code pg}), which the operating system releases when the JVM ends,
+     * however it ends. A second start while the first runs is refused; after a crash the lock is
+     * free and the orphaned server may be stopped.
+     */
+    private static void claim(Path dir) throws IOException {
+        Path file = dir.resolveSibling(dir.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
         try {
-            Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
-        } catch (IOException e) {
-            // Only the message for a second start is lost.
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
         }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("another Harrier is running on the embedded database in " + dir
+                    + "; stop it, or give this one its own directory with HARRIER_EMBEDDED_DB_DIR");
+        }
+        ownership = lock;
     }
 
     private static String firstLine(Throwable e) {

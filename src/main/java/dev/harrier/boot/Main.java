@@ -2,7 +2,6 @@ package dev.harrier.boot;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import sun.misc.Signal;
 
 /**
  * Harrier's entry point: settles the database (configured, or the embedded default) before Quarkus
@@ -21,23 +20,7 @@ public final class Main {
             System.err.println("ERROR [harrier] Cannot start: " + problem.getMessage());
             System.exit(1);
         }
-        exitCleanlyOnStopSignals();
         Quarkus.run(args);
-    }
-
-    /**
-     * A stop by SIGTERM (an orchestrator) or Ctrl+C is the normal end of a service: the same
-     * graceful shutdown, then status 0 rather than the JVM's 143 or 130, which the README's run
-     * command ({@code quarkus:run}) reported as BUILD FAILURE.
-     */
-    private static void exitCleanlyOnStopSignals() {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(0));
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                // The platform keeps its own handler (and its exit status).
-            }
-        }
     }
 
     private static boolean embeddedAvailable() {

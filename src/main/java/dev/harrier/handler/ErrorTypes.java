@@ -2,8 +2,7 @@ package dev.harrier.handler;
 
 /**
  * The {@code error.type} values Harrier writes, a small vocabulary clients can switch on. Java
- * handlers may add words of their own ({@link JobFailure#ofType}); remote workers' types are
- * stored as {@code worker:<type>}.
+ * handlers may add words of their own ({@link JobFailure#ofType}).
  */
 public final class ErrorTypes {
 

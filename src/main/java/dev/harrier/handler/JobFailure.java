@@ -25,11 +25,16 @@ public abstract sealed class JobFailure extends RuntimeException {
 
     /** The same failure, reported with another {@code error.type}. */
     public JobFailure ofType(String errorType) {
-        return switch (this) {
+        JobFailure typed = switch (this) {
             case Permanent p -> new Permanent(getMessage(), getCause(), errorType);
             case RetryAfter r -> new RetryAfter(r.delay(), getMessage(), errorType);
             case Retry r -> new Retry(getMessage(), getCause(), errorType);
         };
+        typed.setStackTrace(getStackTrace());
+        for (Throwable suppressed : getSuppressed()) {
+            typed.addSuppressed(suppressed);
+        }
+        return typed;
     }
 
     /** Fails this attempt; the job is retried with backoff while attempts remain. */

@@ -28,6 +28,7 @@ final class FanOut {
 
     private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
     private static final int UNWRITTEN_PER_SLOT = 4;
+    static final int LOGGED_FAILURES = 20;
 
     /** {@code {"requests": 10, "perSeconds": 1}}. */
     public record Rate(int requests, int perSeconds) {
@@ -56,6 +57,7 @@ final class FanOut {
                         IntFunction<OutboundRequest> requestOf, Outcome outcome) {
         Hosts hosts = new Hosts(settings.perHostConcurrency(), settings.rate());
         AtomicInteger finished = new AtomicInteger();
+        AtomicInteger failuresLogged = new AtomicInteger();
         // Results fetched but not yet stored: a permit each, so a database that falls behind slows
         // the fetching down instead of letting results pile up in memory.
         int window = settings.concurrency() * UNWRITTEN_PER_SLOT;
@@ -71,7 +73,7 @@ final class FanOut {
                     .onItem().transformToUni(index -> unwritten.acquire()
                             .flatMap(permit -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings)))
                     .merge(settings.concurrency())
-                    .onItem().transformToUni(item -> record(context, item, finished, total)
+                    .onItem().transformToUni(item -> record(context, item, finished, failuresLogged, total)
                             // A failed write is logged where it happens (one batch holds items of
                             // many jobs): it must not fail this job, let alone the others.
                             .onFailure().recoverWithNull()
@@ -126,11 +128,14 @@ final class FanOut {
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
-    private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, int total) {
+    private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, AtomicInteger failuresLogged,
+                             int total) {
         Uni<Void> stored = context.recordItem(item);
-        if (!item.ok()) {
+        if (!item.ok() && failuresLogged.incrementAndGet() <= LOGGED_FAILURES) {
+            // The first ones only: a dead host would otherwise add a log line for every item.
             context.log().warn("item " + item.index() + " (" + abbreviate(item.input()) + ") failed after " + item.attempts()
-                    + (item.attempts() == 1 ? " try: " : " tries: ") + item.error());
+                    + (item.attempts() == 1 ? " try: " : " tries: ") + item.error()
+                    + (failuresLogged.get() == LOGGED_FAILURES ? " (later failures are counted, not logged: see the items)" : ""));
         }
         int done = finished.incrementAndGet();
         context.progress().report(null, done + " of " + total, (long) done, (long) total);

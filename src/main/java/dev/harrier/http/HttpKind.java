@@ -77,7 +77,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         }
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, MAX_TIMEOUT_MS);
         ArgChecks.headers(problems, "headers", args.headers());
-        RequestBody.check(problems, args.body(), args.form(), args.headers());
+        RequestBody.check(problems, args.body(), args.form(), args.headers(), args.method());
         return problems;
     }
 
@@ -94,7 +94,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(Instant.now().getEpochSecond(), body)));
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
         return http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))
-                .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage()).ofType(ErrorTypes.REFUSED))
+                .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(this::outcome);
     }
 
@@ -132,7 +132,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     static String failureMessage(OutboundReply reply) {
         String message = "HTTP " + reply.status() + " from " + reply.url().getHost();
         String body = new String(reply.body(), 0, Math.min(reply.body().length, BODY_EXCERPT * 4), StandardCharsets.UTF_8)
-                .replaceAll("\\s+", " ").strip();
+                .replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
         if (body.isEmpty()) {
             return message;
         }

@@ -38,7 +38,7 @@ record RequestBody(byte[] bytes, String contentType) {
     }
 
     /** The checks of {@code body}, {@code form} and the Content-Type they go with. */
-    static void check(List<FieldProblem> problems, JsonNode body, JsonNode form, Map<String, String> headers) {
+    static void check(List<FieldProblem> problems, JsonNode body, JsonNode form, Map<String, String> headers, String method) {
         boolean hasForm = form != null && !form.isNull();
         if (!hasForm) {
             return;
@@ -54,18 +54,22 @@ record RequestBody(byte[] bytes, String contentType) {
             JsonNode value = field.getValue();
             boolean ok = value.isValueNode() && !value.isNull();
             if (value.isArray()) {
-                ok = true;
+                ok = !value.isEmpty();
                 for (JsonNode element : value) {
                     ok &= element.isValueNode() && !element.isNull();
                 }
             }
             if (!ok) {
-                problems.add(new FieldProblem("form." + field.getKey(), "must be a string, number or boolean, or an array of them"));
+                problems.add(new FieldProblem("form." + field.getKey(), "must be a string, number or boolean, or a non-empty array of them"));
             }
         });
         String declared = contentType(headers);
-        if (declared != null && !declared.toLowerCase(Locale.ROOT).startsWith(FORM)) {
-            problems.add(new FieldProblem("headers.Content-Type", "a form is sent as " + FORM + ", not " + declared));
+        if (declared != null && (!declared.toLowerCase(Locale.ROOT).startsWith(FORM)
+                || (declared.toLowerCase(Locale.ROOT).contains("charset") && !declared.toLowerCase(Locale.ROOT).contains("utf-8")))) {
+            problems.add(new FieldProblem("headers.Content-Type", "a form is sent as " + FORM + " in UTF-8, not " + declared));
+        }
+        if (method != null && (method.equalsIgnoreCase("GET") || method.equalsIgnoreCase("HEAD"))) {
+            problems.add(new FieldProblem("form", "a " + method.toUpperCase(Locale.ROOT) + " request carries no form: use POST, PUT or PATCH"));
         }
     }
 
@@ -80,10 +84,21 @@ record RequestBody(byte[] bytes, String contentType) {
                     out.append('&');
                 }
                 out.append(URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8)).append('=')
-                        .append(URLEncoder.encode(value.asText(), StandardCharsets.UTF_8));
+                        .append(URLEncoder.encode(text(value), StandardCharsets.UTF_8));
             }
         }
         return out.toString();
+    }
+
+    /** A value as a form writes it: numbers in plain notation (1E-8 would be read as text by most servers). */
+    private static String text(JsonNode value) {
+        if (value.isIntegralNumber()) {
+            return value.bigIntegerValue().toString();
+        }
+        if (value.isNumber()) {
+            return value.decimalValue().toPlainString();
+        }
+        return value.asText();
     }
 
     static String contentType(Map<String, String> headers) {

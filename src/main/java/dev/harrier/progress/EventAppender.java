@@ -1,6 +1,7 @@
 package dev.harrier.progress;
 
 import dev.harrier.sql.GroupCommit;
+import dev.harrier.sql.PgText;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -42,7 +43,9 @@ public class EventAppender {
         for (int i = 0; i < n; i++) {
             ids[i] = drafts.get(i).jobId();
             types[i] = drafts.get(i).type();
-            data[i] = drafts.get(i).dataJson();
+            // A handler's log line may quote a reply holding NUL, which jsonb refuses: one such
+            // event would fail the batch of up to 1,000 events of many jobs.
+            data[i] = PgText.withoutNulEscape(drafts.get(i).dataJson());
         }
         return pool.preparedQuery(EventSql.EVENT_APPEND_MANY)
                 .execute(Tuple.of(ids, types, data))

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.PgText;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.sql.GroupCommit;
@@ -24,21 +25,23 @@ public class ItemWriter {
     }
 
     static final String ITEM_UPSERT_MANY = """
-            INSERT INTO harrier.job_items (job_id, idx, input, status, http_status, attempts, duration_ms, data, error)
-            SELECT job_id, idx, input, status::harrier.item_status, http_status, attempts, duration_ms, data::jsonb, error
+            INSERT INTO harrier.job_items (job_id, idx, input, status, http_status, attempts, duration_ms, data, error, records)
+            SELECT job_id, idx, input, status::harrier.item_status, http_status, attempts, duration_ms, data::jsonb, error,
+                   CASE WHEN status <> 'ok' THEN 0
+                        WHEN jsonb_typeof(data::jsonb) = 'array' THEN jsonb_array_length(data::jsonb) ELSE 1 END
             FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[])
                 AS t(job_id, idx, input, status, http_status, attempts, duration_ms, data, error)
             ON CONFLICT (job_id, idx) DO UPDATE
             SET status = EXCLUDED.status, http_status = EXCLUDED.http_status, attempts = EXCLUDED.attempts,
-                duration_ms = EXCLUDED.duration_ms, data = EXCLUDED.data, error = EXCLUDED.error, finished_at = now()""";
+                duration_ms = EXCLUDED.duration_ms, data = EXCLUDED.data, error = EXCLUDED.error,
+                records = EXCLUDED.records, finished_at = now()""";
 
     static final String ITEM_LIST_FINISHED = "SELECT idx FROM harrier.job_items WHERE job_id = $1";
 
     static final String ITEM_COUNT_BY_STATUS = """
             SELECT count(*) FILTER (WHERE status = 'ok') AS ok,
                    count(*) FILTER (WHERE status = 'failed') AS failed,
-                   coalesce(sum(CASE WHEN status = 'ok' THEN
-                       CASE WHEN jsonb_typeof(data) = 'array' THEN jsonb_array_length(data) ELSE 1 END END), 0) AS ok_records
+                   coalesce(sum(records), 0) AS ok_records
             FROM harrier.job_items WHERE job_id = $1""";
 
 

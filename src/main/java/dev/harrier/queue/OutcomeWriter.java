@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.PgText;
 import dev.harrier.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

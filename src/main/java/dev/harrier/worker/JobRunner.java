@@ -7,12 +7,15 @@ import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
 import dev.harrier.progress.EventAppender;
+import dev.harrier.progress.EventDraft;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.ItemWriter;
+import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import java.time.Duration;
@@ -57,7 +60,7 @@ final class JobRunner {
         Optional<JobHandler<?, ?>> handler = handlers.find(job.kind());
         if (handler.isEmpty()) {
             // Another instance (a newer deployment) may know the kind: fail the attempt, not the job.
-            return Uni.createFrom().item(failedAttempt(job, "no handler for kind '" + job.kind() + "' on this instance",
+            return loggedBeforeRun(job, failedAttempt(job, "no handler for kind '" + job.kind() + "' on this instance",
                     ErrorTypes.UNKNOWN_KIND, null));
         }
         return runWith(handler.get(), running);
@@ -69,7 +72,7 @@ final class JobRunner {
         try {
             args = handlers.read(handler, job.argsJson());
         } catch (Exception e) {
-            return Uni.createFrom().item(Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), ErrorTypes.INVALID_ARGS));
+            return loggedBeforeRun(job, Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), ErrorTypes.INVALID_ARGS));
         }
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
@@ -82,6 +85,7 @@ final class JobRunner {
         }
         return untilStopped(work.map(item -> (Object) item), running)
                 .map(result -> completed(job, result))
+                .map(outcome -> outcome.status() == JobStatus.FAILED ? logged(context, outcome) : outcome)
                 .onFailure().recoverWithItem(failure -> outcomeOf(context, running, failure))
                 .call(outcome -> progress.flush());
     }
@@ -158,7 +162,8 @@ final class JobRunner {
             if (t instanceof java.util.concurrent.TimeoutException) {
                 return ErrorTypes.TIMEOUT;
             }
-            if (t instanceof java.io.IOException || t instanceof java.nio.channels.UnresolvedAddressException) {
+            if (t instanceof java.io.IOException || t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof io.vertx.core.http.HttpClosedException) {
                 return ErrorTypes.CONNECTION;
             }
         }
@@ -176,13 +181,24 @@ final class JobRunner {
 
     /** Earlier attempts' errors live in the job's log; the job row keeps only the latest. */
     private static Outcome logged(RunningContext<?> context, Outcome outcome) {
+        context.log().error(logLine(outcome));
+        return outcome;
+    }
+
+    /** The log line of an attempt that failed before its handler ran (no context to log through). */
+    private Uni<Outcome> loggedBeforeRun(ClaimedJob job, Outcome outcome) {
+        String data = new JsonObject().put("level", "error").put("message", logLine(outcome)).encode();
+        return appender.append(new EventDraft(job.id(), "log", data)).replaceWith(outcome);
+    }
+
+    /** Every failed attempt's line in the job's log, so that earlier attempts' errors outlive the job row's latest. */
+    private static String logLine(Outcome outcome) {
         String next = switch (outcome.status()) {
             case RETRYING -> "; retrying at " + outcome.runAt();
             case FAILED -> "; no retry";
             default -> "";
         };
-        context.log().error("attempt " + context.attempt() + " failed: " + outcome.errorMessage() + next);
-        return outcome;
+        return "attempt " + outcome.attempt() + " failed: " + outcome.errorMessage() + next;
     }
 
     private static String messageOf(Throwable failure) {

@@ -146,6 +146,10 @@ class HttpKindTest {
                 + "\"form\": {\"a\": 1}}")).hasMessageContaining("form");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
                 + "\"form\": {\"a\": {\"b\": 1}}}")).hasMessageContaining("form.a");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"GET\", "
+                + "\"form\": {\"a\": 1}}")).hasMessageContaining("form");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
+                + "\"form\": {\"a\": []}}")).hasMessageContaining("form.a");
     }
 
     @Test

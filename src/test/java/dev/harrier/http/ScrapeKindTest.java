@@ -163,6 +163,22 @@ class ScrapeKindTest {
                 .contains("info finished: 1 ok, 1 failed of 2 items");
     }
 
+    @Test
+    void onlyTheFirstTwentyFailedItemsAreLoggedOneByOne() {
+        List<String> broken = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            // 404s: failed items, but not a failing host (which the host limiter would slow down).
+            broken.add("\"" + stub.url("/missing") + "?n=" + i + "\"");
+        }
+        Job done = scrape("{\"urls\": [" + String.join(",", broken) + "], \"retries\": 0, \"concurrency\": 5}");
+
+        assertThat(harness.json(done.resultJson()).get("failed").asInt()).isEqualTo(25);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE type = 'log' AND data ->> 'level' = 'warn' "
+                + "AND job_id = '" + done.id() + "'")).isEqualTo(20);
+        assertThat(TestDatabase.queryText("SELECT data ->> 'message' FROM harrier.job_events WHERE type = 'log' AND job_id = '"
+                + done.id() + "' ORDER BY seq DESC LIMIT 1")).isEqualTo("finished: 0 ok, 25 failed of 25 items");
+    }
+
     @Inject
     dev.harrier.queue.JobActions actions;
 

@@ -1,4 +1,4 @@
-package dev.harrier.queue;
+package dev.harrier.sql;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.harrier.queue;
+package dev.harrier.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
