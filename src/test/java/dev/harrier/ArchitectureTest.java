@@ -1,42 +1,86 @@
 package dev.harrier;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the dependency direction of docs/ARCHITECTURE.md. */
+/**
+ * Keeps the dependency directions of docs/ARCHITECTURE.md: api and ops on top, then the streams,
+ * the worker and maintenance, the kinds over the outbound client, the queue and the events, the
+ * notifier, and at the bottom the handler SPI, the document types, SQL helpers and configuration.
+ * Nothing points back up, and no two packages depend on each other.
+ */
 class ArchitectureTest {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.harrier");
 
+    private static final String[] SQL = {"io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..", "io.vertx.pgclient.."};
+
     @Test
-    void theHandlerSpiKnowsNothingOfSqlNorOfTheEngine() {
+    void packagesDoNotDependOnEachOtherInACircle() {
+        slices().matching("dev.harrier.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theHandlerSpiKnowsNothingOfSqlNorOfWhatRunsIt() {
         noClasses().that().resideInAPackage("dev.harrier.handler..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..", "io.vertx.pgclient..",
-                        "dev.harrier.queue..", "dev.harrier.worker..", "dev.harrier.progress..", "dev.harrier.schedule..")
+                .should().dependOnClassesThat().resideInAnyPackage(SQL)
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.harrier.handler..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.worker..",
+                        "dev.harrier.events..", "dev.harrier.maintenance..", "dev.harrier.kinds..", "dev.harrier.http..",
+                        "dev.harrier.api..", "dev.harrier.stream..")
                 .check(MAIN);
     }
 
     @Test
-    void theQueueDoesNotReachIntoTheWorker() {
-        noClasses().that().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.progress..", "dev.harrier.schedule..")
-                .should().dependOnClassesThat().resideInAPackage("dev.harrier.worker..")
+    void nothingReachesUpIntoTheApi() {
+        noClasses().that().resideOutsideOfPackages("dev.harrier.api..", "dev.harrier.ops..")
+                .should().dependOnClassesThat().resideInAPackage("dev.harrier.api..")
                 .check(MAIN);
     }
 
     @Test
-    void progressAndScheduleDoNotDependOnEachOtherOrOnTheQueue() {
-        noClasses().that().resideInAPackage("dev.harrier.progress..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.schedule..")
+    void streamsFollowEventsAndTheNotifierNeverTheApiOrTheEngine() {
+        noClasses().that().resideInAPackage("dev.harrier.stream..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.api..", "dev.harrier.worker..",
+                        "dev.harrier.kinds..", "dev.harrier.maintenance..")
                 .check(MAIN);
-        noClasses().that().resideInAPackage("dev.harrier.schedule..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.progress..")
+        noClasses().that().resideInAnyPackage("dev.harrier.events..", "dev.harrier.notify..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.api..", "dev.harrier.stream..",
+                        "dev.harrier.queue..", "dev.harrier.worker..", "dev.harrier.maintenance..", "dev.harrier.kinds..")
+                .check(MAIN);
+    }
+
+    @Test
+    void kindsUseTheClientAndTheClientKnowsNoKind() {
+        noClasses().that().resideInAPackage("dev.harrier.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.kinds..", "dev.harrier.worker..",
+                        "dev.harrier.queue..", "dev.harrier.events..", "dev.harrier.stream..", "dev.harrier.api..")
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.harrier.kinds..")
+                .should().dependOnClassesThat().resideInAnyPackage(SQL)
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.harrier.kinds..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.worker..",
+                        "dev.harrier.events..")
+                .check(MAIN);
+    }
+
+    @Test
+    void theQueueAndMaintenanceDoNotReachIntoTheWorker() {
+        noClasses().that().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.maintenance..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.worker..", "dev.harrier.stream..",
+                        "dev.harrier.kinds..", "dev.harrier.http..")
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.harrier.maintenance..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.events..")
                 .check(MAIN);
     }
 

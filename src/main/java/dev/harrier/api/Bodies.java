@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import dev.harrier.document.JobDocument;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

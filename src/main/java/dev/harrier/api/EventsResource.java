@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import dev.harrier.stream.WorkspaceFeed;
 import dev.harrier.api.auth.Caller;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerResponse;

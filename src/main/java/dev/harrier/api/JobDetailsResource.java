@@ -1,10 +1,15 @@
 package dev.harrier.api;
 
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.JobDocument;
+import dev.harrier.document.Problem;
+import dev.harrier.document.StoredJson;
+import dev.harrier.stream.JobStream;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.api.auth.ReadTokens;
 import dev.harrier.config.HarrierConfig;
-import dev.harrier.progress.EventStore;
-import dev.harrier.progress.JobEvent;
+import dev.harrier.events.EventStore;
+import dev.harrier.events.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobItems;
@@ -169,7 +174,7 @@ public class JobDetailsResource {
         Caller caller = Requests.caller(request);
         UUID jobId = Requests.jobId(id);
         Long lastEventId = lastEventId(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdQuery);
-        return jobStream.open(caller, jobId, lastEventId, sse);
+        return jobStream.open(caller.workspace(), jobId, lastEventId, sse);
     }
 
     private static Long lastEventId(String value) {

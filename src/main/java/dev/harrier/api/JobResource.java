@@ -1,5 +1,8 @@
 package dev.harrier.api;
 
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.JobDocument;
+import dev.harrier.document.Problem;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.queue.EnqueueResult;

@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import dev.harrier.document.Problem;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

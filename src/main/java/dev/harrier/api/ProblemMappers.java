@@ -1,5 +1,7 @@
 package dev.harrier.api;
 
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.Problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -23,7 +25,7 @@ public class ProblemMappers {
     static final int RETRY_AFTER_SECONDS = 2;
 
     static Response respond(Problem problem) {
-        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+        return problem.response();
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,7 @@
 package dev.harrier.api;
 
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.handler.FieldProblem;

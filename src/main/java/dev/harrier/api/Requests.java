@@ -1,5 +1,7 @@
 package dev.harrier.api;
 
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.Problem;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.InputChecks;

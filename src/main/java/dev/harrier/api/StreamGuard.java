@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import dev.harrier.document.Problem;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobIds;
@@ -35,9 +36,9 @@ public class StreamGuard {
         }
         UUID id = JobIds.parse(matcher.group(1)).orElse(null);
         if (id == null) {
-            return Uni.createFrom().item(ProblemMappers.respond(Problem.notFound("No job " + matcher.group(1))));
+            return Uni.createFrom().item(Problem.notFound("No job " + matcher.group(1)).response());
         }
         return actions.get(caller.workspace(), id)
-                .map(job -> job.isPresent() ? null : ProblemMappers.respond(Problem.notFound("No job " + id)));
+                .map(job -> job.isPresent() ? null : Problem.notFound("No job " + id).response());
     }
 }

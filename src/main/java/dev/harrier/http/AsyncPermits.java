@@ -7,17 +7,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /** A semaphore whose waiters are futures, not threads: nothing blocks while waiting for a permit. */
-final class AsyncPermits {
+public final class AsyncPermits {
 
     private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
     private int available;
 
-    AsyncPermits(int permits) {
+    public AsyncPermits(int permits) {
         this.available = permits;
     }
 
     /** Emits once a permit is held; release it exactly once afterwards. */
-    Uni<Void> acquire() {
+    public Uni<Void> acquire() {
         CompletableFuture<Void> granted;
         synchronized (this) {
             if (available > 0) {
@@ -35,7 +35,7 @@ final class AsyncPermits {
      * Runs {@code call} holding a permit, released once however it ends: item, failure, or a
      * cancellation (a waiter cancelled in the queue holds none; one granted meanwhile goes back).
      */
-    <T> Uni<T> withPermit(Supplier<Uni<T>> call) {
+    public <T> Uni<T> withPermit(Supplier<Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
             AtomicBoolean held = new AtomicBoolean();
             return acquire()
@@ -49,7 +49,7 @@ final class AsyncPermits {
         });
     }
 
-    void release() {
+    public void release() {
         CompletableFuture<Void> next;
         synchronized (this) {
             next = waiting.poll();

@@ -53,7 +53,7 @@ public class OutboundHttp {
     public Uni<OutboundReply> send(OutboundRequest request) {
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             // Checked at enqueue; a job stored otherwise (by SQL, by an older version) fails for good.
-            if (!ArgChecks.isToken(header.getKey()) || header.getValue() == null || !ArgChecks.isFieldValue(header.getValue())) {
+            if (!HeaderChecks.isToken(header.getKey()) || header.getValue() == null || !HeaderChecks.isFieldValue(header.getValue())) {
                 return Uni.createFrom().failure(new AddressGuard.Refused("the header '" + header.getKey()
                         + "' cannot be sent: a name must be a token and a value free of line breaks"));
             }

@@ -1,6 +1,6 @@
 package dev.harrier.ops;
 
-import dev.harrier.progress.EventBridge;
+import dev.harrier.events.EventBridge;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,6 @@
 package dev.harrier.worker;
 
-import dev.harrier.progress.PgListener;
+import dev.harrier.notify.PgListener;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
@@ -8,7 +8,7 @@ import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
-import dev.harrier.schedule.Maintenance;
+import dev.harrier.maintenance.Maintenance;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

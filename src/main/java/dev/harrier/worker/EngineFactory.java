@@ -2,14 +2,14 @@ package dev.harrier.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.HandlerRegistry;
-import dev.harrier.progress.EventAppender;
-import dev.harrier.progress.ListenerConnections;
+import dev.harrier.events.EventAppender;
+import dev.harrier.notify.ListenerConnections;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueStore;
-import dev.harrier.schedule.Maintenance;
+import dev.harrier.maintenance.Maintenance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;

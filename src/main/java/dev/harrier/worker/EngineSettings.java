@@ -1,7 +1,7 @@
 package dev.harrier.worker;
 
 import dev.harrier.config.HarrierConfig;
-import dev.harrier.schedule.MaintenanceSettings;
+import dev.harrier.maintenance.MaintenanceSettings;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;

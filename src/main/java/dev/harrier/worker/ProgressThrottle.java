@@ -1,8 +1,8 @@
 package dev.harrier.worker;
 
 import dev.harrier.handler.ProgressReporter;
-import dev.harrier.progress.EventAppender;
-import dev.harrier.progress.EventDraft;
+import dev.harrier.events.EventAppender;
+import dev.harrier.events.EventDraft;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;

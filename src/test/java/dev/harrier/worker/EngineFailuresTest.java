@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.harrier.progress.EventStore;
-import dev.harrier.progress.JobEvent;
+import dev.harrier.events.EventStore;
+import dev.harrier.events.JobEvent;
 import dev.harrier.queue.EnqueueResult;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobRequest;

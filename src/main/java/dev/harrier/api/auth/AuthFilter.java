@@ -1,6 +1,6 @@
 package dev.harrier.api.auth;
 
-import dev.harrier.api.Problem;
+import dev.harrier.document.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;

@@ -1,0 +1,93 @@
+package dev.harrier.document;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import dev.harrier.queue.Job;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as the API shows it ({@code GET /api/v1/jobs/{id}}, list pages, enqueue replies and
+ * {@code status} events). {@code duplicate} appears on enqueue replies only.
+ */
+@JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
+        "result", "error", "uniqueKey", "tags", "parentId", "createdAt", "updatedAt", "runAt", "startedAt",
+        "finishedAt", "timeoutSeconds", "duplicate", "unreadable"})
+public record JobDocument(
+        String id,
+        String kind,
+        String queue,
+        String status,
+        int priority,
+        int attempt,
+        int maxAttempts,
+        JsonNode args,
+        @Schema(nullable = true) Progress progress,
+        @Schema(nullable = true) JsonNode result,
+        @Schema(nullable = true) Error error,
+        @Schema(nullable = true) String uniqueKey,
+        List<String> tags,
+        @Schema(nullable = true) String parentId,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant runAt,
+        @Schema(nullable = true) Instant startedAt,
+        @Schema(nullable = true) Instant finishedAt,
+        @Schema(nullable = true) Integer timeoutSeconds,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> unreadable) {
+
+    /** The latest progress report. */
+    public record Progress(@Schema(nullable = true) String step, @Schema(nullable = true) String details,
+                           @Schema(nullable = true) Long done, @Schema(nullable = true) Long total) {
+    }
+
+    /** The latest failed attempt. */
+    public record Error(String message, String type, Integer attempt, Instant at) {
+    }
+
+    public static JobDocument of(Job job) {
+        return of(job, null);
+    }
+
+    public static JobDocument of(Job job, Boolean duplicate) {
+        Job.Progress p = job.progress();
+        Progress progress = p.step() == null && p.details() == null && p.done() == null && p.total() == null
+                ? null : new Progress(p.step(), p.details(), p.done(), p.total());
+        Job.JobError e = job.error();
+        StoredJson args = StoredJson.read(job.argsJson());
+        StoredJson result = StoredJson.read(job.resultJson());
+        Map<String, String> unreadable = null;
+        if (args.problem() != null || result.problem() != null) {
+            unreadable = new LinkedHashMap<>();
+            if (args.problem() != null) {
+                unreadable.put("args", args.problem());
+            }
+            if (result.problem() != null) {
+                unreadable.put("result", result.problem());
+            }
+        }
+        return new JobDocument(job.id().toString(), job.kind(), job.queue(), job.status().wire(), job.priority(),
+                job.attempt(), job.maxAttempts(), args.value(), progress, result.value(),
+                e == null ? null : new Error(e.message(), e.type(), e.attempt(), e.at()),
+                job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
+                job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
+                job.timeoutSeconds(), duplicate, unreadable);
+    }
+
+    /** Stored JSON text as a tree, so that it is written as JSON, not as a string; null if unreadable. */
+    public static JsonNode raw(String json) {
+        return StoredJson.read(json).value();
+    }
+
+    /** The same document as it was at a past status change (for replayed {@code status} events). */
+    public JobDocument asOf(String pastStatus, int pastAttempt) {
+        return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
+                result, error, uniqueKey, tags, parentId, createdAt, updatedAt, runAt, startedAt, finishedAt,
+                timeoutSeconds, duplicate, unreadable);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.harrier.events;
+
+import dev.harrier.notify.ListenerConnections;
+import dev.harrier.notify.PgListener;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The cross-instance bridge for event streams: one {@code LISTEN harrier_events} connection per
+ * instance. A notification only says "job X has new events up to seq N"; the streams read the
+ * events themselves from the table, so a lost or merged notification loses nothing, it only
+ * delays (the followers of a job also re-read on their keep-alive tick). Status changes are also read once
+ * here, for every workspace stream of this instance together.
+ */
+@ApplicationScoped
+public class EventBridge {
+
+    private static final Logger LOG = Logger.getLogger(EventBridge.class);
+
+    /**
+     * A status change, as the workspace streams need it: the job, the event's number and its data
+     * (null for a new job's first status, sequence number 0).
+     */
+    public record StatusChange(UUID jobId, long seq, String eventJson) {
+    }
+
+    /**
+     * The status events among some announced ones, one primary-key probe each. The LATERAL
+     * subquery with LIMIT 1 cannot be flattened into a join: as a join, the planner used the
+     * statistics of a young events table and scanned all of it for every notification.
+     */
+    static final String STATUS_EVENTS_OF = """
+            SELECT e.job_id, e.seq, e.data::text AS event, e.at
+            FROM unnest($1::uuid[], $2::bigint[]) AS r(job_id, seq)
+            CROSS JOIN LATERAL (
+                SELECT job_id, seq, data, at FROM harrier.job_events
+                WHERE job_id = r.job_id AND seq = r.seq AND type = 'status'
+                LIMIT 1
+            ) e
+            ORDER BY e.job_id, e.seq""";
+
+    /** The database's clock, which stamps the events. */
+    static final String DATABASE_NOW = "SELECT now() AS at";
+
+    /**
+     * Status changes recorded since a moment, for the workspace streams after the LISTEN
+     * connection was down. No index serves it: it runs only after a reconnect, never per event.
+     */
+    static final String STATUS_EVENTS_SINCE = """
+            SELECT * FROM (
+                SELECT job_id, seq, data::text AS event, at FROM harrier.job_events
+                WHERE type = 'status' AND at >= $1
+                UNION ALL
+                SELECT id, 0, NULL, created_at FROM harrier.jobs
+                WHERE created_at >= $1 AND last_event_seq = 0
+            ) changes
+            ORDER BY at, job_id, seq
+            LIMIT 10000""";
+
+    private final Pool pool;
+    private final PgListener listener;
+    private final List<JobFollower> jobFollowers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
+    private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> lastStatusAt = new java.util.concurrent.atomic.AtomicReference<>();
+
+    public EventBridge(Vertx vertx, Pool pool, ListenerConnections connections) {
+        this.pool = pool;
+        this.listener = connections.listener(vertx, "harrier-events")
+                .on("harrier_events", this::onNotified)
+                .onConnect(this::wakeEveryone)
+                .onConnect(this::catchUpStatusChanges);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        listener.start().subscribe().with(ok -> { }, failure -> LOG.warnf("event streams start without LISTEN: %s", failure.getMessage()));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        listener.stop().subscribe().with(ok -> { }, failure -> { });
+    }
+
+    public boolean listening() {
+        return listener.connected();
+    }
+
+    /** The listening connection, which readiness asks (it never waits for a pool connection). */
+    public PgListener listener() {
+        return listener;
+    }
+
+    /**
+     * Hands every announced event (of any job, any instance) to {@code announced} while some
+     * follower's {@code following} says it follows a job, and calls {@code reconnected} after the LISTEN
+     * connection was down (anything may have been missed). A follower that starts to follow a job
+     * reads its events itself: what was announced before is not replayed.
+     */
+    public void followJobEvents(BooleanSupplier following, Consumer<EventRef> announced, Runnable reconnected) {
+        jobFollowers.add(new JobFollower(following, announced));
+        reconnectFollowers.add(reconnected);
+    }
+
+    /** Receives every status change (of every workspace), in batches; unsubscribe with the returned handle. */
+    public Runnable subscribeToStatusChanges(Consumer<List<StatusChange>> subscriber) {
+        if (statusSubscribers.isEmpty()) {
+            // Nothing was read while no one listened: a catch-up after a reconnect starts now,
+            // not at the last change read before (which may be hours old). "Now" is the
+            // database's clock, which stamps the events. (One caller, WorkspaceFeed, under its lock.)
+            lastStatusAt.set(null);
+            pool.query(DATABASE_NOW).execute().subscribe().with(
+                    rows -> lastStatusAt.compareAndSet(null, rows.iterator().next().getOffsetDateTime("at")),
+                    failure -> LOG.debugf("no catch-up mark for status changes: %s", failure.getMessage()));
+        }
+        statusSubscribers.add(subscriber);
+        return () -> statusSubscribers.remove(subscriber);
+    }
+
+    /** Whether status changes are read (some workspace stream is open on this instance). */
+    public boolean readsStatusChanges() {
+        return !statusSubscribers.isEmpty();
+    }
+
+    private void onNotified(String payload) {
+        // Every instance hears every event of a drain: with no stream open, nothing is parsed.
+        boolean following = jobFollowers.stream().anyMatch(follower -> follower.following().getAsBoolean());
+        if (!following && statusSubscribers.isEmpty()) {
+            return;
+        }
+        List<EventRef> refs = EventRef.parse(payload);
+        for (EventRef ref : refs) {
+            jobFollowers.forEach(follower -> follower.announced().accept(ref));
+        }
+        if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
+            readStatusChanges(refs).subscribe().with(
+                    changes -> statusSubscribers.forEach(s -> s.accept(changes)),
+                    failure -> LOG.warnf("reading status changes for the workspace streams failed: %s", failure.getMessage()));
+        }
+    }
+
+    private record JobFollower(BooleanSupplier following, Consumer<EventRef> announced) {
+    }
+
+    /**
+     * The status changes among the announced events. A new job is announced as its sequence
+     * number 0, which has no event row: its change carries no event data (the job's document is
+     * its first status).
+     */
+    private Uni<List<StatusChange>> readStatusChanges(List<EventRef> refs) {
+        List<StatusChange> created = new java.util.ArrayList<>();
+        List<EventRef> later = new java.util.ArrayList<>(refs.size());
+        for (EventRef ref : refs) {
+            if (ref.seq() == 0) {
+                created.add(new StatusChange(ref.jobId(), 0, null));
+            } else {
+                later.add(ref);
+            }
+        }
+        if (later.isEmpty()) {
+            return Uni.createFrom().item(created);
+        }
+        UUID[] ids = later.stream().map(EventRef::jobId).toArray(UUID[]::new);
+        Long[] seqs = later.stream().map(EventRef::seq).toArray(Long[]::new);
+        return pool.preparedQuery(STATUS_EVENTS_OF).execute(Tuple.of(ids, seqs))
+                .map(this::toChanges)
+                .map(changes -> {
+                    created.addAll(changes);
+                    return created;
+                });
+    }
+
+    private List<StatusChange> toChanges(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<StatusChange> changes = new java.util.ArrayList<>();
+        for (Row row : rows) {
+            changes.add(new StatusChange(row.getUUID("job_id"), row.getLong("seq"), row.getString("event")));
+            java.time.OffsetDateTime at = row.getOffsetDateTime("at");
+            lastStatusAt.accumulateAndGet(at, (a, b) -> a == null || b.isAfter(a) ? b : a);
+        }
+        return changes;
+    }
+
+    /**
+     * After a reconnect, the status changes announced while the connection was down are read from
+     * the table (from a little before the last one seen) and handed to the workspace streams;
+     * those streams drop what they already sent.
+     */
+    private void catchUpStatusChanges() {
+        java.time.OffsetDateTime since = lastStatusAt.get();
+        if (since == null || statusSubscribers.isEmpty()) {
+            return;
+        }
+        pool.preparedQuery(STATUS_EVENTS_SINCE).execute(Tuple.of(since.minusSeconds(1)))
+                .map(this::toChanges)
+                .subscribe().with(
+                        changes -> statusSubscribers.forEach(s -> s.accept(changes)),
+                        failure -> LOG.warnf("catching up status changes failed: %s", failure.getMessage()));
+    }
+
+    private void wakeEveryone() {
+        reconnectFollowers.forEach(Runnable::run);
+    }
+
+}

@@ -1,0 +1,178 @@
+package dev.harrier.kinds;
+
+import dev.harrier.http.AddressGuard;
+import dev.harrier.http.AsyncPermits;
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import dev.harrier.handler.ItemCounts;
+import dev.harrier.handler.ItemResult;
+import dev.harrier.handler.JobContext;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * The fan-out engine shared by {@code scrape} and {@code enrich}: the items of a job as a stream,
+ * at most {@code concurrency} requests at once, at most {@code perHostConcurrency} per host and,
+ * when set, one request per host every {@code perSeconds/requests} (a Bucket4j token bucket);
+ * retries with backoff and {@code Retry-After}; each item recorded as it finishes, finished items
+ * of earlier attempts skipped, no new request once the job is cancelled. Items are produced on
+ * demand, so memory does not grow with the number of items.
+ */
+final class FanOut {
+
+    private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
+    private static final int UNWRITTEN_PER_SLOT = 4;
+    static final int LOGGED_FAILURES = 20;
+
+    /** {@code {"requests": 10, "perSeconds": 1}}. */
+    public record Rate(int requests, int perSeconds) {
+    }
+
+    record Settings(int concurrency, int perHostConcurrency, Rate rate, int retries) {
+    }
+
+    /** Turns the reply of an item's request into its result. */
+    interface Outcome {
+        ItemResult of(int index, OutboundReply reply, int tries, long durationMs);
+    }
+
+
+    private final OutboundHttp http;
+    FanOut(OutboundHttp http) {
+        this.http = http;
+    }
+
+    /**
+     * Runs every item of {@code total}; {@code inputOf} names an item, {@code requestOf} builds its
+     * request. Emits the job's items with a result, counted over every attempt (an item finished by
+     * an earlier attempt is skipped, not forgotten: the result counts it).
+     */
+    Uni<ItemCounts> run(JobContext<?> context, int total, Settings settings, IntFunction<String> inputOf,
+                        IntFunction<OutboundRequest> requestOf, Outcome outcome) {
+        Hosts hosts = new Hosts(settings.perHostConcurrency(), settings.rate());
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger failuresLogged = new AtomicInteger();
+        // Results fetched but not yet stored: a permit each, so a database that falls behind slows
+        // the fetching down instead of letting results pile up in memory.
+        int window = settings.concurrency() * UNWRITTEN_PER_SLOT;
+        AsyncPermits unwritten = new AsyncPermits(window);
+        return context.finishedItems().flatMap(done -> {
+            finished.set(done.size());
+            context.log().info("fetching " + (total - done.size()) + " of " + total + " items"
+                    + (done.isEmpty() ? "" : " (" + done.size() + " finished by an earlier attempt)"));
+            context.progress().report("fetching", done.size() + " of " + total, (long) done.size(), (long) total);
+            return Multi.createFrom().range(0, total)
+                    .select().where(index -> !done.contains(index))
+                    .select().where(index -> !context.isCancelled())
+                    .onItem().transformToUni(index -> unwritten.acquire()
+                            .flatMap(permit -> item(context, index, inputOf.apply(index), requestOf, outcome, hosts, settings)))
+                    .merge(settings.concurrency())
+                    .onItem().transformToUni(item -> record(context, item, finished, failuresLogged, total)
+                            // A failed write is logged where it happens (one batch holds items of
+                            // many jobs): it must not fail this job, let alone the others.
+                            .onFailure().recoverWithNull()
+                            .onTermination().invoke(unwritten::release))
+                    .merge(window)
+                    .collect().last()
+                    .flatMap(last -> context.itemCounts())
+                    .invoke(counts -> context.log().info((context.isCancelled() ? "stopped: " : "finished: ")
+                            + counts.ok() + " ok, " + counts.failed() + " failed of " + total + " items"));
+        });
+    }
+
+    private Uni<ItemResult> item(JobContext<?> context, int index, String input, IntFunction<OutboundRequest> requestOf,
+                                 Outcome outcome, Hosts hosts, Settings settings) {
+        long started = System.nanoTime();
+        AtomicInteger tries = new AtomicInteger();
+        return Uni.createFrom().item(() -> requestOf.apply(index))
+                .flatMap(request -> fetch(context, request, hosts, tries, settings.retries()))
+                .map(reply -> outcome.of(index, reply, tries.get(), (System.nanoTime() - started) / 1_000_000))
+                // A failure stays inside its item: it never cancels the siblings.
+                .onFailure().recoverWithItem(failure -> new ItemResult(index, input, false, null, Math.max(1, tries.get()),
+                        (System.nanoTime() - started) / 1_000_000, null, String.valueOf(failure.getMessage())));
+    }
+
+    /** One request under the job's and the host's limits, retried on 408/425/429/5xx and I/O errors. */
+    private Uni<OutboundReply> fetch(JobContext<?> context, OutboundRequest request, Hosts hosts, AtomicInteger tries, int retries) {
+        String host = request.url().getHost();
+        Uni<OutboundReply> once = hosts.permits(host).withPermit(() -> hosts.pace(host)
+                .flatMap(paced -> {
+                    tries.incrementAndGet();
+                    return http.send(request);
+                }));
+        return once.flatMap(reply -> {
+            boolean retryable = RETRYABLE.contains(reply.status()) || reply.status() >= 500;
+            if (!retryable || tries.get() > retries || context.isCancelled()) {
+                return Uni.createFrom().item(reply);
+            }
+            Duration wait = HttpKind.retryAfter(reply.header("Retry-After"));
+            return Uni.createFrom().nullItem().onItem().delayIt().by(wait != null ? wait : backoff(tries.get()))
+                    .flatMap(x -> fetch(context, request, hosts, tries, retries));
+        }).onFailure(failure -> !(failure instanceof AddressGuard.Refused) && tries.get() <= retries && !context.isCancelled())
+                .recoverWithUni(failure -> Uni.createFrom().nullItem().onItem().delayIt().by(backoff(tries.get()))
+                        .flatMap(x -> fetch(context, request, hosts, tries, retries)));
+    }
+
+    private static String abbreviate(String input) {
+        return input == null ? "" : input.length() > 200 ? input.substring(0, 200) + "…" : input;
+    }
+
+    private static Duration backoff(int attempt) {
+        long base = Math.min(10_000, 250L << Math.min(attempt - 1, 10));
+        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, AtomicInteger failuresLogged,
+                             int total) {
+        Uni<Void> stored = context.recordItem(item);
+        if (!item.ok() && failuresLogged.incrementAndGet() <= LOGGED_FAILURES) {
+            // The first ones only: a dead host would otherwise add a log line for every item.
+            context.log().warn("item " + item.index() + " (" + abbreviate(item.input()) + ") failed after " + item.attempts()
+                    + (item.attempts() == 1 ? " try: " : " tries: ") + item.error()
+                    + (failuresLogged.get() == LOGGED_FAILURES ? " (later failures are counted, not logged: see the items)" : ""));
+        }
+        int done = finished.incrementAndGet();
+        context.progress().report(null, done + " of " + total, (long) done, (long) total);
+        return stored;
+    }
+
+    /** The job's per-host limits: a concurrency bound and, when set, a token bucket per host. */
+    private static final class Hosts {
+        private final int perHost;
+        private final Rate rate;
+        private final Map<String, AsyncPermits> permits = new ConcurrentHashMap<>();
+        private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+        Hosts(int perHost, Rate rate) {
+            this.perHost = perHost;
+            this.rate = rate;
+        }
+
+        AsyncPermits permits(String host) {
+            return permits.computeIfAbsent(host, h -> new AsyncPermits(perHost));
+        }
+
+        /** Waits (without blocking) for the host's next token: one every perSeconds/requests. */
+        Uni<Void> pace(String host) {
+            if (rate == null) {
+                return Uni.createFrom().voidItem();
+            }
+            Bucket bucket = buckets.computeIfAbsent(host, h -> Bucket.builder()
+                    .addLimit(Bandwidth.builder().capacity(1)
+                            .refillGreedy(rate.requests(), Duration.ofSeconds(rate.perSeconds())).build())
+                    .build());
+            return Uni.createFrom().completionStage(() -> bucket.asScheduler().consume(1, Infrastructure.getDefaultWorkerPool()));
+        }
+    }
+}

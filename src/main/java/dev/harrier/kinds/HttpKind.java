@@ -1,0 +1,163 @@
+package dev.harrier.kinds;
+
+import dev.harrier.http.AddressGuard;
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import dev.harrier.http.RequestSigner;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.handler.ErrorTypes;
+import dev.harrier.handler.FieldProblem;
+import dev.harrier.handler.JobContext;
+import dev.harrier.handler.JobFailure;
+import dev.harrier.handler.JobHandler;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code http} kind: one request, for webhooks and callbacks. 2xx and 3xx complete the job;
+ * 408, 425, 429 and 5xx, timeouts and connection errors fail the attempt (retried with backoff, or
+ * after {@code Retry-After}); other 4xx and refused targets fail the job at once.
+ */
+@ApplicationScoped
+public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
+
+    static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    static final int MAX_TIMEOUT_MS = 300_000;
+    private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
+    static final int BODY_EXCERPT = 500;
+
+    /**
+     * {@code {"url", "method", "headers", "body", "form", "timeoutMs"}}: {@code body} is sent as
+     * JSON, or as it is when it is a string and {@code headers} give a Content-Type that is not
+     * JSON; {@code form} is sent form-encoded ({@link RequestBody}).
+     */
+    public record Args(String url, String method, Map<String, String> headers, JsonNode body, JsonNode form, Integer timeoutMs) {
+    }
+
+    /** {@code {"status", "headers", "body", "durationMs"}}; JSON bodies parsed, others as text. */
+    public record Result(int status, Map<String, String> headers, JsonNode body, long durationMs, boolean truncated) {
+    }
+
+    private final OutboundHttp http;
+    private final ObjectMapper mapper;
+    private final Optional<RequestSigner> signer;
+
+    public HttpKind(OutboundHttp http, ObjectMapper mapper, HarrierConfig config) {
+        this.http = http;
+        this.mapper = mapper;
+        this.signer = config.http().signingSecret().map(RequestSigner::new);
+    }
+
+    @Override
+    public String kind() {
+        return "http";
+    }
+
+    @Override
+    public Class<Args> argsType() {
+        return Args.class;
+    }
+
+    @Override
+    public List<FieldProblem> validate(Args args) {
+        List<FieldProblem> problems = new ArrayList<>();
+        ArgChecks.httpUrl(problems, "url", args.url());
+        if (args.method() != null && !METHODS.contains(args.method().toUpperCase())) {
+            problems.add(new FieldProblem("method", "must be one of " + METHODS));
+        }
+        ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, MAX_TIMEOUT_MS);
+        ArgChecks.headers(problems, "headers", args.headers());
+        RequestBody.check(problems, args.body(), args.form(), args.headers(), args.method());
+        return problems;
+    }
+
+    @Override
+    public Uni<Result> handle(JobContext<Args> context) {
+        Args args = context.args();
+        RequestBody request = RequestBody.of(args.body(), args.form(), args.headers());
+        byte[] body = request.bytes();
+        String method = args.method() == null ? (body == null ? "GET" : "POST") : args.method().toUpperCase();
+        Map<String, String> headers = new LinkedHashMap<>(args.headers() == null ? Map.of() : args.headers());
+        if (request.contentType() != null && RequestBody.contentType(headers) == null) {
+            headers.put("Content-Type", request.contentType());
+        }
+        signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(Instant.now().getEpochSecond(), body)));
+        Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
+        return http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))
+                .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
+                .map(this::outcome);
+    }
+
+    private Result outcome(OutboundReply reply) {
+        int status = reply.status();
+        if (RETRYABLE.contains(status) || status >= 500) {
+            Duration after = retryAfter(reply.header("Retry-After"));
+            String message = failureMessage(reply);
+            throw (after != null ? JobFailure.retryAfter(after, message) : JobFailure.retry(message)).ofType(ErrorTypes.HTTP_STATUS);
+        }
+        if (status >= 400) {
+            throw JobFailure.permanent(failureMessage(reply)).ofType(ErrorTypes.HTTP_STATUS);
+        }
+        return new Result(status, reply.headers(), parse(reply), reply.duration().toMillis(), reply.truncated());
+    }
+
+    private JsonNode parse(OutboundReply reply) {
+        String text = new String(reply.body(), StandardCharsets.UTF_8);
+        String type = reply.header("Content-Type");
+        if (!reply.truncated() && type != null && type.contains("json")) {
+            try {
+                return mapper.readTree(text);
+            } catch (Exception e) {
+                // Not JSON after all: kept as text.
+            }
+        }
+        return mapper.getNodeFactory().textNode(text);
+    }
+
+    /**
+     * "HTTP 500 from host: <the start of the reply's body>": what the server said is often the only
+     * clue ({@code {"error": "jobspy crashed for user 7"}}), so the error keeps up to
+     * {@link #BODY_EXCERPT} characters of it, on one line.
+     */
+    static String failureMessage(OutboundReply reply) {
+        String message = "HTTP " + reply.status() + " from " + reply.url().getHost();
+        String body = new String(reply.body(), 0, Math.min(reply.body().length, BODY_EXCERPT * 4), StandardCharsets.UTF_8)
+                .replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+        if (body.isEmpty()) {
+            return message;
+        }
+        return message + ": " + (body.length() > BODY_EXCERPT ? body.substring(0, BODY_EXCERPT) + "…" : body);
+    }
+
+    /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
+        } catch (NumberFormatException e) {
+            try {
+                Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (RuntimeException unreadable) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.harrier.kinds;
+
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.handler.FieldProblem;
+import dev.harrier.handler.ItemResult;
+import dev.harrier.handler.JobContext;
+import dev.harrier.handler.JobHandler;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code scrape} kind: GET many URLs with bounded concurrency, per-host concurrency and a
+ * per-host rate, retries with backoff (and {@code Retry-After}), and extraction. Every URL becomes
+ * an item; one that keeps failing is a failed item and fails neither the job nor its siblings. A
+ * retried attempt skips the items that already have a result; a cancelled job starts no new request.
+ */
+@ApplicationScoped
+public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result> {
+
+    static final int MAX_ITEMS = 100_000;
+    static final int MAX_CONCURRENCY = 1000;
+
+    public record Args(List<String> urls, String urlTemplate, List<Map<String, Object>> params, Integer concurrency,
+                       Integer perHostConcurrency, FanOut.Rate ratePerHost, Integer timeoutMs, Integer retries,
+                       Map<String, String> headers, Extractor.Spec extract) {
+    }
+
+    public record Result(int total, int ok, int failed, int records) {
+    }
+
+    private final FanOut fanOut;
+    private final Extractor extractor;
+
+    public ScrapeKind(OutboundHttp http, ObjectMapper mapper) {
+        this.fanOut = new FanOut(http);
+        this.extractor = new Extractor(mapper);
+    }
+
+    @Override
+    public String kind() {
+        return "scrape";
+    }
+
+    @Override
+    public Class<Args> argsType() {
+        return Args.class;
+    }
+
+    @Override
+    public List<FieldProblem> validate(Args args) {
+        List<FieldProblem> problems = new ArrayList<>();
+        boolean list = args.urls() != null;
+        boolean template = args.urlTemplate() != null;
+        if (list == template) {
+            problems.add(new FieldProblem("urls", "give either urls or urlTemplate with params"));
+        } else if (list) {
+            if (args.urls().size() > MAX_ITEMS) {
+                problems.add(new FieldProblem("urls", "at most " + MAX_ITEMS + " URLs"));
+            }
+            for (int i = 0; i < Math.min(args.urls().size(), MAX_ITEMS); i++) {
+                ArgChecks.httpUrl(problems, "urls[" + i + "]", args.urls().get(i));
+            }
+        } else if (args.params() == null || args.params().isEmpty() || args.params().size() > MAX_ITEMS) {
+            problems.add(new FieldProblem("params", "must list 1 to " + MAX_ITEMS + " parameter sets"));
+        }
+        ArgChecks.range(problems, "concurrency", args.concurrency(), 1, MAX_CONCURRENCY);
+        ArgChecks.range(problems, "perHostConcurrency", args.perHostConcurrency(), 1, MAX_CONCURRENCY);
+        ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, 300_000);
+        ArgChecks.range(problems, "retries", args.retries(), 0, 10);
+        ArgChecks.headers(problems, "headers", args.headers());
+        if (args.ratePerHost() != null) {
+            ArgChecks.range(problems, "ratePerHost.requests", args.ratePerHost().requests(), 1, 10_000);
+            ArgChecks.range(problems, "ratePerHost.perSeconds", args.ratePerHost().perSeconds(), 1, 3600);
+        }
+        if (args.extract() != null && args.extract().type() != null && !Set.of("html", "json", "raw").contains(args.extract().type())) {
+            problems.add(new FieldProblem("extract.type", "must be html, json or raw"));
+        }
+        return problems;
+    }
+
+    @Override
+    public Uni<Result> handle(JobContext<Args> context) {
+        Args args = context.args();
+        List<String> urls = urls(args);
+        FanOut.Settings settings = new FanOut.Settings(args.concurrency() == null ? 32 : args.concurrency(),
+                args.perHostConcurrency() == null ? 4 : args.perHostConcurrency(), args.ratePerHost(),
+                args.retries() == null ? 2 : args.retries());
+        Map<String, String> headers = args.headers() == null ? Map.of() : args.headers();
+        Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 15_000 : args.timeoutMs());
+        return fanOut.run(context, urls.size(), settings, urls::get,
+                        index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout),
+                        (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms))
+                .map(counts -> new Result(urls.size(), counts.ok(), counts.failed(), (int) counts.okRecords()));
+    }
+
+    private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms) {
+        if (reply.status() >= 400) {
+            return new ItemResult(index, input, false, reply.status(), tries, ms, null, "HTTP " + reply.status());
+        }
+        JsonNode extracted = extractor.extract(args.extract(), reply.body(), input);
+        return new ItemResult(index, input, true, reply.status(), tries, ms, extracted.toString(), null);
+    }
+
+    static List<String> urls(Args args) {
+        if (args.urls() != null) {
+            return args.urls();
+        }
+        List<String> urls = new ArrayList<>(args.params().size());
+        for (Map<String, Object> set : args.params()) {
+            String url = args.urlTemplate();
+            for (Map.Entry<String, Object> param : set.entrySet()) {
+                url = url.replace("{" + param.getKey() + "}",
+                        java.net.URLEncoder.encode(String.valueOf(param.getValue()), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+}

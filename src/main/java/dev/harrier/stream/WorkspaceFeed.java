@@ -1,0 +1,161 @@
+package dev.harrier.stream;
+
+import dev.harrier.document.JobDocument;
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.events.EventBridge;
+import dev.harrier.queue.Job;
+import dev.harrier.queue.JobActions;
+import dev.harrier.queue.JobStatus;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The workspace streams ({@code GET /api/v1/events}). Status changes are read once per instance
+ * and handed to each open stream of their workspace ({@link WorkspaceStream}, which bounds what a
+ * slow reader holds in bytes and closes one that stops reading for three keep-alive periods). A change older than one already
+ * sent for the same job is dropped, so a dashboard never ends on a stale status. A stream opened
+ * with a {@code Last-Event-ID} (an EventSource reconnecting, after its server closed it or went
+ * away) may have missed changes that cannot be replayed: it starts with a {@code reset} event, and
+ * the client re-reads the jobs it shows. One timer sends keep-alive comments to idle streams.
+ */
+@ApplicationScoped
+public class WorkspaceFeed {
+
+    private static final Logger LOG = Logger.getLogger(WorkspaceFeed.class);
+    /** A reader that accepts nothing for this many keep-alive periods while changes wait is closed. */
+    static final int STALLED_AFTER_KEEP_ALIVES = 3;
+    static final String FIRST_ID = "0";
+    static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
+
+    private final EventBridge bridge;
+    private final JobActions actions;
+    private final JobEventFormat format;
+    private final HarrierConfig config;
+    private final Vertx vertx;
+    private final Set<WorkspaceStream> streams = ConcurrentHashMap.newKeySet();
+    // While streams are open (guarded by this): the subscription to status changes, the keep-alive timer.
+    private Runnable unsubscribe;
+    private long keepAliveTimer = -1;
+
+    public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
+                         MeterRegistry meters) {
+        this.bridge = bridge;
+        this.actions = actions;
+        this.format = format;
+        this.config = config;
+        this.vertx = vertx;
+        Gauge.builder("harrier.streams.workspace.open", streams, Set::size)
+                .description("Workspace streams open on this instance").register(meters);
+        Gauge.builder("harrier.streams.workspace.held", this, WorkspaceFeed::heldBytes).baseUnit("bytes")
+                .description("Job documents held for workspace stream readers that are behind").register(meters);
+    }
+
+    /**
+     * Status changes are read only while a workspace stream is open on this instance: reading
+     * them costs a query per notification, and a drain of 1,000 jobs sends 14 notifications.
+     */
+    private synchronized void add(WorkspaceStream stream) {
+        streams.add(stream);
+        if (unsubscribe == null) {
+            unsubscribe = bridge.subscribeToStatusChanges(this::onStatusChanges);
+            keepAliveTimer = vertx.setPeriodic(config.api().keepAlive().toMillis(), id -> streams.forEach(WorkspaceStream::tick));
+        }
+    }
+
+    private synchronized void remove(WorkspaceStream stream) {
+        streams.remove(stream);
+        if (streams.isEmpty() && unsubscribe != null) {
+            unsubscribe.run();
+            unsubscribe = null;
+            vertx.cancelTimer(keepAliveTimer);
+        }
+    }
+
+    /** The bytes of job documents the open streams hold for their readers. */
+    long heldBytes() {
+        return streams.stream().mapToLong(WorkspaceStream::pendingBytes).sum();
+    }
+
+    /**
+     * A new stream. Its first event carries an id (a {@code : connected} comment, or the
+     * {@code reset} of a reconnect), so that an EventSource reconnects with {@code Last-Event-ID}
+     * even when the stream dropped before its first status change.
+     *
+     * @param hangUp closes the client's connection (for a reader that stopped reading)
+     */
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse,
+                                        Runnable hangUp) {
+        OutboundSseEvent first = reconnected
+                ? sse.newEventBuilder().name("reset").id(FIRST_ID).data(RESET).build()
+                : sse.newEventBuilder().comment("connected").id(FIRST_ID).build();
+        return Multi.createFrom().emitter(emitter -> {
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes(),
+                    config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load, first, hangUp);
+            add(stream);
+            emitter.onRequest(stream::request);
+            emitter.onTermination(() -> remove(stream));
+            // Requests made before onRequest was registered (at most one event too many is asked for).
+            stream.request(emitter.requested());
+        });
+    }
+
+    private void onStatusChanges(List<EventBridge.StatusChange> changes) {
+        if (streams.isEmpty()) {
+            return;
+        }
+        Set<UUID> ids = changes.stream().map(EventBridge.StatusChange::jobId).collect(Collectors.toSet());
+        actions.getMany(ids).subscribe().with(jobs -> {
+            Map<UUID, Job> byId = jobs.stream().collect(Collectors.toMap(Job::id, Function.identity()));
+            for (EventBridge.StatusChange change : changes) {
+                Job job = byId.get(change.jobId());
+                if (job != null) {
+                    deliver(job, change);
+                }
+            }
+        }, failure -> LOG.warnf("workspace streams: %s", failure.getMessage()));
+    }
+
+    /** The current documents of jobs a stream must send again (their pending change was stripped). */
+    private Uni<Map<UUID, WorkspaceStream.Loaded>> load(List<UUID> jobIds) {
+        return actions.getMany(new java.util.HashSet<>(jobIds)).map(jobs -> {
+            Map<UUID, WorkspaceStream.Loaded> documents = new java.util.HashMap<>();
+            for (Job job : jobs) {
+                documents.put(job.id(), new WorkspaceStream.Loaded(job.lastEventSeq(), format.json(JobDocument.of(job)),
+                        job.status().terminal()));
+            }
+            return documents;
+        });
+    }
+
+    private void deliver(Job job, EventBridge.StatusChange change) {
+        if (change.eventJson() == null && change.seq() != job.lastEventSeq()) {
+            // A new job that has changed again since: that later change is delivered on its own.
+            return;
+        }
+        JobDocument document = JobEventFormat.documentAt(job, change.seq(), change.eventJson());
+        boolean terminal = JobStatus.fromWire(document.status()).terminal();
+        String json = null;
+        for (WorkspaceStream stream : streams) {
+            if (stream.wants(job.workspace(), job.queue(), job.kind())) {
+                if (json == null) {
+                    json = format.json(document);
+                }
+                stream.offer(job.id(), change.seq(), json, terminal);
+            }
+        }
+    }
+}
