@@ -1,16 +1,12 @@
 package dev.harrier.events;
 
-import dev.harrier.notify.ListenerConnections;
-import dev.harrier.notify.PgListener;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import dev.harrier.notify.Channel;
+import dev.harrier.notify.Notifier;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -21,8 +17,8 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * The cross-instance bridge for event streams: one {@code LISTEN harrier_events} connection per
- * instance. A notification only says "job X has new events up to seq N"; the streams read the
+ * The cross-instance bridge for event streams, on the instance's {@link Notifier} (channel
+ * {@code harrier_events}). A notification only says "job X has new events up to seq N"; the streams read the
  * events themselves from the table, so a lost or merged notification loses nothing, it only
  * delays (the followers of a job also re-read on their keep-alive tick). Status changes are also read once
  * here, for every workspace stream of this instance together.
@@ -73,35 +69,25 @@ public class EventBridge {
             LIMIT 10000""";
 
     private final Pool pool;
-    private final PgListener listener;
+    private final Notifier notifier;
+    // Announced status refs not yet read, and whether a read is in flight; guarded by `wanted`.
+    private final List<EventRef> wanted = new java.util.ArrayList<>();
+    private boolean readingStatusChanges;
     private final List<JobFollower> jobFollowers = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
     private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> lastStatusAt = new java.util.concurrent.atomic.AtomicReference<>();
 
-    public EventBridge(Vertx vertx, Pool pool, ListenerConnections connections) {
+    public EventBridge(Pool pool, Notifier notifier) {
         this.pool = pool;
-        this.listener = connections.listener(vertx, "harrier-events")
-                .on("harrier_events", this::onNotified)
-                .onConnect(this::wakeEveryone)
-                .onConnect(this::catchUpStatusChanges);
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        listener.start().subscribe().with(ok -> { }, failure -> LOG.warnf("event streams start without LISTEN: %s", failure.getMessage()));
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        listener.stop().subscribe().with(ok -> { }, failure -> { });
+        this.notifier = notifier;
+        notifier.subscribe(Channel.EVENTS, this::onNotified);
+        notifier.onReconnect(this::wakeEveryone);
+        notifier.onReconnect(this::catchUpStatusChanges);
     }
 
     public boolean listening() {
-        return listener.connected();
-    }
-
-    /** The listening connection, which readiness asks (it never waits for a pool connection). */
-    public PgListener listener() {
-        return listener;
+        return notifier.connected();
     }
 
     /**
@@ -146,10 +132,44 @@ public class EventBridge {
             jobFollowers.forEach(follower -> follower.announced().accept(ref));
         }
         if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
-            readStatusChanges(refs).subscribe().with(
-                    changes -> statusSubscribers.forEach(s -> s.accept(changes)),
-                    failure -> LOG.warnf("reading status changes for the workspace streams failed: %s", failure.getMessage()));
+            wantStatusChanges(refs);
         }
+    }
+
+    /**
+     * One read of status changes in flight, the refs announced meanwhile read together by the next
+     * one: a drain announces events far faster than one query per notification would keep up with.
+     */
+    private void wantStatusChanges(List<EventRef> refs) {
+        synchronized (wanted) {
+            wanted.addAll(refs);
+            if (readingStatusChanges) {
+                return;
+            }
+            readingStatusChanges = true;
+        }
+        readWantedStatusChanges();
+    }
+
+    private void readWantedStatusChanges() {
+        List<EventRef> batch;
+        synchronized (wanted) {
+            if (wanted.isEmpty()) {
+                readingStatusChanges = false;
+                return;
+            }
+            batch = new java.util.ArrayList<>(wanted);
+            wanted.clear();
+        }
+        readStatusChanges(batch).subscribe().with(
+                changes -> {
+                    statusSubscribers.forEach(s -> s.accept(changes));
+                    readWantedStatusChanges();
+                },
+                failure -> {
+                    LOG.warnf("reading status changes for the workspace streams failed: %s", failure.getMessage());
+                    readWantedStatusChanges();
+                });
     }
 
     private record JobFollower(BooleanSupplier following, Consumer<EventRef> announced) {

@@ -1,6 +1,6 @@
 package dev.harrier.ops;
 
-import dev.harrier.events.EventBridge;
+import dev.harrier.notify.Notifier;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +19,7 @@ import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * Ready only when the database answers and its schema is at the version this build migrates to,
- * asked on this instance's listening connection (the event streams'), within a second: it never
+ * asked on this instance's listening connection (the {@code Notifier}'s), within a second: it never
  * waits for a pool connection, so a stalled database or an exhausted pool cannot hold a probe,
  * and a listening connection that is down or silently dead (see {@code PgListener}) makes the
  * instance not ready. The expected version is read from the migrations on the class path once,
@@ -35,11 +35,11 @@ public class SchemaReadinessCheck implements AsyncHealthCheck {
             ORDER BY installed_rank DESC LIMIT 1""";
     static final Duration TIMEOUT = Duration.ofMillis(800);
 
-    private final EventBridge bridge;
+    private final Notifier notifier;
     private volatile String expectedVersion;
 
-    public SchemaReadinessCheck(EventBridge bridge) {
-        this.bridge = bridge;
+    public SchemaReadinessCheck(Notifier notifier) {
+        this.notifier = notifier;
     }
 
     void onStart(@Observes StartupEvent event, Flyway flyway) {
@@ -53,7 +53,7 @@ public class SchemaReadinessCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return bridge.listener().query(LATEST_APPLIED_MIGRATION, TIMEOUT)
+        return notifier.query(LATEST_APPLIED_MIGRATION, TIMEOUT)
                 .map(this::toResponse)
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("schema")
                         .down()

@@ -50,6 +50,9 @@ public class WorkspaceFeed {
     // While streams are open (guarded by this): the subscription to status changes, the keep-alive timer.
     private Runnable unsubscribe;
     private long keepAliveTimer = -1;
+    // Status changes not yet read, and whether a read is in flight; guarded by `wanted`.
+    private final List<EventBridge.StatusChange> wanted = new java.util.ArrayList<>();
+    private boolean reading;
 
     public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
                          MeterRegistry meters) {
@@ -113,20 +116,46 @@ public class WorkspaceFeed {
         });
     }
 
+    /** One read of documents in flight; changes that arrive meanwhile are read together next. */
     private void onStatusChanges(List<EventBridge.StatusChange> changes) {
         if (streams.isEmpty()) {
             return;
         }
-        Set<UUID> ids = changes.stream().map(EventBridge.StatusChange::jobId).collect(Collectors.toSet());
+        synchronized (wanted) {
+            wanted.addAll(changes);
+            if (reading) {
+                return;
+            }
+            reading = true;
+        }
+        readWanted();
+    }
+
+    private void readWanted() {
+        List<EventBridge.StatusChange> batch;
+        synchronized (wanted) {
+            if (wanted.isEmpty() || streams.isEmpty()) {
+                wanted.clear();
+                reading = false;
+                return;
+            }
+            batch = new java.util.ArrayList<>(wanted);
+            wanted.clear();
+        }
+        Set<UUID> ids = batch.stream().map(EventBridge.StatusChange::jobId).collect(Collectors.toSet());
         actions.getMany(ids).subscribe().with(jobs -> {
             Map<UUID, Job> byId = jobs.stream().collect(Collectors.toMap(Job::id, Function.identity()));
-            for (EventBridge.StatusChange change : changes) {
+            for (EventBridge.StatusChange change : batch) {
                 Job job = byId.get(change.jobId());
                 if (job != null) {
                     deliver(job, change);
                 }
             }
-        }, failure -> LOG.warnf("workspace streams: %s", failure.getMessage()));
+            readWanted();
+        }, failure -> {
+            LOG.warnf("workspace streams: %s", failure.getMessage());
+            readWanted();
+        });
     }
 
     /** The current documents of jobs a stream must send again (their pending change was stripped). */

@@ -1,6 +1,8 @@
 package dev.harrier.worker;
 
-import dev.harrier.notify.PgListener;
+import dev.harrier.maintenance.Maintenance;
+import dev.harrier.notify.Channel;
+import dev.harrier.notify.Notifier;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
@@ -8,7 +10,6 @@ import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
-import dev.harrier.maintenance.Maintenance;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -45,7 +46,8 @@ public final class Engine {
     private final Leases leases;
     private final QueueStore queues;
     private final JobRunner runner;
-    private final PgListener listener;
+    private final Notifier notifier;
+    private final List<Runnable> subscriptions = new ArrayList<>();
     private final Maintenance maintenance;
     private final EngineMetrics metrics;
     private final OutcomeDelivery outcomes;
@@ -59,7 +61,7 @@ public final class Engine {
     private volatile boolean stopping;
 
     Engine(EngineSettings settings, Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
-           QueueStore queues, JobRunner runner, PgListener listener, Maintenance maintenance, EngineMetrics metrics) {
+           QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics) {
         this.settings = settings;
         this.vertx = vertx;
         this.pool = pool;
@@ -67,28 +69,26 @@ public final class Engine {
         this.leases = leases;
         this.queues = queues;
         this.runner = runner;
-        this.listener = listener;
+        this.notifier = notifier;
         this.maintenance = maintenance;
         this.metrics = metrics;
         this.outcomes = new OutcomeDelivery(writer, settings, vertx);
-        listener.on("harrier_jobs", this::onJobsNotified)
-                .on("harrier_cancel", this::onCancelNotified)
-                .on("harrier_queues", key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))
-                .onConnect(this::wakeAll);
     }
 
     public String instanceId() {
         return settings.instanceId();
     }
 
-    /** Registers the instance, listens, loads the queues and starts the loops. */
+    /** Registers the instance, subscribes to its notifications, loads the queues and starts the loops. */
     public Uni<Void> start() {
+        subscriptions.add(notifier.subscribe(Channel.JOBS, this::onJobsNotified));
+        subscriptions.add(notifier.subscribe(Channel.CANCEL, this::onCancelNotified));
+        subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
+        // Notifications sent while the connection was down are lost: every queue is claimed from.
+        subscriptions.add(notifier.onReconnect(this::wakeAll));
         return pool.preparedQuery(InstanceSql.INSTANCE_REGISTER)
                 .execute(Tuple.of(settings.instanceId(), hostName()))
-                .flatMap(registered -> listener.start()
-                        .onFailure().invoke(f -> LOG.warnf("LISTEN failed (%s); polling until it connects", f.getMessage()))
-                        .onFailure().recoverWithNull())
-                .flatMap(listening -> refreshQueues())
+                .flatMap(registered -> refreshQueues())
                 .invoke(this::startLoops)
                 .invoke(() -> LOG.infof("Harrier worker %s started (%d slots per queue)", settings.instanceId(), settings.slots()));
     }
@@ -116,7 +116,7 @@ public final class Engine {
                     vertx.cancelTimer(heartbeat);
                 })
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
-                .flatMap(x -> listener.stop())
+                .invoke(() -> subscriptions.forEach(Runnable::run))
                 .flatMap(x -> pool.preparedQuery(InstanceSql.INSTANCE_REMOVE).execute(Tuple.of(settings.instanceId())))
                 .invoke(() -> runner.close())
                 .invoke(() -> LOG.infof("Harrier worker %s stopped", settings.instanceId()))
@@ -138,7 +138,7 @@ public final class Engine {
     }
 
     public boolean listening() {
-        return listener.connected();
+        return notifier.connected();
     }
 
     public Maintenance maintenance() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.events.EventAppender;
 import dev.harrier.notify.ListenerConnections;
+import dev.harrier.notify.Notifier;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
@@ -32,10 +33,11 @@ public class EngineFactory {
     private final ObjectMapper mapper;
     private final MeterRegistry meters;
     private final ListenerConnections connections;
+    private final Notifier notifier;
 
     public EngineFactory(Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
                          QueueStore queues, EventAppender appender, ItemWriter items, HandlerRegistry handlers, ObjectMapper mapper,
-                         MeterRegistry meters, ListenerConnections connections) {
+                         MeterRegistry meters, ListenerConnections connections, Notifier notifier) {
         this.vertx = vertx;
         this.pool = pool;
         this.claimer = claimer;
@@ -48,6 +50,7 @@ public class EngineFactory {
         this.mapper = mapper;
         this.meters = meters;
         this.connections = connections;
+        this.notifier = notifier;
     }
 
     /** A new, not yet started engine. */
@@ -57,7 +60,7 @@ public class EngineFactory {
                 : null;
         JobRunner runner = new JobRunner(handlers, mapper, appender, items, vertx, settings);
         return new Engine(settings, vertx, pool, claimer, leases, writer, queues, runner,
-                connections.listener(vertx, "harrier-worker " + settings.instanceId()), maintenance, new EngineMetrics(meters));
+                notifier, maintenance, new EngineMetrics(meters));
     }
 
     /** Options for a dedicated connection (LISTEN), the same database as the pool's. */

@@ -1,6 +1,5 @@
 package dev.harrier.notify;
 
-import dev.harrier.events.EventBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +40,7 @@ class FrozenListenerTest {
     EngineHarness harness;
 
     @Inject
-    EventBridge bridge;
+    Notifier notifier;
 
     private final List<Long> frozen = new ArrayList<>();
 
@@ -58,7 +57,7 @@ class FrozenListenerTest {
             TestDatabase.execute("SELECT pg_terminate_backend(" + pid + ")");
         }
         frozen.clear();
-        await().atMost(WAIT).until(bridge::listening);
+        await().atMost(WAIT).until(notifier::connected);
     }
 
     @Test
@@ -67,7 +66,7 @@ class FrozenListenerTest {
         Engine engine = harness.start("deaf", b -> b.pollInterval(Duration.ofHours(1)));
         // The queue exists and has its producer: a new queue would be found by the queue refresh.
         harness.awaitStatus(harness.submit("noop", "{}").job().id(), JobStatus.COMPLETED, WAIT);
-        long pid = backendOf("harrier-worker deaf");
+        long pid = notifierBackend();
         freeze(pid);
 
         UUID id = harness.submit("noop", "{}").job().id();
@@ -75,7 +74,7 @@ class FrozenListenerTest {
 
         harness.awaitStatus(id, JobStatus.COMPLETED, WAIT);
         await().atMost(WAIT).until(engine::listening);
-        assertThat(backendOf("harrier-worker deaf")).as("a new connection").isNotEqualTo(pid);
+        assertThat(notifierBackend()).as("a new connection").isNotEqualTo(pid);
     }
 
     @Test
@@ -84,9 +83,7 @@ class FrozenListenerTest {
         try (SseClient stream = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/jobs/" + id + "/events",
                 Map.of("Authorization", "Bearer test-key-default"))) {
             assertThat(stream.next(WAIT).id()).isEqualTo("0");
-            // Asked on the connection itself: a reconnect may have left a closing one of the same name.
-            long pid = bridge.listener().query("SELECT pg_backend_pid()", WAIT).await().atMost(WAIT)
-                    .iterator().next().getInteger(0);
+            long pid = notifierBackend();
             freeze(pid);
 
             await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() ->
@@ -101,9 +98,9 @@ class FrozenListenerTest {
         }
     }
 
-    private static long backendOf(String applicationName) {
-        return TestDatabase.queryLong("SELECT coalesce(max(pid), -1) FROM pg_stat_activity WHERE application_name = '"
-                + applicationName + "'");
+    /** Asked on the connection itself: a reconnect may have left a closing one of the same name. */
+    private long notifierBackend() {
+        return notifier.query("SELECT pg_backend_pid()", WAIT).await().atMost(WAIT).iterator().next().getInteger(0);
     }
 
     private void freeze(long pid) throws Exception {
