@@ -10,6 +10,7 @@ import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobIds;
 import dev.harrier.queue.JobListing;
+import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.JobSubmitter;
@@ -80,8 +81,9 @@ public class JobResource {
         if (enqueue == null) {
             throw Requests.invalid("", "must be a job object, not null");
         }
-        return submitter.submit(caller.workspace(), toRequest(enqueue, ""))
-                .map(JobResource::created);
+        return submitter.submit(caller.workspace(), List.of(toRequest(enqueue, "")))
+                .onFailure(InvalidJobException.class).transform(e -> ((InvalidJobException) e).forOneJob())
+                .map(results -> created(results.get(0)));
     }
 
     @POST
@@ -109,7 +111,7 @@ public class JobResource {
             }
             requests.add(toRequest(job, "jobs[" + i + "]."));
         }
-        return submitter.submitMany(caller.workspace(), requests)
+        return submitter.submit(caller.workspace(), requests)
                 .map(results -> Response.status(201)
                         .entity(new Bodies.Jobs(results.stream().map(r -> JobDocument.of(r.job(), r.duplicate())).toList(), null))
                         .build());

@@ -1,5 +1,6 @@
 package dev.harrier.events;
 
+import dev.harrier.sql.Table;
 import dev.harrier.sql.GroupCommit;
 import dev.harrier.sql.PgText;
 import io.smallrye.mutiny.Uni;
@@ -47,7 +48,7 @@ public class EventAppender {
             // event would fail the batch of up to 1,000 events of many jobs.
             data[i] = PgText.withoutNulEscape(drafts.get(i).dataJson());
         }
-        return pool.preparedQuery(EventSql.EVENT_APPEND_MANY)
+        return pool.preparedQuery(Table.JOB_EVENTS.sql("append_many"))
                 .execute(Tuple.of(ids, types, data))
                 .map(rows -> Collections.nCopies(n, Boolean.TRUE));
     }

@@ -1,5 +1,7 @@
 package dev.harrier.events;
 
+import dev.harrier.sql.Table;
+import dev.harrier.notify.EventRef;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
 import io.smallrye.mutiny.Uni;
@@ -35,38 +37,8 @@ public class EventBridge {
     public record StatusChange(UUID jobId, long seq, String eventJson) {
     }
 
-    /**
-     * The status events among some announced ones, one primary-key probe each. The LATERAL
-     * subquery with LIMIT 1 cannot be flattened into a join: as a join, the planner used the
-     * statistics of a young events table and scanned all of it for every notification.
-     */
-    static final String STATUS_EVENTS_OF = """
-            SELECT e.job_id, e.seq, e.data::text AS event, e.at
-            FROM unnest($1::uuid[], $2::bigint[]) AS r(job_id, seq)
-            CROSS JOIN LATERAL (
-                SELECT job_id, seq, data, at FROM harrier.job_events
-                WHERE job_id = r.job_id AND seq = r.seq AND type = 'status'
-                LIMIT 1
-            ) e
-            ORDER BY e.job_id, e.seq""";
 
-    /** The database's clock, which stamps the events. */
-    static final String DATABASE_NOW = "SELECT now() AS at";
 
-    /**
-     * Status changes recorded since a moment, for the workspace streams after the LISTEN
-     * connection was down. No index serves it: it runs only after a reconnect, never per event.
-     */
-    static final String STATUS_EVENTS_SINCE = """
-            SELECT * FROM (
-                SELECT job_id, seq, data::text AS event, at FROM harrier.job_events
-                WHERE type = 'status' AND at >= $1
-                UNION ALL
-                SELECT id, 0, NULL, created_at FROM harrier.jobs
-                WHERE created_at >= $1 AND last_event_seq = 0
-            ) changes
-            ORDER BY at, job_id, seq
-            LIMIT 10000""";
 
     private final Pool pool;
     private final Notifier notifier;
@@ -108,7 +80,7 @@ public class EventBridge {
             // not at the last change read before (which may be hours old). "Now" is the
             // database's clock, which stamps the events. (One caller, WorkspaceFeed, under its lock.)
             lastStatusAt.set(null);
-            pool.query(DATABASE_NOW).execute().subscribe().with(
+            pool.query(Table.JOB_EVENTS.sql("database_now")).execute().subscribe().with(
                     rows -> lastStatusAt.compareAndSet(null, rows.iterator().next().getOffsetDateTime("at")),
                     failure -> LOG.debugf("no catch-up mark for status changes: %s", failure.getMessage()));
         }
@@ -195,7 +167,7 @@ public class EventBridge {
         }
         UUID[] ids = later.stream().map(EventRef::jobId).toArray(UUID[]::new);
         Long[] seqs = later.stream().map(EventRef::seq).toArray(Long[]::new);
-        return pool.preparedQuery(STATUS_EVENTS_OF).execute(Tuple.of(ids, seqs))
+        return pool.preparedQuery(Table.JOB_EVENTS.sql("list_status_of")).execute(Tuple.of(ids, seqs))
                 .map(this::toChanges)
                 .map(changes -> {
                     created.addAll(changes);
@@ -223,7 +195,7 @@ public class EventBridge {
         if (since == null || statusSubscribers.isEmpty()) {
             return;
         }
-        pool.preparedQuery(STATUS_EVENTS_SINCE).execute(Tuple.of(since.minusSeconds(1)))
+        pool.preparedQuery(Table.JOB_EVENTS.sql("list_status_since")).execute(Tuple.of(since.minusSeconds(1)))
                 .map(this::toChanges)
                 .subscribe().with(
                         changes -> statusSubscribers.forEach(s -> s.accept(changes)),

@@ -1,5 +1,6 @@
 package dev.harrier.events;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -22,12 +23,12 @@ public class EventStore {
 
     /** Up to {@code limit} events of a job with a sequence number above {@code afterSeq}, in order. */
     public Uni<List<JobEvent>> after(UUID jobId, long afterSeq, int limit) {
-        return list(EventSql.EVENT_LIST_AFTER, jobId, afterSeq, limit);
+        return list(Table.JOB_EVENTS.sql("list_after"), jobId, afterSeq, limit);
     }
 
     /** The same for log lines only. */
     public Uni<List<JobEvent>> logsAfter(UUID jobId, long afterSeq, int limit) {
-        return list(EventSql.EVENT_LIST_LOGS_AFTER, jobId, afterSeq, limit);
+        return list(Table.JOB_EVENTS.sql("list_logs_after"), jobId, afterSeq, limit);
     }
 
     private Uni<List<JobEvent>> list(String sql, UUID jobId, long afterSeq, int limit) {

@@ -1,5 +1,6 @@
 package dev.harrier.maintenance;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -43,7 +44,7 @@ public final class Maintenance {
     /** Takes or renews leadership; emits whether this instance leads now. */
     public Uni<Boolean> tryLead() {
         double ttl = settings.leaderTtl().toMillis() / 1000.0;
-        return pool.preparedQuery(MaintenanceSql.LEADER_ATTEMPT)
+        return pool.preparedQuery(Table.LEADERS.sql("attempt"))
                 .execute(Tuple.of(LEADERSHIP, instanceId, ttl))
                 .map(rows -> rows.size() > 0)
                 .invoke(leads -> {
@@ -56,12 +57,12 @@ public final class Maintenance {
 
     /** Makes due scheduled and retrying jobs pending; emits how many. */
     public Uni<Long> promoteOnce() {
-        return pool.preparedQuery(MaintenanceSql.JOB_PROMOTE_DUE).execute(Tuple.of(BATCH)).map(Maintenance::count);
+        return pool.preparedQuery(Table.JOBS.sql("promote_due")).execute(Tuple.of(BATCH)).map(Maintenance::count);
     }
 
     /** Returns jobs with expired leases to retrying (or failed, or cancelled); emits how many. */
     public Uni<Long> rescueOnce() {
-        return pool.preparedQuery(MaintenanceSql.JOB_RESCUE_EXPIRED).execute(Tuple.of(BATCH))
+        return pool.preparedQuery(Table.JOBS.sql("rescue_expired")).execute(Tuple.of(BATCH))
                 .map(Maintenance::count)
                 .invoke(n -> {
                     if (n > 0) {
@@ -72,11 +73,11 @@ public final class Maintenance {
 
     /** Deletes one batch of terminal jobs past their retention; emits how many. */
     public Uni<Integer> pruneOnce() {
-        return pool.preparedQuery(MaintenanceSql.JOB_PRUNE_FINISHED)
+        return pool.preparedQuery(Table.JOBS.sql("prune_finished"))
                 .execute(Tuple.of(seconds(settings.completedRetention()), seconds(settings.failedRetention()),
                         seconds(settings.cancelledRetention()), BATCH))
                 .map(RowSet::rowCount)
-                .call(deleted -> pool.query(MaintenanceSql.INSTANCE_PRUNE_STALE).execute());
+                .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute());
     }
 
     /** One tick: lead, then promote, and rescue and prune when their intervals have passed. */
@@ -115,7 +116,7 @@ public final class Maintenance {
             vertx.cancelTimer(timerId);
         }
         leader = false;
-        return pool.preparedQuery(MaintenanceSql.LEADER_RESIGN).execute(Tuple.of(LEADERSHIP, instanceId)).replaceWithVoid();
+        return pool.preparedQuery(Table.LEADERS.sql("resign")).execute(Tuple.of(LEADERSHIP, instanceId)).replaceWithVoid();
     }
 
     private void tick() {

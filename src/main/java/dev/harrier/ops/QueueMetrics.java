@@ -1,5 +1,6 @@
 package dev.harrier.ops;
 
+import dev.harrier.sql.Table;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -20,12 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class QueueMetrics {
 
-    static final String QUEUE_DEPTH = """
-            SELECT workspace, queue, status::text AS status, count(*) AS jobs,
-                   extract(epoch FROM now() - min(run_at))::float8 AS oldest_pending
-            FROM harrier.jobs
-            WHERE status IN ('scheduled', 'pending', 'running', 'retrying')
-            GROUP BY workspace, queue, status""";
 
     private static final Set<String> STATUSES = Set.of("scheduled", "pending", "running", "retrying");
 
@@ -47,7 +42,7 @@ public class QueueMetrics {
 
     /** Reads the depths now; queues that emptied drop to zero. */
     public Uni<Void> refreshOnce() {
-        return pool.query(QUEUE_DEPTH).execute().invoke(rows -> {
+        return pool.query(Table.JOBS.sql("count_live_by_queue")).execute().invoke(rows -> {
             Map<String, Long> seen = new java.util.HashMap<>();
             Map<String, Long> ages = new java.util.HashMap<>();
             for (Row row : rows) {

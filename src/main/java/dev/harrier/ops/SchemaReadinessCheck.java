@@ -1,5 +1,6 @@
 package dev.harrier.ops;
 
+import dev.harrier.sql.Table;
 import dev.harrier.notify.Notifier;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
@@ -29,10 +30,6 @@ import org.flywaydb.core.api.MigrationVersion;
 @ApplicationScoped
 public class SchemaReadinessCheck implements AsyncHealthCheck {
 
-    static final String LATEST_APPLIED_MIGRATION = """
-            SELECT version FROM harrier.flyway_schema_history
-            WHERE success AND version IS NOT NULL
-            ORDER BY installed_rank DESC LIMIT 1""";
     static final Duration TIMEOUT = Duration.ofMillis(800);
 
     private final Notifier notifier;
@@ -53,7 +50,7 @@ public class SchemaReadinessCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return notifier.query(LATEST_APPLIED_MIGRATION, TIMEOUT)
+        return notifier.query(Table.FLYWAY_SCHEMA_HISTORY.sql("latest_applied"), TIMEOUT)
                 .map(this::toResponse)
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("schema")
                         .down()

@@ -16,4 +16,11 @@ public final class InvalidJobException extends RuntimeException {
     public List<FieldProblem> problems() {
         return problems;
     }
+
+    /** The problems of a batch of one named as a single job's: {@code jobs[0].kind} is {@code kind}. */
+    public InvalidJobException forOneJob() {
+        return new InvalidJobException(problems.stream()
+                .map(p -> new FieldProblem(p.field().equals("jobs[0]") ? "" : p.field().replaceFirst("^jobs\\[0]\\.", ""), p.message()))
+                .toList());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import dev.harrier.sql.PgText;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
@@ -24,25 +25,8 @@ public class ItemWriter {
     public record JobItemResult(UUID jobId, ItemResult item) {
     }
 
-    static final String ITEM_UPSERT_MANY = """
-            INSERT INTO harrier.job_items (job_id, idx, input, status, http_status, attempts, duration_ms, data, error, records)
-            SELECT job_id, idx, input, status::harrier.item_status, http_status, attempts, duration_ms, data::jsonb, error,
-                   CASE WHEN status <> 'ok' THEN 0
-                        WHEN jsonb_typeof(data::jsonb) = 'array' THEN jsonb_array_length(data::jsonb) ELSE 1 END
-            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[])
-                AS t(job_id, idx, input, status, http_status, attempts, duration_ms, data, error)
-            ON CONFLICT (job_id, idx) DO UPDATE
-            SET status = EXCLUDED.status, http_status = EXCLUDED.http_status, attempts = EXCLUDED.attempts,
-                duration_ms = EXCLUDED.duration_ms, data = EXCLUDED.data, error = EXCLUDED.error,
-                records = EXCLUDED.records, finished_at = now()""";
 
-    static final String ITEM_LIST_FINISHED = "SELECT idx FROM harrier.job_items WHERE job_id = $1";
 
-    static final String ITEM_COUNT_BY_STATUS = """
-            SELECT count(*) FILTER (WHERE status = 'ok') AS ok,
-                   count(*) FILTER (WHERE status = 'failed') AS failed,
-                   coalesce(sum(records), 0) AS ok_records
-            FROM harrier.job_items WHERE job_id = $1""";
 
 
     private final Pool pool;
@@ -59,14 +43,14 @@ public class ItemWriter {
 
     /** The job's items with a result, over all its attempts. */
     public Uni<ItemCounts> counts(UUID jobId) {
-        return pool.preparedQuery(ITEM_COUNT_BY_STATUS).execute(Tuple.of(jobId)).map(rows -> {
+        return pool.preparedQuery(Table.JOB_ITEMS.sql("count_by_status")).execute(Tuple.of(jobId)).map(rows -> {
             Row row = rows.iterator().next();
             return new ItemCounts(row.getLong("ok").intValue(), row.getLong("failed").intValue(), row.getLong("ok_records"));
         });
     }
 
     public Uni<Set<Integer>> finished(UUID jobId) {
-        return pool.preparedQuery(ITEM_LIST_FINISHED).execute(Tuple.of(jobId)).map(rows -> {
+        return pool.preparedQuery(Table.JOB_ITEMS.sql("list_finished")).execute(Tuple.of(jobId)).map(rows -> {
             Set<Integer> done = new HashSet<>();
             rows.forEach(row -> done.add(row.getInteger("idx")));
             return done;
@@ -96,7 +80,7 @@ public class ItemWriter {
             data[i] = PgText.withoutNulEscape(item.dataJson());
             error[i] = PgText.withoutNul(item.error());
         }
-        return pool.preparedQuery(ITEM_UPSERT_MANY)
+        return pool.preparedQuery(Table.JOB_ITEMS.sql("upsert_many"))
                 .execute(Tuple.from(new ArrayList<>(List.of(jobs, idx, input, status, http, attempts, duration, data, error))))
                 .map(rows -> Collections.nCopies(n, Boolean.TRUE));
     }

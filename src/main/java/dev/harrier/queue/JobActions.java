@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -30,21 +31,21 @@ public class JobActions {
     }
 
     public Uni<Optional<Job>> get(String workspace, UUID id) {
-        return pool.preparedQuery(JobSql.JOB_GET_IN_WORKSPACE)
+        return pool.preparedQuery(Table.JOBS.sql("get_in_workspace"))
                 .execute(Tuple.of(id, workspace))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(JobRows.toJob(rows.iterator().next())));
     }
 
     /** Any workspace: for the engine itself. */
     public Uni<Optional<Job>> get(UUID id) {
-        return pool.preparedQuery(JobSql.JOB_GET)
+        return pool.preparedQuery(Table.JOBS.sql("get"))
                 .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(JobRows.toJob(rows.iterator().next())));
     }
 
     /** Several jobs of any workspace, by id (the workspace stream filters them). */
     public Uni<java.util.List<Job>> getMany(java.util.Collection<UUID> ids) {
-        return pool.preparedQuery(JobSql.JOB_GET_MANY)
+        return pool.preparedQuery(Table.JOBS.sql("get_many"))
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
                 .map(JobRows::toJobs);
     }
@@ -63,10 +64,10 @@ public class JobActions {
      */
     private Uni<Result> cancel(String workspace, UUID id, int tries) {
         Tuple params = Tuple.of(id, workspace);
-        return pool.preparedQuery(JobSql.JOB_CANCEL_IF_WAITING).execute(params)
+        return pool.preparedQuery(Table.JOBS.sql("cancel_if_waiting")).execute(params)
                 .flatMap(cancelled -> cancelled.size() > 0
                         ? Uni.createFrom().item(Result.DONE)
-                        : pool.preparedQuery(JobSql.JOB_REQUEST_CANCEL_IF_RUNNING).execute(params)
+                        : pool.preparedQuery(Table.JOBS.sql("request_cancel_if_running")).execute(params)
                                 .flatMap(requested -> requested.size() > 0
                                         ? Uni.createFrom().item(Result.REQUESTED)
                                         : get(workspace, id).flatMap(job -> {
@@ -82,7 +83,7 @@ public class JobActions {
 
     /** A failed or cancelled job runs again with a fresh attempt budget; other statuses: conflict. */
     public Uni<Result> retry(String workspace, UUID id) {
-        return pool.preparedQuery(JobSql.JOB_RETRY_IF_ENDED).execute(Tuple.of(id, workspace))
+        return pool.preparedQuery(Table.JOBS.sql("retry_if_ended")).execute(Tuple.of(id, workspace))
                 .flatMap(retried -> retried.size() > 0
                         ? Uni.createFrom().item(Result.DONE)
                         : existsOrNot(workspace, id));

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import dev.harrier.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -31,9 +32,9 @@ public class JobClaimer {
         if (concurrency == null) {
             return claim(pool, workspace, queue, limit, owner, lease);
         }
-        return pool.withTransaction(tx -> tx.preparedQuery(JobSql.QUEUE_CLAIM_LOCK)
+        return pool.withTransaction(tx -> tx.preparedQuery(Table.JOBS.sql("claim_lock"))
                 .execute(Tuple.of(workspace, queue))
-                .flatMap(locked -> tx.preparedQuery(JobSql.JOB_COUNT_RUNNING).execute(Tuple.of(workspace, queue)))
+                .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue)))
                 .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
                 .flatMap(room -> room == 0
                         ? Uni.createFrom().item(List.<ClaimedJob>of())
@@ -43,7 +44,7 @@ public class JobClaimer {
     private Uni<List<ClaimedJob>> claim(SqlClient client, String workspace, String queue, int limit,
                                         String owner, Duration lease) {
         double leaseSeconds = lease.toMillis() / 1000.0;
-        return client.preparedQuery(JobSql.JOB_CLAIM)
+        return client.preparedQuery(Table.JOBS.sql("claim"))
                 .execute(Tuple.of(workspace, queue, limit, owner, leaseSeconds))
                 .map(rows -> toClaimed(workspace, queue, rows));
     }

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -7,7 +8,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -18,12 +18,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Inserts validated jobs, one or thousands in one statement, on the pool or inside a caller's
- * transaction (pass its {@link SqlClient}). Honours unique keys: a job whose key is held by a live
+ * Inserts jobs {@link JobSubmitter} checked, one or thousands in one statement, on the pool or
+ * inside a caller's transaction; only the submitter reaches it. Honours unique keys: a job whose key is held by a live
  * job is not created, and the live job is returned as a duplicate.
  */
-@ApplicationScoped
-public class JobEnqueuer {
+final class JobEnqueuer {
 
     /**
      * A key can be held by a job that ends between our insert and our look-up: try again. Each
@@ -36,38 +35,33 @@ public class JobEnqueuer {
 
     private final Pool pool;
 
-    public JobEnqueuer(Pool pool) {
+    JobEnqueuer(Pool pool) {
         this.pool = pool;
-    }
-
-    public Uni<EnqueueResult> enqueue(NewJob job) {
-        return enqueueMany(List.of(job)).map(results -> results.get(0));
-    }
-
-    public Uni<EnqueueResult> enqueue(SqlClient client, NewJob job) {
-        return enqueueMany(client, List.of(job)).map(results -> results.get(0));
     }
 
     /**
      * On the pool. With unique keys an enqueue may take more than one statement, so it then runs in
      * a transaction of its own: a batch is all or nothing.
      */
-    public Uni<List<EnqueueResult>> enqueueMany(List<NewJob> jobs) {
+    Uni<List<EnqueueResult>> onPool(List<NewJob> jobs) {
         if (jobs.stream().anyMatch(job -> job.uniqueKey() != null)) {
             // Enqueues of one key racing each other and the key's holder ending can deadlock in
             // PostgreSQL; the transaction is then rolled back whole, and simply runs again.
-            return Uni.createFrom().deferred(() -> pool.withTransaction(tx -> enqueueMany(tx, jobs)))
+            return Uni.createFrom().deferred(() -> pool.withTransaction(tx -> insert(tx, jobs)))
                     .onFailure(JobEnqueuer::isConflict).retry().withBackOff(CONFLICT_BACKOFF).atMost(CONFLICT_RETRIES);
         }
-        return enqueueMany(pool, jobs);
+        return insert(pool, jobs);
     }
 
     private static boolean isConflict(Throwable failure) {
         return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
     }
 
-    /** Enqueues in one round trip (more only for unique-key duplicates); results in input order. */
-    public Uni<List<EnqueueResult>> enqueueMany(SqlClient client, List<NewJob> jobs) {
+    /**
+     * Enqueues in one round trip (more only for unique-key duplicates); results in input order. On
+     * the pool with no unique key, the one statement is its own transaction.
+     */
+    Uni<List<EnqueueResult>> insert(SqlClient client, List<NewJob> jobs) {
         List<UUID> ids = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size(); i++) {
             ids.add(JobIds.next());
@@ -83,7 +77,7 @@ public class JobEnqueuer {
                 todo.add(i);
             }
         }
-        return client.preparedQuery(JobSql.JOB_INSERT_MANY)
+        return client.preparedQuery(Table.JOBS.sql("insert_many"))
                 .execute(insertParams(jobs, ids, todo))
                 .flatMap(inserted -> {
                     Map<UUID, Job> byId = new HashMap<>();
@@ -114,7 +108,7 @@ public class JobEnqueuer {
             keysByWorkspace.computeIfAbsent(jobs.get(i).workspace(), w -> new ArrayList<>()).add(jobs.get(i).uniqueKey());
         }
         return Uni.join().all(keysByWorkspace.entrySet().stream()
-                        .map(e -> client.preparedQuery(JobSql.JOB_GET_LIVE_BY_UNIQUE_KEYS)
+                        .map(e -> client.preparedQuery(Table.JOBS.sql("get_live_by_unique_keys"))
                                 .execute(Tuple.of(e.getKey(), e.getValue().toArray(String[]::new))))
                         .toList())
                 .andFailFast()

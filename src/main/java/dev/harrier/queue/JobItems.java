@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,13 +15,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobItems {
 
-    static final String ITEM_LIST_AFTER = """
-            SELECT idx, input, status::text AS status, http_status, attempts, duration_ms, data::text AS data,
-                   error, finished_at
-            FROM harrier.job_items
-            WHERE job_id = $1 AND idx > $2 AND ($3::text IS NULL OR status = $3::harrier.item_status)
-            ORDER BY idx
-            LIMIT $4""";
 
     private final Pool pool;
 
@@ -30,7 +24,7 @@ public class JobItems {
 
     /** Up to {@code limit} items with an index above {@code afterIndex}, optionally of one status. */
     public Uni<List<JobItem>> after(UUID jobId, int afterIndex, String status, int limit) {
-        return pool.preparedQuery(ITEM_LIST_AFTER)
+        return pool.preparedQuery(Table.JOB_ITEMS.sql("list_after"))
                 .execute(Tuple.from(Arrays.asList(jobId, afterIndex, status, limit)))
                 .map(rows -> {
                     List<JobItem> items = new ArrayList<>(rows.size());

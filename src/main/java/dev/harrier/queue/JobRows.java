@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Reads {@link Job}s from rows selected with {@link JobSql#COLUMNS}; converts times. */
+/** Reads {@link Job}s from rows selected with the job columns of {@code sql/jobs.sql}; converts times. */
 public final class JobRows {
 
     private JobRows() {

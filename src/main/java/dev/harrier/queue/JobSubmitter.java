@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.HandlerRegistry;
@@ -18,9 +19,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The front door for new jobs, from Java and from the HTTP API: checks every field (the kind
- * exists, its arguments read, numbers in range), fills in defaults, and enqueues. A request with
- * any problem is refused whole with {@link InvalidJobException}, and nothing is written.
+ * The one way in for new jobs, from Java and from the HTTP API alike: checks every field (the kind
+ * exists, its arguments read, numbers in range), fills in defaults, and enqueues, on the pool or in
+ * the caller's transaction. A batch with any problem is refused whole with
+ * {@link InvalidJobException}, and nothing is written. There is no other way to insert a job.
  */
 @ApplicationScoped
 public class JobSubmitter {
@@ -31,55 +33,49 @@ public class JobSubmitter {
     public static final int MAX_TAGS = 50;
     public static final int MAX_TEXT = 255;
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
-    private static final String PARENTS_IN_WORKSPACE = """
-            SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[])""";
 
     private final HandlerRegistry handlers;
     private final JobEnqueuer enqueuer;
     private final Pool pool;
     private final HarrierConfig config;
 
-    public JobSubmitter(HandlerRegistry handlers, JobEnqueuer enqueuer, Pool pool, HarrierConfig config) {
+    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config) {
         this.handlers = handlers;
-        this.enqueuer = enqueuer;
+        this.enqueuer = new JobEnqueuer(pool);
         this.pool = pool;
         this.config = config;
     }
 
-    public Uni<EnqueueResult> submit(String workspace, JobRequest request) {
-        return submit(pool, workspace, request);
+    /**
+     * Enqueues on the pool: a batch is all or nothing. Problems are named {@code jobs[i].field};
+     * results come in request order, a duplicate of a unique key as the live job that holds it.
+     */
+    public Uni<List<EnqueueResult>> submit(String workspace, List<JobRequest> requests) {
+        return check(pool, workspace, requests).flatMap(enqueuer::onPool);
     }
 
-    /** Enqueues inside the caller's transaction when {@code client} is one. */
-    public Uni<EnqueueResult> submit(SqlClient client, String workspace, JobRequest request) {
-        return submitMany(client, workspace, List.of(request), "").map(results -> results.get(0));
+    /**
+     * The same, inside the caller's transaction: the jobs exist if, and when, it commits (their
+     * workers are woken at commit too).
+     */
+    public Uni<List<EnqueueResult>> submit(SqlClient transaction, String workspace, List<JobRequest> requests) {
+        return check(transaction, workspace, requests).flatMap(jobs -> enqueuer.insert(transaction, jobs));
     }
 
-    public Uni<List<EnqueueResult>> submitMany(String workspace, List<JobRequest> requests) {
-        return submitMany(pool, workspace, requests, "jobs");
-    }
-
-    /** All or nothing: problems are named {@code jobs[i].field}; results come in request order. */
-    public Uni<List<EnqueueResult>> submitMany(SqlClient client, String workspace, List<JobRequest> requests) {
-        return submitMany(client, workspace, requests, "jobs");
-    }
-
-    private Uni<List<EnqueueResult>> submitMany(SqlClient client, String workspace, List<JobRequest> requests, String listName) {
+    private Uni<List<NewJob>> check(SqlClient client, String workspace, List<JobRequest> requests) {
         List<FieldProblem> problems = new ArrayList<>();
         if (requests.size() > MAX_BATCH) {
-            problems.add(new FieldProblem(listName, "at most " + MAX_BATCH + " jobs in one batch, not " + requests.size()));
+            problems.add(new FieldProblem("jobs", "at most " + MAX_BATCH + " jobs in one batch, not " + requests.size()));
             return Uni.createFrom().failure(new InvalidJobException(problems));
         }
         List<NewJob> jobs = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            String prefix = listName.isEmpty() ? "" : listName + "[" + i + "]";
-            jobs.add(check(workspace, requests.get(i), prefix, problems));
+            jobs.add(check(workspace, requests.get(i), "jobs[" + i + "]", problems));
         }
         if (!problems.isEmpty()) {
             return Uni.createFrom().failure(new InvalidJobException(problems));
         }
-        return checkParents(client, workspace, jobs, listName)
-                .flatMap(ok -> client == pool ? enqueuer.enqueueMany(jobs) : enqueuer.enqueueMany(client, jobs));
+        return checkParents(client, workspace, jobs).replaceWith(jobs);
     }
 
     private NewJob check(String workspace, JobRequest request, String prefix, List<FieldProblem> problems) {
@@ -135,7 +131,7 @@ public class JobSubmitter {
             }
             InputChecks.text(found, "tags[" + t + "]", tag);
         }
-        found.forEach(p -> problems.add(prefix.isEmpty() ? p : p.under(prefix)));
+        found.forEach(p -> problems.add(p.under(prefix)));
         if (!found.isEmpty()) {
             return null;
         }
@@ -143,7 +139,7 @@ public class JobSubmitter {
                 request.timeoutSeconds(), request.uniqueKey(), tags, request.parentId());
     }
 
-    private Uni<Void> checkParents(SqlClient client, String workspace, List<NewJob> jobs, String listName) {
+    private Uni<Void> checkParents(SqlClient client, String workspace, List<NewJob> jobs) {
         Set<UUID> parents = new HashSet<>();
         jobs.forEach(job -> {
             if (job.parentId() != null) {
@@ -153,7 +149,7 @@ public class JobSubmitter {
         if (parents.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return client.preparedQuery(PARENTS_IN_WORKSPACE)
+        return client.preparedQuery(Table.JOBS.sql("list_ids_in_workspace"))
                 .execute(Tuple.of(workspace, parents.toArray(UUID[]::new)))
                 .flatMap(rows -> {
                     Set<UUID> found = new HashSet<>();
@@ -162,8 +158,7 @@ public class JobSubmitter {
                     for (int i = 0; i < jobs.size(); i++) {
                         UUID parent = jobs.get(i).parentId();
                         if (parent != null && !found.contains(parent)) {
-                            String field = listName.isEmpty() ? "parentId" : listName + "[" + i + "].parentId";
-                            problems.add(new FieldProblem(field, "no job " + parent + " in this workspace"));
+                            problems.add(new FieldProblem("jobs[" + i + "].parentId", "no job " + parent + " in this workspace"));
                         }
                     }
                     return problems.isEmpty() ? Uni.createFrom().voidItem()

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,7 +30,7 @@ public class Leases {
         if (believed.isEmpty()) {
             return Uni.createFrom().item(java.util.Set.of());
         }
-        return pool.preparedQuery(JobSql.JOB_LIST_NOT_HELD)
+        return pool.preparedQuery(Table.JOBS.sql("list_not_held"))
                 .execute(Tuple.of(believed.toArray(UUID[]::new), owner))
                 .map(rows -> {
                     java.util.Set<UUID> lost = new java.util.HashSet<>();
@@ -40,7 +41,7 @@ public class Leases {
 
     /** Extends by {@code lease} the leases {@code owner} holds on {@code running}; emits the jobs renewed. */
     public Uni<List<Held>> renew(String owner, Duration lease, java.util.Collection<UUID> running) {
-        return pool.preparedQuery(JobSql.JOB_RENEW_LEASES)
+        return pool.preparedQuery(Table.JOBS.sql("renew_leases"))
                 .execute(Tuple.of(owner, lease.toMillis() / 1000.0, running.toArray(UUID[]::new)))
                 .map(rows -> {
                     List<Held> held = new ArrayList<>(rows.size());

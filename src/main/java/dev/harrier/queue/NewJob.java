@@ -9,7 +9,7 @@ import java.util.UUID;
  * arguments as JSON text. {@code runAt}, {@code timeoutSeconds}, {@code uniqueKey} and
  * {@code parentId} may be null.
  */
-public record NewJob(
+record NewJob(
         String workspace,
         String queue,
         String kind,

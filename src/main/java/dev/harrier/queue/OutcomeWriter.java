@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import dev.harrier.sql.PgText;
 import dev.harrier.sql.Columns;
 import io.smallrye.mutiny.Uni;
@@ -43,7 +44,7 @@ public class OutcomeWriter {
             messages[i] = PgText.withoutNul(o.errorMessage());
             types[i] = PgText.withoutNul(o.errorType());
         }
-        return pool.preparedQuery(JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY)
+        return pool.preparedQuery(Table.JOBS.sql("set_outcome_if_running_many"))
                 .execute(Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner)))
                 .map(rows -> {
                     Set<UUID> written = new HashSet<>();

@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -18,14 +19,7 @@ public class QueueStats {
     public record Stats(QueueSettings settings, Map<JobStatus, Long> counts, long oldestPendingAgeSeconds) {
     }
 
-    static final String QUEUE_LIST_IN_WORKSPACE = """
-            SELECT workspace, name, paused, concurrency FROM harrier.queues WHERE workspace = $1 ORDER BY name""";
 
-    static final String QUEUE_COUNTS = """
-            SELECT queue, status::text AS status, count(*) AS jobs,
-                   coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS oldest
-            FROM harrier.jobs WHERE workspace = $1
-            GROUP BY queue, status""";
 
     private final Pool pool;
 
@@ -34,7 +28,7 @@ public class QueueStats {
     }
 
     public Uni<List<Stats>> list(String workspace) {
-        Uni<Map<String, QueueSettings>> settings = pool.preparedQuery(QUEUE_LIST_IN_WORKSPACE).execute(Tuple.of(workspace))
+        Uni<Map<String, QueueSettings>> settings = pool.preparedQuery(Table.QUEUES.sql("list_in_workspace")).execute(Tuple.of(workspace))
                 .map(rows -> {
                     Map<String, QueueSettings> byName = new LinkedHashMap<>();
                     for (Row row : rows) {
@@ -43,7 +37,7 @@ public class QueueStats {
                     }
                     return byName;
                 });
-        return settings.flatMap(byName -> pool.preparedQuery(QUEUE_COUNTS).execute(Tuple.of(workspace)).map(rows -> {
+        return settings.flatMap(byName -> pool.preparedQuery(Table.JOBS.sql("count_by_queue")).execute(Tuple.of(workspace)).map(rows -> {
             Map<String, Map<JobStatus, Long>> counts = new LinkedHashMap<>();
             Map<String, Long> oldest = new LinkedHashMap<>();
             for (Row row : rows) {

@@ -1,8 +1,9 @@
 package dev.harrier.stream;
 
+import dev.harrier.notify.EventRef;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.events.EventBridge;
-import dev.harrier.events.EventRef;
+
 import dev.harrier.events.EventStore;
 import dev.harrier.events.JobEvent;
 import dev.harrier.queue.Job;

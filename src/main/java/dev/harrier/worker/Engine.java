@@ -1,29 +1,32 @@
 package dev.harrier.worker;
 
+import dev.harrier.sql.Table;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
-import dev.harrier.queue.ClaimedJob;
+import dev.harrier.notify.Payloads;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
-import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,17 +49,18 @@ public final class Engine {
     private final Leases leases;
     private final QueueStore queues;
     private final JobRunner runner;
+    private final Attempts attempts;
     private final Notifier notifier;
     private final List<Runnable> subscriptions = new ArrayList<>();
     private final Maintenance maintenance;
-    private final EngineMetrics metrics;
-    private final OutcomeDelivery outcomes;
     private final Map<String, QueueProducer> producers = new ConcurrentHashMap<>();
-    private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
+    // The engine's own event loop: its notifications, timers and claims, and the attempts they
+    // start, run there, not on the loop of the notifier, which also serves every event stream.
+    private Context context;
+    private final Executor onContext = task -> context.runOnContext(v -> task.run());
     private final List<Long> timers = new ArrayList<>();
     private long timeoutSweep = -1;
     private long heartbeat = -1;
-    private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean heartbeating = true;
     private volatile boolean stopping;
 
@@ -71,8 +75,7 @@ public final class Engine {
         this.runner = runner;
         this.notifier = notifier;
         this.maintenance = maintenance;
-        this.metrics = metrics;
-        this.outcomes = new OutcomeDelivery(writer, settings, vertx);
+        this.attempts = new Attempts(runner, new OutcomeDelivery(writer, settings, vertx), metrics);
     }
 
     public String instanceId() {
@@ -81,15 +84,17 @@ public final class Engine {
 
     /** Registers the instance, subscribes to its notifications, loads the queues and starts the loops. */
     public Uni<Void> start() {
-        subscriptions.add(notifier.subscribe(Channel.JOBS, this::onJobsNotified));
-        subscriptions.add(notifier.subscribe(Channel.CANCEL, this::onCancelNotified));
-        subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
+        context = vertx.getDelegate().getOrCreateContext();
+        subscriptions.add(notifier.subscribe(Channel.JOBS, key -> onContext.execute(() -> onJobsNotified(key))));
+        subscriptions.add(notifier.subscribe(Channel.CANCEL, payload -> onContext.execute(() -> onCancelNotified(payload))));
+        subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> onContext.execute(
+                () -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))));
         // Notifications sent while the connection was down are lost: every queue is claimed from.
         subscriptions.add(notifier.onReconnect(this::wakeAll));
-        return pool.preparedQuery(InstanceSql.INSTANCE_REGISTER)
+        return pool.preparedQuery(Table.INSTANCES.sql("register"))
                 .execute(Tuple.of(settings.instanceId(), hostName()))
                 .flatMap(registered -> refreshQueues())
-                .invoke(this::startLoops)
+                .invoke(() -> onContext.execute(this::startLoops))
                 .invoke(() -> LOG.infof("Harrier worker %s started (%d slots per queue)", settings.instanceId(), settings.slots()));
     }
 
@@ -105,9 +110,9 @@ public final class Engine {
         timers.forEach(vertx::cancelTimer);
         return untilIdle(settings.shutdownGrace())
                 .invoke(() -> {
-                    if (!running.isEmpty()) {
-                        LOG.infof("Handing %d unfinished jobs back for another instance", running.size());
-                        running.values().forEach(job -> job.stop(StopReason.SHUTDOWN));
+                    if (runningCount() > 0) {
+                        LOG.infof("Handing %d unfinished jobs back for another instance", runningCount());
+                        producers.values().forEach(producer -> producer.stopAll(StopReason.SHUTDOWN));
                     }
                 })
                 .flatMap(x -> untilIdle(HAND_BACK_WAIT))
@@ -117,7 +122,7 @@ public final class Engine {
                 })
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
                 .invoke(() -> subscriptions.forEach(Runnable::run))
-                .flatMap(x -> pool.preparedQuery(InstanceSql.INSTANCE_REMOVE).execute(Tuple.of(settings.instanceId())))
+                .flatMap(x -> pool.preparedQuery(Table.INSTANCES.sql("remove")).execute(Tuple.of(settings.instanceId())))
                 .invoke(() -> runner.close())
                 .invoke(() -> LOG.infof("Harrier worker %s stopped", settings.instanceId()))
                 .replaceWithVoid();
@@ -125,16 +130,16 @@ public final class Engine {
 
     /** Wakes every queue's producer (after a reconnect, on the poll tick, in tests). */
     public void wakeAll() {
-        producers.values().forEach(QueueProducer::wake);
+        producers.values().forEach(producer -> onContext.execute(producer::wake));
     }
 
     public int runningCount() {
-        return running.size();
+        return producers.values().stream().mapToInt(producer -> producer.attempts().size()).sum();
     }
 
     /** Attempts this instance has started since it started. */
     public long startedCount() {
-        return started.get();
+        return producers.values().stream().mapToLong(QueueProducer::startedCount).sum();
     }
 
     public boolean listening() {
@@ -147,6 +152,8 @@ public final class Engine {
 
     /** Renews this instance's leases once; stops attempts whose job was cancelled or taken away. */
     public Uni<Void> heartbeatOnce() {
+        Map<UUID, RunningJob> running = new HashMap<>();
+        producers.values().forEach(producer -> producer.attempts().forEach(a -> running.put(a.job().id(), a)));
         Set<UUID> unconfirmed = new HashSet<>(running.keySet());
         long sent = System.nanoTime();
         return leases.renew(settings.instanceId(), settings.leaseDuration(), running.keySet())
@@ -164,7 +171,7 @@ public final class Engine {
                 })
                 .flatMap(held -> leases.notHeld(settings.instanceId(), unconfirmed))
                 .invoke(lost -> lost.forEach(id -> stopRunning(id, StopReason.LEASE_LOST)))
-                .flatMap(lost -> pool.preparedQuery(InstanceSql.INSTANCE_HEARTBEAT).execute(Tuple.of(settings.instanceId())))
+                .flatMap(lost -> pool.preparedQuery(Table.INSTANCES.sql("heartbeat")).execute(Tuple.of(settings.instanceId())))
                 .replaceWithVoid();
     }
 
@@ -174,58 +181,27 @@ public final class Engine {
      */
     public void simulatePartition() {
         heartbeating = false;
-        producers.values().forEach(QueueProducer::stop);
+        producers.values().forEach(QueueProducer::stopClaiming);
     }
 
     /** Re-reads the queues table: new queues get a producer, changed ones their new settings. */
     public Uni<Void> refreshQueues() {
-        return queues.list().invoke(list -> list.forEach(this::applyQueue)).replaceWithVoid();
+        return queues.list().emitOn(onContext).invoke(list -> list.forEach(this::applyQueue)).replaceWithVoid();
     }
 
     private void applyQueue(QueueSettings queue) {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
-            QueueProducer producer = new QueueProducer(queue, claimer, settings, this::dispatch, vertx::runOnContext);
+            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, onContext);
+            if (stopping) {
+                producer.stop();
+            }
             if (producers.putIfAbsent(queue.key(), producer) == null && !stopping) {
                 producer.wake();
             }
         } else if (!existing.queue().equals(queue)) {
             existing.update(queue);
         }
-    }
-
-    private void dispatch(ClaimedJob job, QueueProducer producer) {
-        // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
-        RunningJob attempt = new RunningJob(job, System.nanoTime() + settings.leaseDuration().toNanos());
-        running.put(job.id(), attempt);
-        started.incrementAndGet();
-        metrics.started(job);
-        if (stopping) {
-            attempt.stop(StopReason.SHUTDOWN);
-        }
-        runner.run(attempt)
-                .flatMap(outcome -> outcomes.deliver(attempt, outcome)
-                        .invoke(written -> recordOutcome(attempt, outcome, written)))
-                .subscribe().with(
-                        written -> finished(job, producer),
-                        failure -> {
-                            LOG.errorf("the outcome of job %s could not be written while its lease held (%s); "
-                                    + "it will be rescued", job.id(), failure.getMessage());
-                            finished(job, producer);
-                        });
-    }
-
-    private void recordOutcome(RunningJob attempt, Outcome outcome, boolean written) {
-        if (!written && attempt.reason() != StopReason.LEASE_LOST) {
-            LOG.warnf("job %s: outcome %s refused, this instance no longer holds its lease", attempt.job().id(),
-                    outcome.status().wire());
-        }
-        metrics.finished(attempt.job(), outcome.status(), written, attempt.elapsed());
-    }
-
-    private void finished(ClaimedJob job, QueueProducer producer) {
-        running.remove(job.id());
-        producer.release();
     }
 
     private void onJobsNotified(String key) {
@@ -238,22 +214,26 @@ public final class Engine {
     }
 
     private void onCancelNotified(String payload) {
-        dev.harrier.queue.JobIds.parse(payload).ifPresent(id -> stopRunning(id, StopReason.CANCELLED));
+        Payloads.jobId(payload).ifPresent(id -> stopRunning(id, StopReason.CANCELLED));
     }
 
     private void stopRunning(UUID id, StopReason reason) {
-        RunningJob attempt = running.get(id);
-        if (attempt != null && attempt.stop(reason)) {
-            LOG.debugf("job %s stopped: %s", id, reason);
+        for (QueueProducer producer : producers.values()) {
+            RunningJob attempt = producer.attempt(id);
+            if (attempt != null && attempt.stop(reason)) {
+                LOG.debugf("job %s stopped: %s", id, reason);
+            }
         }
     }
 
     /** Stops the attempts that ran past their timeout; they fail and are retried if attempts remain. */
     void stopOverdue() {
         long now = System.nanoTime();
-        for (RunningJob attempt : running.values()) {
-            if (attempt.overdue(now)) {
-                attempt.stop(StopReason.TIMED_OUT);
+        for (QueueProducer producer : producers.values()) {
+            for (RunningJob attempt : producer.attempts()) {
+                if (attempt.overdue(now)) {
+                    attempt.stop(StopReason.TIMED_OUT);
+                }
             }
         }
     }
@@ -280,11 +260,11 @@ public final class Engine {
     }
 
     private Uni<Void> untilIdle(Duration limit) {
-        if (running.isEmpty()) {
+        if (runningCount() == 0) {
             return Uni.createFrom().voidItem();
         }
         return Multi.createFrom().ticks().every(Duration.ofMillis(20))
-                .select().where(tick -> running.isEmpty())
+                .select().where(tick -> runningCount() == 0)
                 .toUni()
                 .ifNoItem().after(limit).recoverWithUni(() -> Uni.createFrom().nullItem())
                 .replaceWithVoid();

@@ -3,11 +3,18 @@ package dev.harrier.worker;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.QueueSettings;
+import dev.harrier.worker.RunningJob.StopReason;
+import io.smallrye.mutiny.Uni;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,6 +25,10 @@ import org.jboss.logging.Logger;
  * the queue is taken to be empty until the next wake-up. Slots freed in one event-loop turn (the
  * outcomes of one batch statement) are claimed together, after the turn: claimed at the first
  * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
+ *
+ * <p>The producer holds the attempts it claimed until they end (their handler ran and their outcome
+ * was written or given up): the engine reaches them here to renew their leases, time them out,
+ * cancel them or hand them back, and never hears from the producer.
  */
 final class QueueProducer {
 
@@ -25,7 +36,9 @@ final class QueueProducer {
 
     private final JobClaimer claimer;
     private final EngineSettings settings;
-    private final BiConsumer<ClaimedJob, QueueProducer> dispatcher;
+    private final Function<RunningJob, Uni<Void>> execution;
+    private final Map<UUID, RunningJob> attempts = new ConcurrentHashMap<>();
+    private final AtomicLong started = new AtomicLong();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
@@ -33,20 +46,20 @@ final class QueueProducer {
     private final Executor afterTurn;
     private volatile QueueSettings queue;
     private volatile boolean stopped;
+    private volatile boolean shuttingDown;
 
     /**
-     * @param dispatcher runs a claimed job, and calls {@link #release()} on the producer it is given
-     *     when the job is done
+     * @param execution runs a claimed attempt to its end ({@link Attempts#run}); its slot is free
+     *     when the returned {@code Uni} ends
      * @param afterTurn runs a task after the current event-loop turn
      */
     QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
-                  BiConsumer<ClaimedJob, QueueProducer> dispatcher,
-                  Executor afterTurn) {
+                  Function<RunningJob, Uni<Void>> execution, Executor afterTurn) {
         this.queue = queue;
         this.afterTurn = afterTurn;
         this.claimer = claimer;
         this.settings = settings;
-        this.dispatcher = dispatcher;
+        this.execution = execution;
     }
 
     QueueSettings queue() {
@@ -65,8 +78,23 @@ final class QueueProducer {
         claimIfRoom();
     }
 
+    /** The attempts this producer claimed that have not ended. */
+    Collection<RunningJob> attempts() {
+        return attempts.values();
+    }
+
+    /** The running attempt of a job, or null when this producer does not run it. */
+    RunningJob attempt(UUID jobId) {
+        return attempts.get(jobId);
+    }
+
+    /** Attempts started since the producer was created. */
+    long startedCount() {
+        return started.get();
+    }
+
     /** A job of this queue finished on this instance: its slot is free. */
-    void release() {
+    private void release() {
         running.decrementAndGet();
         if (claimAfterTurn.compareAndSet(false, true)) {
             try {
@@ -86,9 +114,23 @@ final class QueueProducer {
         return running.get();
     }
 
-    /** Stops claiming; running jobs are the engine's to finish or hand back. */
-    void stop() {
+    /** Stops claiming; the running attempts go on (an instance cut off from the database). */
+    void stopClaiming() {
         stopped = true;
+    }
+
+    /**
+     * Stops claiming for good: a claim still in flight hands its jobs back at once. The running
+     * attempts go on until the engine stops them ({@link #stopAll}).
+     */
+    void stop() {
+        shuttingDown = true;
+        stopped = true;
+    }
+
+    /** Stops every running attempt for {@code reason}. */
+    void stopAll(StopReason reason) {
+        attempts.values().forEach(attempt -> attempt.stop(reason));
     }
 
     private void claimIfRoom() {
@@ -123,11 +165,27 @@ final class QueueProducer {
         }
         claiming.set(false);
         for (ClaimedJob job : jobs) {
-            dispatcher.accept(job, this);
+            start(job);
         }
         if (stopped) {
             return;
         }
         claimIfRoom();
+    }
+
+    private void start(ClaimedJob job) {
+        // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
+        RunningJob attempt = new RunningJob(job, System.nanoTime() + settings.leaseDuration().toNanos());
+        attempts.put(job.id(), attempt);
+        started.incrementAndGet();
+        if (shuttingDown) {
+            attempt.stop(StopReason.SHUTDOWN);
+        }
+        execution.apply(attempt).subscribe().with(done -> end(attempt), failure -> end(attempt));
+    }
+
+    private void end(RunningJob attempt) {
+        attempts.remove(attempt.job().id());
+        release();
     }
 }

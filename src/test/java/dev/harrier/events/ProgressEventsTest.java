@@ -1,5 +1,6 @@
 package dev.harrier.events;
 
+import dev.harrier.notify.EventRef;
 import dev.harrier.notify.PgListener;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -39,9 +40,10 @@ class JobSubmitterTest {
 
     private List<FieldProblem> problemsOf(JobRequest request) {
         try {
-            submitter.submit("default", request).await().indefinitely();
+            submitter.submit("default", List.of(request)).await().indefinitely();
         } catch (InvalidJobException e) {
-            return e.problems();
+            assertThat(e.problems()).allSatisfy(p -> assertThat(p.field()).startsWith("jobs[0]"));
+            return e.forOneJob().problems();
         }
         throw new AssertionError("accepted: " + request);
     }
@@ -78,7 +80,7 @@ class JobSubmitterTest {
         List<JobRequest> batch = new ArrayList<>(Collections.nCopies(5, request("noop", "{}")));
         batch.set(3, request("noop", "{\"sleepMs\": \"x\"}"));
 
-        assertThatThrownBy(() -> submitter.submitMany("default", batch).await().indefinitely())
+        assertThatThrownBy(() -> submitter.submit("default", batch).await().indefinitely())
                 .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.problems())
                         .extracting(FieldProblem::field).containsExactly("jobs[3].args.sleepMs"));
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs")).isZero();
@@ -88,7 +90,7 @@ class JobSubmitterTest {
     void aBatchOfMoreThanTenThousandIsRefused() throws Exception {
         List<JobRequest> batch = Collections.nCopies(10_001, request("noop", "{}"));
 
-        assertThatThrownBy(() -> submitter.submitMany("default", batch).await().indefinitely())
+        assertThatThrownBy(() -> submitter.submit("default", batch).await().indefinitely())
                 .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.problems().get(0).field()).isEqualTo("jobs"));
     }
 
@@ -98,7 +100,7 @@ class JobSubmitterTest {
         for (int i = 0; i < 100; i++) {
             batch.add(new JobRequest("noop", "q" + (i % 3), mapper.readTree("{\"sleepMs\": " + i + "}"), null, null, null, null, null, List.of("n:" + i), null));
         }
-        List<EnqueueResult> results = submitter.submitMany("default", batch).await().indefinitely();
+        List<EnqueueResult> results = submitter.submit("default", batch).await().indefinitely();
 
         for (int i = 0; i < 100; i++) {
             assertThat(results.get(i).job().argsJson()).contains("\"sleepMs\": " + i);
@@ -106,22 +108,22 @@ class JobSubmitterTest {
         }
         UUID parent = results.get(0).job().id();
         JobRequest child = new JobRequest("noop", null, mapper.readTree("{}"), null, null, null, null, null, null, parent);
-        assertThat(submitter.submit("default", child).await().indefinitely().job().parentId()).isEqualTo(parent);
+        assertThat(submitter.submit("default", List.of(child)).await().indefinitely().get(0).job().parentId()).isEqualTo(parent);
         assertThat(problemsOf(new JobRequest("noop", null, mapper.readTree("{}"), null, null, null, null, null, null, UUID.randomUUID())))
                 .extracting(FieldProblem::field).containsExactly("parentId");
-        assertThatThrownBy(() -> submitter.submit("other", child).await().indefinitely()).isInstanceOf(InvalidJobException.class);
+        assertThatThrownBy(() -> submitter.submit("other", List.of(child)).await().indefinitely()).isInstanceOf(InvalidJobException.class);
     }
 
     @Test
     void anEnqueueInsideACallersTransactionIsRolledBackWithIt() throws Exception {
         JobRequest job = request("noop", "{}");
 
-        assertThatThrownBy(() -> pool.withTransaction(tx -> submitter.submit(tx, "default", job)
-                        .flatMap(r -> io.smallrye.mutiny.Uni.createFrom().failure(new IllegalStateException("caller fails"))))
+        assertThatThrownBy(() -> pool.withTransaction(tx -> submitter.submit(tx, "default", List.of(job))
+                        .flatMap(r -> Uni.createFrom().failure(new IllegalStateException("caller fails"))))
                 .await().indefinitely()).hasMessageContaining("caller fails");
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs")).isZero();
 
-        pool.withTransaction(tx -> submitter.submit(tx, "default", job)).await().indefinitely();
+        pool.withTransaction(tx -> submitter.submit(tx, "default", List.of(job))).await().indefinitely();
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs")).isEqualTo(1);
     }
 }

@@ -18,7 +18,7 @@ class SessionSettingsTest {
 
     @Test
     void everyPooledSessionPlansEachExecutionWithItsArguments() {
-        // The batch statements rely on it (see JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY). Held at
+        // The batch statements rely on it (see set_outcome_if_running_many in sql/jobs.sql). Held at
         // once, the connections are distinct sessions.
         List<SqlConnection> held = new ArrayList<>();
         try {

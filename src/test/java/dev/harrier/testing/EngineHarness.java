@@ -92,11 +92,11 @@ public class EngineHarness {
     }
 
     public EnqueueResult submit(JobRequest request) {
-        return submitter.submit("default", request).await().atMost(Duration.ofSeconds(20));
+        return submitter.submit("default", List.of(request)).await().atMost(Duration.ofSeconds(20)).get(0);
     }
 
     public List<EnqueueResult> submitMany(List<JobRequest> requests) {
-        return submitter.submitMany("default", requests).await().atMost(Duration.ofSeconds(60));
+        return submitter.submit("default", requests).await().atMost(Duration.ofSeconds(60));
     }
 
     private JobStatus statusOf(UUID id) {

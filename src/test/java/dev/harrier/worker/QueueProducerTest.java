@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,22 @@ class QueueProducerTest {
         }
     }
 
+    /** Holds every attempt it is given until the test ends it, as a handler and its outcome would. */
+    static final class HeldAttempts implements Function<RunningJob, Uni<Void>> {
+        final List<RunningJob> started = new ArrayList<>();
+        final ArrayDeque<Runnable> enders = new ArrayDeque<>();
+
+        @Override
+        public Uni<Void> apply(RunningJob attempt) {
+            started.add(attempt);
+            return Uni.createFrom().emitter(emitter -> enders.add(() -> emitter.complete(null)));
+        }
+
+        void endOne() {
+            enders.poll().run();
+        }
+    }
+
     private static void runAll(ArrayDeque<Runnable> tasks) {
         while (!tasks.isEmpty()) {
             tasks.poll().run();
@@ -58,9 +75,9 @@ class QueueProducerTest {
     void slotsFreedInOneTurnAreClaimedTogether() {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
-        List<ClaimedJob> dispatched = new ArrayList<>();
+        HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                (job, from) -> dispatched.add(job), laterTasks::add);
+                attempts, laterTasks::add);
 
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -68,32 +85,36 @@ class QueueProducerTest {
 
         // The outcomes of one batch statement free all four slots in one event-loop turn.
         for (int i = 0; i < 4; i++) {
-            producer.release();
+            attempts.endOne();
         }
         assertThat(claimer.asked).as("nothing is claimed during the turn").containsExactly(4);
         runAll(laterTasks);
         assertThat(claimer.asked).as("one claim for the four freed slots, not one of 1 and one of 3")
                 .containsExactly(4, 4);
-        assertThat(dispatched).hasSize(8);
+        assertThat(attempts.started).hasSize(8);
+        assertThat(producer.attempts()).as("the producer holds the attempts that have not ended")
+                .containsExactlyInAnyOrderElementsOf(attempts.started.subList(4, 8));
+        assertThat(producer.startedCount()).isEqualTo(8);
     }
 
     @Test
     void slotsFreedWhileAClaimIsInFlightAreClaimedWhenItReturns() {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                (job, from) -> { }, laterTasks::add);
+                attempts, laterTasks::add);
         producer.wake();
         claimer.hold = true;
 
-        producer.release();
-        producer.release();
+        attempts.endOne();
+        attempts.endOne();
         runAll(laterTasks);
         assertThat(claimer.asked).containsExactly(4, 2);
 
         // Two more slots free while that claim is in flight: only one claim at a time.
-        producer.release();
-        producer.release();
+        attempts.endOne();
+        attempts.endOne();
         runAll(laterTasks);
         assertThat(claimer.asked).containsExactly(4, 2);
 
@@ -101,5 +122,26 @@ class QueueProducerTest {
         runAll(claimer.held);
         assertThat(claimer.asked).as("the full claim's return claims the slots freed meanwhile").containsExactly(4, 2, 2);
         assertThat(producer.running()).isEqualTo(4);
+    }
+
+    @Test
+    void jobsOfAClaimThatReturnsAfterTheStopAreHandedBackAtOnce() {
+        EndlessQueue claimer = new EndlessQueue();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, new ArrayDeque<Runnable>()::add);
+        claimer.hold = true;
+        producer.wake();
+
+        producer.stop();
+        runAll(claimer.held);
+
+        assertThat(attempts.started).hasSize(4).allSatisfy(attempt ->
+                assertThat(attempt.reason()).isEqualTo(RunningJob.StopReason.SHUTDOWN));
+        producer.stopAll(RunningJob.StopReason.CANCELLED);
+        assertThat(attempts.started).as("the first reason stays").allSatisfy(attempt ->
+                assertThat(attempt.reason()).isEqualTo(RunningJob.StopReason.SHUTDOWN));
+        producer.wake();
+        assertThat(claimer.asked).as("no claim after the stop").containsExactly(4);
     }
 }

@@ -1,5 +1,6 @@
 package dev.harrier.api.auth;
 
+import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -32,13 +33,6 @@ import org.jboss.logging.Logger;
 public class ApiKeys {
 
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
-    static final String KEYS_LIST = "SELECT workspace, key_hash FROM harrier.api_keys";
-    // Under a transaction-scoped advisory lock, so that instances starting together create one key.
-    static final String KEY_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('harrier.api_keys', 0))";
-    static final String KEY_CREATE_IF_NONE = """
-            INSERT INTO harrier.api_keys (workspace, key_hash, key_prefix)
-            SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM harrier.api_keys)
-            RETURNING id""";
 
     private record Entry(String workspace, byte[] hash) {
     }
@@ -102,8 +96,8 @@ public class ApiKeys {
 
     private io.smallrye.mutiny.Uni<List<Entry>> fromDatabase() {
         String key = "hk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
-        return pool.withTransaction(tx -> tx.query(KEY_LOCK).execute()
-                        .flatMap(locked -> tx.preparedQuery(KEY_CREATE_IF_NONE)
+        return pool.withTransaction(tx -> tx.query(Table.API_KEYS.sql("lock")).execute()
+                        .flatMap(locked -> tx.preparedQuery(Table.API_KEYS.sql("create_if_none"))
                                 .execute(Tuple.of("default", io.vertx.core.buffer.Buffer.buffer(sha256(key)), key.substring(0, 7)))))
                 .invoke(created -> {
                     if (created.size() > 0) {
@@ -112,7 +106,7 @@ public class ApiKeys {
                                 + "Send it as 'Authorization: Bearer <key>'. Configure your own with HARRIER_API_KEYS=workspace:key.", key);
                     }
                 })
-                .flatMap(created -> pool.query(KEYS_LIST).execute())
+                .flatMap(created -> pool.query(Table.API_KEYS.sql("list")).execute())
                 .map(rows -> {
                     List<Entry> stored = new ArrayList<>();
                     for (Row row : rows) {

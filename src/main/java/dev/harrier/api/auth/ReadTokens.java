@@ -1,5 +1,6 @@
 package dev.harrier.api.auth;
 
+import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -34,9 +35,6 @@ public class ReadTokens {
 
     static final String AUDIENCE = "harrier-read";
     static final String SECRET_NAME = "read-token-key";
-    static final String SECRET_CREATE = """
-            INSERT INTO harrier.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING""";
-    static final String SECRET_GET = "SELECT value FROM harrier.secrets WHERE name = $1";
 
     /** What a valid token grants. */
     public record Grant(String workspace, UUID jobId) {
@@ -98,9 +96,9 @@ public class ReadTokens {
     }
 
     private io.smallrye.mutiny.Uni<byte[]> sharedSecret() {
-        return pool.preparedQuery(SECRET_CREATE)
+        return pool.preparedQuery(Table.SECRETS.sql("create"))
                 .execute(Tuple.of(SECRET_NAME, Buffer.buffer(ApiKeys.randomBytes(32))))
-                .flatMap(created -> pool.preparedQuery(SECRET_GET).execute(Tuple.of(SECRET_NAME)))
+                .flatMap(created -> pool.preparedQuery(Table.SECRETS.sql("get")).execute(Tuple.of(SECRET_NAME)))
                 .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
     }
 }

@@ -1,4 +1,4 @@
-package dev.harrier.events;
+package dev.harrier.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.harrier.events;
+package dev.harrier.notify;
 
 import java.util.ArrayList;
 import java.util.List;

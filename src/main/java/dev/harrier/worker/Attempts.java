@@ -1,0 +1,47 @@
+package dev.harrier.worker;
+
+import dev.harrier.queue.Outcome;
+import dev.harrier.worker.RunningJob.StopReason;
+import io.smallrye.mutiny.Uni;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one claimed attempt to its end: the handler ({@link JobRunner}), then its outcome, written
+ * with its siblings' ({@link OutcomeDelivery}: one batch for all the queues of the instance), then
+ * the meters. The producer that claimed the attempt holds it meanwhile and frees its slot when the
+ * returned {@code Uni} ends, which it does whatever happened: an outcome that could not be written
+ * while the lease held is logged, and the job left to the rescue.
+ */
+class Attempts {
+
+    private static final Logger LOG = Logger.getLogger(Attempts.class);
+
+    private final JobRunner runner;
+    private final OutcomeDelivery outcomes;
+    private final EngineMetrics metrics;
+
+    Attempts(JobRunner runner, OutcomeDelivery outcomes, EngineMetrics metrics) {
+        this.runner = runner;
+        this.outcomes = outcomes;
+        this.metrics = metrics;
+    }
+
+    Uni<Void> run(RunningJob attempt) {
+        metrics.started(attempt.job());
+        return runner.run(attempt)
+                .flatMap(outcome -> outcomes.deliver(attempt, outcome)
+                        .invoke(written -> recordOutcome(attempt, outcome, written)))
+                .onFailure().invoke(failure -> LOG.errorf("the outcome of job %s could not be written while its lease "
+                        + "held (%s); it will be rescued", attempt.job().id(), failure.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private void recordOutcome(RunningJob attempt, Outcome outcome, boolean written) {
+        if (!written && attempt.reason() != StopReason.LEASE_LOST) {
+            LOG.warnf("job %s: outcome %s refused, this instance no longer holds its lease", attempt.job().id(),
+                    outcome.status().wire());
+        }
+        metrics.finished(attempt.job(), outcome.status(), written, attempt.elapsed());
+    }
+}

@@ -1,0 +1,408 @@
+-- The statements on harrier.jobs: enqueue, read, claim, leases, outcomes, cancel and retry,
+-- maintenance (promote, rescue, prune) and the counts of the queue stats and metrics. A statement
+-- lives with the table it writes, or reads first; status changes also append their status event.
+-- Values are always bound parameters ($1, $2, ...). Each block is one statement under its name
+-- line; dev.harrier.sql.Table reads them, and SqlStatementsTest prepares every one.
+
+-- name: insert_many
+-- Inserts many jobs; those whose unique key is held by a live job are skipped (the partial unique
+-- index decides, so concurrent enqueues cannot both win). Creates missing queue rows and wakes the
+-- workers of every queue that got a pending job (NOTIFY is sent at commit).
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
+                         $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[])
+        AS t(id, workspace, queue, kind, args, priority, run_at, max_attempts, timeout_seconds,
+             unique_key, tags, parent_id)
+), new_queues AS (
+    INSERT INTO harrier.queues (workspace, name)
+    SELECT DISTINCT workspace, queue FROM input
+    ON CONFLICT DO NOTHING
+), inserted AS (
+    INSERT INTO harrier.jobs (id, workspace, queue, kind, status, priority, args, max_attempts,
+                              timeout_seconds, run_at, unique_key, tags, parent_id)
+    SELECT id, workspace, queue, kind,
+           CASE WHEN run_at > now() THEN 'scheduled' ELSE 'pending' END::harrier.job_status,
+           priority, args::jsonb, max_attempts, timeout_seconds, coalesce(run_at, now()), unique_key,
+           ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), parent_id
+    FROM input
+    ON CONFLICT (workspace, unique_key)
+        WHERE unique_key IS NOT NULL AND status NOT IN ('completed', 'failed', 'cancelled')
+        DO NOTHING
+    RETURNING *
+)
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at,
+       (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
+        FROM inserted WHERE status = 'pending') AS notified,
+       -- New jobs are announced to the workspace streams as their sequence number 0
+       -- (they have no event row: their first document is the job itself).
+       (SELECT harrier.notify_events(array_agg(id), array_agg(0::bigint)) FROM inserted) AS announced
+FROM inserted;
+
+-- name: get_live_by_unique_keys
+-- The live (non-terminal) jobs that hold some unique keys of a workspace.
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
+WHERE workspace = $1 AND unique_key = ANY($2::text[])
+  AND status NOT IN ('completed', 'failed', 'cancelled');
+
+-- name: get
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1;
+
+-- name: get_many
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = ANY($1::uuid[]);
+
+-- name: get_in_workspace
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1 AND workspace = $2;
+
+-- name: list_ids_in_workspace
+SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
+
+-- name: list
+-- Newest first: the newest rows of each status asked for, each read from jobs_list_status_idx,
+-- merged. (No index on (workspace, created_at) serves it: one less index for every status change
+-- to update, see migration V4.) The status names are the enum's, not input.
+-- Each branch: the filters are bound parameters, never spliced in ("$n IS NULL OR column = $n");
+-- a branch of a status the filter leaves out is dropped by the planner (a one-time filter on the
+-- bound array: sessions plan with the values, see sql/PlanningPool).
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at
+FROM (
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'scheduled' AND (cardinality($2::text[]) = 0 OR 'scheduled' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'pending' AND (cardinality($2::text[]) = 0 OR 'pending' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'running' AND (cardinality($2::text[]) = 0 OR 'running' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'retrying' AND (cardinality($2::text[]) = 0 OR 'retrying' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'completed' AND (cardinality($2::text[]) = 0 OR 'completed' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'failed' AND (cardinality($2::text[]) = 0 OR 'failed' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'cancelled' AND (cardinality($2::text[]) = 0 OR 'cancelled' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+) AS newest
+ORDER BY created_at DESC, id DESC
+LIMIT $8;
+
+-- name: count_by_queue
+SELECT queue, status::text AS status, count(*) AS jobs,
+       coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS oldest
+FROM harrier.jobs WHERE workspace = $1
+GROUP BY queue, status;
+
+-- name: count_live_by_queue
+SELECT workspace, queue, status::text AS status, count(*) AS jobs,
+       extract(epoch FROM now() - min(run_at))::float8 AS oldest_pending
+FROM harrier.jobs
+WHERE status IN ('scheduled', 'pending', 'running', 'retrying')
+GROUP BY workspace, queue, status;
+
+-- name: claim_lock
+-- Serialises claims of one queue across instances while its global concurrency is counted
+-- (transaction-scoped: released at commit).
+SELECT pg_advisory_xact_lock(hashtextextended('harrier.queue:' || $1 || '/' || $2, 0));
+
+-- name: count_running
+-- Jobs of a queue that run now, on any instance.
+SELECT count(*) AS running FROM harrier.jobs
+WHERE workspace = $1 AND queue = $2 AND status = 'running';
+
+-- name: claim
+-- Claims up to $3 pending jobs of one queue for owner $4 with a lease of $5 seconds. The CTE makes
+-- LIMIT apply before the UPDATE, and SKIP LOCKED lets instances claim side by side. The status
+-- change is recorded as an event in the same statement.
+WITH picked AS (
+    SELECT id FROM harrier.jobs
+    WHERE workspace = $1 AND queue = $2 AND status = 'pending'
+    ORDER BY priority, run_at, id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE harrier.jobs j
+    SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
+        lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
+        last_event_seq = j.last_event_seq + 1
+    -- Driven by the primary key: joined to the CTE, the planner read the whole table
+    -- (a hash join over a sequential scan) on every claim.
+    WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
+    RETURNING j.id, j.kind, j.args::text AS args, j.attempt, j.max_attempts, j.timeout_seconds,
+              j.run_at, j.started_at, j.last_event_seq
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
+    FROM claimed
+)
+SELECT claimed.*,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM claimed) AS notified
+FROM claimed;
+
+-- name: renew_leases
+-- Renews the leases of this owner's running jobs and reports the ones asked to cancel. Rows locked
+-- by a concurrent write (an outcome, a progress report) are skipped, not waited for: waiting would
+-- risk a deadlock, and the next heartbeat renews them. Only the jobs the instance still runs ($3)
+-- are renewed: a job whose outcome could not be written must be left to expire and be rescued, not
+-- kept alive by the heartbeat of an instance that forgot it.
+WITH held AS (
+    SELECT id FROM harrier.jobs
+    WHERE id = ANY($3::uuid[]) AND status = 'running' AND lease_owner = $1
+    ORDER BY id
+    FOR NO KEY UPDATE SKIP LOCKED
+)
+UPDATE harrier.jobs j
+SET lease_expires_at = now() + make_interval(secs => $2)
+FROM held
+WHERE j.id = held.id
+RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel_requested;
+
+-- name: list_not_held
+-- Of some jobs this owner believes it runs, those it no longer holds (rescued, or finished).
+SELECT id FROM harrier.jobs
+WHERE id = ANY($1::uuid[]) AND (status <> 'running' OR lease_owner IS DISTINCT FROM $2);
+
+-- name: set_outcome_if_running_many
+-- Writes many attempt outcomes at once. Only rows still running under this owner's lease and at
+-- the same attempt change: a completion that arrives after the lease was lost (and the job was
+-- rescued, maybe already running elsewhere) changes nothing. A job handed back ('pending') gets
+-- its attempt back.
+WITH outcome AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[],
+                         $6::text[], $7::text[])
+        AS t(id, attempt, status, result, run_at, error_message, error_type)
+), locked AS (
+    -- Rows are locked in id order, as every multi-row update of jobs does: two such
+    -- statements then never wait on each other in a cycle (deadlock).
+    -- ARRAY(SELECT ...) hides the count from the planner: given the 1,000 ids of
+    -- a batch as a constant, it costed a scan of the whole table below 1,000 index
+    -- probes and read all of it (14 of 66 ms per batch on a 100,000-row table).
+    SELECT id FROM harrier.jobs
+    WHERE id = ANY(ARRAY(SELECT id FROM outcome))
+    ORDER BY id
+    FOR NO KEY UPDATE
+), updated AS (
+    UPDATE harrier.jobs j
+    SET status = (CASE WHEN j.cancel_requested_at IS NOT NULL AND o.status IN ('retrying', 'pending')
+                       THEN 'cancelled' ELSE o.status END)::harrier.job_status,
+        result = CASE WHEN o.status = 'completed' THEN o.result::jsonb ELSE j.result END,
+        run_at = coalesce(o.run_at, j.run_at),
+        attempt = CASE WHEN o.status = 'pending' AND j.cancel_requested_at IS NULL THEN j.attempt - 1 ELSE j.attempt END,
+        error_message = coalesce(o.error_message, j.error_message),
+        error_type = CASE WHEN o.error_message IS NULL THEN j.error_type ELSE o.error_type END,
+        error_attempt = CASE WHEN o.error_message IS NULL THEN j.error_attempt ELSE j.attempt END,
+        error_at = CASE WHEN o.error_message IS NULL THEN j.error_at ELSE now() END,
+        finished_at = CASE WHEN o.status IN ('completed', 'failed', 'cancelled')
+                             OR j.cancel_requested_at IS NOT NULL THEN now() END,
+        lease_owner = NULL, lease_expires_at = NULL, cancel_requested_at = NULL,
+        updated_at = now(), last_event_seq = j.last_event_seq + 1
+    FROM outcome o
+    -- Driven by the primary key. `status::text` keeps the planner off the index of
+    -- running jobs: its statistics see few running rows, and a scan of that index reads
+    -- every entry claimed since the last vacuum, a little slower each batch. Needs
+    -- custom plans (sql/PlanningPool): a generic plan guesses 10 outcomes and
+    -- joins them in a nested loop.
+    WHERE j.id = ANY(ARRAY(SELECT id FROM locked)) AND j.id = o.id
+      AND j.status::text = 'running' AND j.lease_owner = $8 AND j.attempt = o.attempt
+    RETURNING j.id, j.workspace, j.queue, j.kind, j.status::text AS status, j.attempt,
+              j.last_event_seq, j.error_message, j.error_type, j.run_at
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status',
+           jsonb_strip_nulls(jsonb_build_object('status', status, 'attempt', attempt,
+               'error', CASE WHEN status IN ('retrying', 'failed') THEN error_message END,
+               'runAt', CASE WHEN status = 'retrying' THEN run_at END))
+    FROM updated
+)
+SELECT id, status,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified,
+       (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
+        FROM updated WHERE status = 'pending') AS woken
+FROM updated;
+
+-- name: cancel_if_waiting
+-- Cancels a waiting job at once.
+WITH cancelled AS (
+    UPDATE harrier.jobs
+    SET status = 'cancelled', finished_at = now(), updated_at = now(), last_event_seq = last_event_seq + 1
+    WHERE id = $1 AND workspace = $2 AND status IN ('scheduled', 'pending', 'retrying')
+    RETURNING id, last_event_seq, attempt
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'cancelled', 'attempt', attempt)
+    FROM cancelled
+)
+SELECT id, harrier.notify_events(ARRAY[id], ARRAY[last_event_seq]) FROM cancelled;
+
+-- name: request_cancel_if_running
+-- Asks the instance running a job to stop it; the NOTIFY reaches that instance.
+UPDATE harrier.jobs
+SET cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
+WHERE id = $1 AND workspace = $2 AND status = 'running'
+RETURNING id, lease_owner, harrier.notify_cancel(ARRAY[id]);
+
+-- name: retry_if_ended
+-- A failed or cancelled job runs again, with a fresh attempt budget.
+WITH retried AS (
+    UPDATE harrier.jobs
+    SET status = 'pending', attempt = 0, run_at = now(), finished_at = NULL, result = NULL,
+        cancel_requested_at = NULL, updated_at = now(), last_event_seq = last_event_seq + 1
+    WHERE id = $1 AND workspace = $2 AND status IN ('failed', 'cancelled')
+    RETURNING id, workspace, queue, last_event_seq
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'pending', 'attempt', 0)
+    FROM retried
+)
+SELECT id, harrier.notify_jobs(ARRAY[workspace], ARRAY[queue]),
+       harrier.notify_events(ARRAY[id], ARRAY[last_event_seq])
+FROM retried;
+
+-- name: promote_due
+-- Scheduled and retrying jobs whose time has come become pending, and their queues are woken.
+WITH due AS (
+    SELECT id FROM harrier.jobs
+    WHERE status IN ('scheduled', 'retrying') AND run_at <= now()
+    ORDER BY run_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), promoted AS (
+    UPDATE harrier.jobs j
+    SET status = 'pending', updated_at = now(), last_event_seq = j.last_event_seq + 1
+    FROM due
+    WHERE j.id = due.id
+    RETURNING j.id, j.workspace, j.queue, j.attempt, j.last_event_seq
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'pending', 'attempt', attempt)
+    FROM promoted
+)
+SELECT count(*) AS promoted,
+       (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue)) FROM promoted) AS woken,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM promoted) AS notified
+FROM promoted;
+
+-- name: rescue_expired
+-- Running jobs whose lease expired (their instance died or lost the database) go back to retrying,
+-- the attempt counted; those asked to cancel end as cancelled, those out of attempts as failed.
+-- The old owner can no longer complete them: completion checks the lease.
+WITH expired AS (
+    SELECT id FROM harrier.jobs
+    WHERE status = 'running' AND lease_expires_at < now()
+    ORDER BY lease_expires_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), rescued AS (
+    UPDATE harrier.jobs j
+    SET status = CASE
+            WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+            WHEN j.attempt >= j.max_attempts THEN 'failed'
+            ELSE 'retrying' END::harrier.job_status,
+        run_at = now(),
+        error_message = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_message
+            ELSE 'the lease expired: instance ' || coalesce(j.lease_owner, '?') || ' stopped renewing it' END,
+        error_type = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_type ELSE 'lease_expired' END,
+        error_attempt = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_attempt ELSE j.attempt END,
+        error_at = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_at ELSE now() END,
+        finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts
+            THEN now() END,
+        lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+        -- A failed attempt also gets its log line (seq + 1), before the status (seq + 2).
+        last_event_seq = j.last_event_seq + CASE WHEN j.cancel_requested_at IS NULL THEN 2 ELSE 1 END
+    FROM expired
+    WHERE j.id = expired.id
+    RETURNING j.id, j.status::text AS status, j.attempt, j.last_event_seq, j.error_message,
+              j.cancel_requested_at IS NULL AS attempt_failed
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq - 1, 'log'::harrier.event_type, jsonb_build_object('level', 'error', 'message',
+           'attempt ' || attempt || ' failed: ' || error_message
+           || CASE WHEN status = 'retrying' THEN '; retrying' ELSE '; no retry' END)
+    FROM rescued WHERE attempt_failed
+    UNION ALL
+    SELECT id, last_event_seq, 'status'::harrier.event_type, jsonb_strip_nulls(jsonb_build_object('status', status,
+           'attempt', attempt, 'error', CASE WHEN status <> 'cancelled' THEN error_message END))
+    FROM rescued
+)
+SELECT count(*) AS rescued,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM rescued) AS notified
+FROM rescued;
+
+-- name: prune_finished
+-- Deletes up to $4 terminal jobs past their retention ($1, $2, $3 seconds), with their events and
+-- items.
+WITH doomed AS (
+    SELECT id FROM harrier.jobs
+    WHERE (status = 'completed' AND finished_at < now() - make_interval(secs => $1))
+       OR (status = 'failed' AND finished_at < now() - make_interval(secs => $2))
+       OR (status = 'cancelled' AND finished_at < now() - make_interval(secs => $3))
+    LIMIT $4
+    FOR UPDATE SKIP LOCKED
+), events AS (
+    DELETE FROM harrier.job_events e USING doomed WHERE e.job_id = doomed.id
+), items AS (
+    DELETE FROM harrier.job_items i USING doomed WHERE i.job_id = doomed.id
+)
+DELETE FROM harrier.jobs j USING doomed WHERE j.id = doomed.id;
