@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the dependency directions of docs/ARCHITECTURE.md: api and ops on top, then the streams,
  * the worker and maintenance, the kinds over the outbound client, the queue and the events, the
- * notifier, and at the bottom the handler SPI, the document types, SQL helpers and configuration.
+ * notifier, and at the bottom the handler SPI, the document types, SQL, time and configuration.
  * Nothing points back up, and no two packages depend on each other.
  */
 class ArchitectureTest {
@@ -88,6 +88,20 @@ class ArchitectureTest {
     void bootIsOnlyUsedByOperations() {
         noClasses().that().resideOutsideOfPackages("dev.harrier.boot..", "dev.harrier.ops..", "dev.harrier.config..")
                 .should().dependOnClassesThat().resideInAPackage("dev.harrier.boot..")
+                .check(MAIN);
+    }
+
+    @Test
+    void timeAndSqlSitAtTheBottom() {
+        String[] above = {"dev.harrier.api..", "dev.harrier.stream..", "dev.harrier.worker..", "dev.harrier.maintenance..",
+            "dev.harrier.kinds..", "dev.harrier.http..", "dev.harrier.queue..", "dev.harrier.events..", "dev.harrier.notify..",
+            "dev.harrier.document..", "dev.harrier.handler..", "dev.harrier.ops..", "dev.harrier.boot.."};
+        noClasses().that().resideInAPackage("dev.harrier.time..")
+                .should().dependOnClassesThat().resideInAnyPackage(above)
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.harrier.sql..", "dev.harrier.config..")
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.harrier.sql..")
+                .should().dependOnClassesThat().resideInAnyPackage(above)
                 .check(MAIN);
     }
 }

@@ -1,11 +1,13 @@
 package dev.harrier.api;
 
-import dev.harrier.document.JobDocument;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import dev.harrier.document.JobDocument;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The request and reply bodies of the job and queue endpoints (see ../shared/API.md). */
 public final class Bodies {
@@ -25,8 +27,8 @@ public final class Bodies {
     }
 
     /** Reply of the batch and of the list. */
-    public record Jobs(List<JobDocument> jobs, @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    public record Jobs(List<JobDocument> jobs, @JsonInclude(
+            JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
     /** {@code POST /api/v1/jobs/{id}/tokens}. */
@@ -40,8 +42,8 @@ public final class Bodies {
     public record LogLine(long seq, Instant at, String level, String message) {
     }
 
-    public record Logs(List<LogLine> logs, @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    public record Logs(List<LogLine> logs, @JsonInclude(
+            JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
     /**
@@ -53,8 +55,8 @@ public final class Bodies {
                        @Schema(nullable = true) String error) {
     }
 
-    public record Items(List<Item> items, @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String nextCursor) {
+    public record Items(List<Item> items, @JsonInclude(
+            JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
     /**
@@ -65,7 +67,7 @@ public final class Bodies {
     }
 
     /** A queue with its settings and job counts. */
-    public record Queue(String name, boolean paused, @Schema(nullable = true) Integer concurrency, java.util.Map<String, Long> counts,
+    public record Queue(String name, boolean paused, @Schema(nullable = true) Integer concurrency, Map<String, Long> counts,
                         long oldestPendingAgeSeconds) {
     }
 

@@ -1,7 +1,7 @@
 package dev.harrier.api;
 
-import dev.harrier.stream.WorkspaceFeed;
 import dev.harrier.api.auth.Caller;
+import dev.harrier.stream.WorkspaceFeed;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;

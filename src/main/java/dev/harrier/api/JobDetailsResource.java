@@ -1,28 +1,26 @@
 package dev.harrier.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.harrier.api.auth.Caller;
+import dev.harrier.api.auth.ReadTokens;
+import dev.harrier.config.HarrierConfig;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.JobDocument;
 import dev.harrier.document.Problem;
 import dev.harrier.document.StoredJson;
-import dev.harrier.stream.JobStream;
-import dev.harrier.api.auth.Caller;
-import dev.harrier.api.auth.ReadTokens;
-import dev.harrier.config.HarrierConfig;
 import dev.harrier.events.EventStore;
 import dev.harrier.events.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobItems;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import dev.harrier.stream.JobStream;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.Consumes;
-import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,9 +30,9 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -152,12 +150,9 @@ public class JobDetailsResource {
         if (ttl < 1 || ttl > max) {
             throw Requests.invalid("ttlSeconds", "must be between 1 and " + max);
         }
-        // A JWT's expiry is in whole seconds: round up, so the token lives at least ttl seconds.
-        Instant expiresAt = Instant.now().plusSeconds(ttl + 1).truncatedTo(ChronoUnit.SECONDS);
         return exists(caller, jobId)
-                .map(job -> Response.status(201)
-                        .entity(new Bodies.Token(tokens.issue(caller.workspace(), jobId, expiresAt), expiresAt))
-                        .build());
+                .map(job -> tokens.issue(caller.workspace(), jobId, ttl))
+                .map(issued -> Response.status(201).entity(new Bodies.Token(issued.token(), issued.expiresAt())).build());
     }
 
     @GET

@@ -1,16 +1,16 @@
 package dev.harrier.api;
 
+import dev.harrier.api.auth.Caller;
+import dev.harrier.config.HarrierConfig;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.JobDocument;
 import dev.harrier.document.Problem;
-import dev.harrier.api.auth.Caller;
-import dev.harrier.config.HarrierConfig;
 import dev.harrier.queue.EnqueueResult;
+import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobIds;
 import dev.harrier.queue.JobListing;
-import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.JobSubmitter;

@@ -1,6 +1,7 @@
 package dev.harrier.api;
 
 import dev.harrier.document.Problem;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * problem document every error answers with, the error statuses of each operation, and the bearer
  * authentication of {@code /api/v1}.
  */
-@io.quarkus.smallrye.openapi.OpenApiFilter(io.quarkus.smallrye.openapi.OpenApiFilter.RunStage.BUILD)
+@OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class OpenApiProblems implements OASFilter {
 
     private static final String PROBLEM_REF = "#/components/schemas/Problem";

@@ -1,20 +1,22 @@
 package dev.harrier.api;
 
-import dev.harrier.document.ApiProblem;
-import dev.harrier.document.Problem;
+import com.fasterxml.jackson.core.JsonGenerationException;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.Problem;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.StrictJson;
 import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.UniqueKeyContention;
+import dev.harrier.sql.TransientFailures;
 import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import dev.harrier.sql.TransientFailures;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -45,7 +47,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unreadableJson(JsonProcessingException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonGenerationException) {
+        if (e instanceof JsonGenerationException) {
             return unexpected(new IllegalStateException(e));
         }
         return respond(JsonProblems.of(e));
@@ -53,12 +55,12 @@ public class ProblemMappers {
 
     // Quarkus maps these Jackson failures itself; these mappers make them problem documents too.
     @ServerExceptionMapper
-    public Response mismatchedInput(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    public Response mismatchedInput(MismatchedInputException e) {
         return respond(JsonProblems.of(e));
     }
 
     @ServerExceptionMapper
-    public Response unparsable(com.fasterxml.jackson.core.JsonParseException e) {
+    public Response unparsable(JsonParseException e) {
         return respond(JsonProblems.of(e));
     }
 

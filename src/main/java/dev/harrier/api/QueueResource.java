@@ -1,9 +1,9 @@
 package dev.harrier.api;
 
-import dev.harrier.document.ApiProblem;
-import dev.harrier.document.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.api.auth.Caller;
+import dev.harrier.document.ApiProblem;
+import dev.harrier.document.Problem;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.QueueStats;

@@ -1,8 +1,8 @@
 package dev.harrier.api;
 
+import dev.harrier.api.auth.Caller;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.Problem;
-import dev.harrier.api.auth.Caller;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.JobIds;

@@ -1,5 +1,6 @@
 package dev.harrier.api;
 
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.media.Content;
@@ -63,7 +64,7 @@ final class SchemaNames {
         if (schema.getAdditionalPropertiesSchema() != null) {
             visit(schema.getAdditionalPropertiesSchema(), names);
         }
-        for (var list : new java.util.List[] {schema.getAnyOf(), schema.getOneOf(), schema.getAllOf()}) {
+        for (var list : new List[] {schema.getAnyOf(), schema.getOneOf(), schema.getAllOf()}) {
             if (list != null) {
                 for (Object element : list) {
                     visit((Schema) element, names);

@@ -1,7 +1,7 @@
 package dev.harrier.api;
 
-import dev.harrier.document.Problem;
 import dev.harrier.api.auth.Caller;
+import dev.harrier.document.Problem;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobIds;
 import io.smallrye.mutiny.Uni;

@@ -171,7 +171,7 @@ public final class EmbeddedDatabase {
         }
         server.get().destroy();
         try {
-            server.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            server.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IOException("a PostgreSQL server left by a stopped Harrier (pid " + server.get().pid()
                     + ") still holds the data directory " + dir + " and did not stop");

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,7 +45,7 @@ public interface HarrierConfig {
          * {@code 127.0.0.1}) and {@code host:port} pairs ({@code my-app.internal:3000}). A cloud
          * metadata address only when an entry is that address itself.
          */
-        Optional<java.util.List<String>> allowedTargets();
+        Optional<List<String>> allowedTargets();
 
         /** When set, request bodies are signed: header {@code Harrier-Signature: t=<unix>,v1=<hex HMAC-SHA256>}. */
         Optional<String> signingSecret();

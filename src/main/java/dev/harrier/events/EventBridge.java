@@ -1,19 +1,23 @@
 package dev.harrier.events;
 
-import dev.harrier.sql.Table;
-import dev.harrier.notify.EventRef;
 import dev.harrier.notify.Channel;
+import dev.harrier.notify.EventRef;
 import dev.harrier.notify.Notifier;
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -43,12 +47,12 @@ public class EventBridge {
     private final Pool pool;
     private final Notifier notifier;
     // Announced status refs not yet read, and whether a read is in flight; guarded by `wanted`.
-    private final List<EventRef> wanted = new java.util.ArrayList<>();
+    private final List<EventRef> wanted = new ArrayList<>();
     private boolean readingStatusChanges;
     private final List<JobFollower> jobFollowers = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
     private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicReference<java.time.OffsetDateTime> lastStatusAt = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<OffsetDateTime> lastStatusAt = new AtomicReference<>();
 
     public EventBridge(Pool pool, Notifier notifier) {
         this.pool = pool;
@@ -130,7 +134,7 @@ public class EventBridge {
                 readingStatusChanges = false;
                 return;
             }
-            batch = new java.util.ArrayList<>(wanted);
+            batch = new ArrayList<>(wanted);
             wanted.clear();
         }
         readStatusChanges(batch).subscribe().with(
@@ -153,8 +157,8 @@ public class EventBridge {
      * its first status).
      */
     private Uni<List<StatusChange>> readStatusChanges(List<EventRef> refs) {
-        List<StatusChange> created = new java.util.ArrayList<>();
-        List<EventRef> later = new java.util.ArrayList<>(refs.size());
+        List<StatusChange> created = new ArrayList<>();
+        List<EventRef> later = new ArrayList<>(refs.size());
         for (EventRef ref : refs) {
             if (ref.seq() == 0) {
                 created.add(new StatusChange(ref.jobId(), 0, null));
@@ -175,11 +179,11 @@ public class EventBridge {
                 });
     }
 
-    private List<StatusChange> toChanges(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        List<StatusChange> changes = new java.util.ArrayList<>();
+    private List<StatusChange> toChanges(RowSet<Row> rows) {
+        List<StatusChange> changes = new ArrayList<>();
         for (Row row : rows) {
             changes.add(new StatusChange(row.getUUID("job_id"), row.getLong("seq"), row.getString("event")));
-            java.time.OffsetDateTime at = row.getOffsetDateTime("at");
+            OffsetDateTime at = row.getOffsetDateTime("at");
             lastStatusAt.accumulateAndGet(at, (a, b) -> a == null || b.isAfter(a) ? b : a);
         }
         return changes;
@@ -191,7 +195,7 @@ public class EventBridge {
      * those streams drop what they already sent.
      */
     private void catchUpStatusChanges() {
-        java.time.OffsetDateTime since = lastStatusAt.get();
+        OffsetDateTime since = lastStatusAt.get();
         if (since == null || statusSubscribers.isEmpty()) {
             return;
         }

@@ -2,11 +2,11 @@ package dev.harrier.handler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -14,6 +14,7 @@ import io.quarkus.arc.ClientProxy;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +79,7 @@ public class HandlerRegistry {
             return new ArgsCheck(parsed, validate(handler, parsed));
         } catch (JsonMappingException e) {
             return new ArgsCheck(null, List.of(problemOf(e, input)));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new ArgsCheck(null, List.of(new FieldProblem("", "cannot be read: " + e.getMessage())));
         }
     }

@@ -1,6 +1,7 @@
 package dev.harrier.handler;
 
 import io.smallrye.mutiny.Uni;
+import java.util.Set;
 import java.util.UUID;
 
 /** What a running attempt knows and can do: its job, progress, log and cancellation. */
@@ -36,7 +37,7 @@ public interface JobContext<A> {
      * The indexes of the items that already have a result, from earlier attempts: a retried
      * fan-out job skips them instead of fetching them again.
      */
-    Uni<java.util.Set<Integer>> finishedItems();
+    Uni<Set<Integer>> finishedItems();
 
     /**
      * The items that have a result, counted over every attempt of the job (those recorded by this

@@ -2,6 +2,7 @@ package dev.harrier.http;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +77,7 @@ final class AllowedTargets {
 
     private boolean namesItself(IPAddress address) {
         for (IPAddress block : blocks) {
-            if (block.getCount().equals(java.math.BigInteger.ONE) && block.contains(address)) {
+            if (block.getCount().equals(BigInteger.ONE) && block.contains(address)) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package dev.harrier.http;
 
+import dev.harrier.time.Backoff;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,7 +16,7 @@ final class HostHealth {
 
     static final int THRESHOLD = 3;
     static final Duration FIRST_DELAY = Duration.ofMillis(250);
-    static final Duration MAX_DELAY = Duration.ofSeconds(10);
+    private static final Backoff PACING = Backoff.doubling(FIRST_DELAY, Duration.ofSeconds(10));
 
     private final AtomicInteger failures = new AtomicInteger();
     private long lastStart = Long.MIN_VALUE / 2;
@@ -52,8 +53,6 @@ final class HostHealth {
         if (consecutiveFailures < THRESHOLD) {
             return Duration.ZERO;
         }
-        int doublings = Math.min(consecutiveFailures - THRESHOLD, 16);
-        long millis = FIRST_DELAY.toMillis() << doublings;
-        return Duration.ofMillis(Math.min(millis, MAX_DELAY.toMillis()));
+        return PACING.ceilingAfter(Math.min(consecutiveFailures - THRESHOLD + 1, 64));
     }
 }

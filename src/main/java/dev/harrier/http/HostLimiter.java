@@ -1,12 +1,15 @@
 package dev.harrier.http;
 
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.time.Ticker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +34,7 @@ public class HostLimiter {
 
     private final int ceiling;
     private final MeterRegistry registry;
+    private final Ticker ticker;
     private final Map<String, Host> hosts = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> metricHosts = ConcurrentHashMap.newKeySet();
@@ -45,14 +49,21 @@ public class HostLimiter {
         }
     }
 
-    @jakarta.inject.Inject
-    public HostLimiter(HarrierConfig config, MeterRegistry registry) {
-        this(config.http().maxPerHost(), registry);
+    @Inject
+    public HostLimiter(HarrierConfig config, MeterRegistry registry, Ticker ticker) {
+        this(config.http().maxPerHost(), registry, ticker);
     }
 
-    HostLimiter(int ceiling, MeterRegistry registry) {
+    HostLimiter(int ceiling, MeterRegistry registry, Ticker ticker) {
         this.ceiling = ceiling;
         this.registry = registry;
+        this.ticker = ticker;
+        Gauge.builder("harrier.http.hosts.tracked", hosts, Map::size)
+                .description("Hosts with requests in flight or a failure streak (the others are forgotten)")
+                .register(registry);
+        Gauge.builder("harrier.http.hosts.slowed", this, HostLimiter::slowedHosts)
+                .description("Hosts that failed often enough in a row for their requests to be paced")
+                .register(registry);
     }
 
     /**
@@ -66,9 +77,8 @@ public class HostLimiter {
             AtomicBoolean left = new AtomicBoolean();
             return awaitTurn(entry.health)
                     .flatMap(x -> entry.permits.withPermit(exchange))
-                    .invoke(reply -> record(host, entry, Outcome.of(reply.status())))
-                    .onFailure().invoke(failure -> record(host, entry,
-                            failure instanceof AddressGuard.Refused ? Outcome.REFUSED : Outcome.IO_ERROR))
+                    .invoke(reply -> recordReply(host, entry, StatusClass.of(reply.status())))
+                    .onFailure().invoke(failure -> recordFailure(host, entry, failure))
                     .onTermination().invoke(() -> {
                         if (left.compareAndSet(false, true)) {
                             leave(host, entry);
@@ -77,66 +87,43 @@ public class HostLimiter {
         });
     }
 
-    /** Consecutive failures of a host, for tests and diagnostics. */
-    int consecutiveFailures(String host) {
-        Host entry = hosts.get(host);
-        return entry == null ? 0 : entry.health.consecutiveFailures();
+    private double slowedHosts() {
+        return hosts.values().stream().filter(host -> host.health.consecutiveFailures() >= HostHealth.THRESHOLD).count();
     }
 
-    /** Hosts with requests in flight or a failure streak: the others are forgotten. */
-    int trackedHosts() {
-        return hosts.size();
-    }
-
-    /** How a request ended, as the metrics name it; the failing ones slow their host down. */
-    enum Outcome {
-        SUCCESS("success", false),
-        CLIENT_ERROR("client_error", false),
-        RATE_LIMITED("rate_limited", true),
-        TIMEOUT("timeout", true),
-        SERVER_ERROR("server_error", true),
-        IO_ERROR("io_error", true),
-        REFUSED("refused", false);
-
-        final String tag;
-        final boolean failing;
-
-        Outcome(String tag, boolean failing) {
-            this.tag = tag;
-            this.failing = failing;
-        }
-
-        static Outcome of(int status) {
-            if (status >= 500) {
-                return SERVER_ERROR;
-            }
-            if (status == 429) {
-                return RATE_LIMITED;
-            }
-            if (status == 408) {
-                return TIMEOUT;
-            }
-            return status >= 400 ? CLIENT_ERROR : SUCCESS;
-        }
-    }
-
-    private void record(String host, Host entry, Outcome outcome) {
-        if (outcome.failing) {
+    /** A reply: its class ({@link StatusClass}) says whether it counts against the host. */
+    private void recordReply(String host, Host entry, StatusClass status) {
+        if (status.hostFailing()) {
             entry.health.failed();
-        } else if (outcome != Outcome.REFUSED) {
-            // A refused target was never asked: it says nothing of the host's health.
+        } else {
             entry.health.succeeded();
         }
-        counter(host, outcome).increment();
+        counter(host, switch (status) {
+            case SUCCESS -> "success";
+            case CLIENT_ERROR, TOO_EARLY -> "client_error";
+            case REQUEST_TIMEOUT -> "timeout";
+            case RATE_LIMITED -> "rate_limited";
+            case SERVER_ERROR -> "server_error";
+        }).increment();
     }
 
-    private Counter counter(String host, Outcome outcome) {
+    /** No reply: a connection error or time-out counts against the host; a refused target was never asked. */
+    private void recordFailure(String host, Host entry, Throwable failure) {
+        if (failure instanceof AddressGuard.Refused) {
+            counter(host, "refused").increment();
+            return;
+        }
+        entry.health.failed();
+        counter(host, "io_error").increment();
+    }
+
+    private Counter counter(String host, String outcome) {
         boolean named = metricHosts.contains(host) || (metricHosts.size() < MAX_METRIC_HOSTS && metricHosts.add(host));
         String tag = named ? host : "other";
-        return counters.computeIfAbsent(tag + " " + outcome.tag, key -> Counter.builder("harrier.http.requests")
+        return counters.computeIfAbsent(tag + " " + outcome, key -> Counter.builder("harrier.http.requests")
                 .description("Outbound HTTP requests per host and outcome")
                 .tag("host", tag)
-                .tag("outcome", outcome.tag)
+                .tag("outcome", outcome)
                 .register(registry));
     }
 
@@ -165,8 +152,8 @@ public class HostLimiter {
      * Waits until the host lets this request start, asking again at least every 250 ms (so that
      * waiters notice a host that answers again). A flat loop of timers, however long the wait.
      */
-    private static Uni<Void> awaitTurn(HostHealth health) {
-        long wait = health.claim(System.nanoTime());
+    private Uni<Void> awaitTurn(HostHealth health) {
+        long wait = health.claim(ticker.nanoTime());
         if (wait <= 0) {
             // A healthy host, the common case: no timer, no emitter.
             return Uni.createFrom().voidItem();
@@ -178,12 +165,12 @@ public class HostLimiter {
         });
     }
 
-    private static void askLater(HostHealth health, UniEmitter<? super Void> emitter, AtomicBoolean over, long wait) {
+    private void askLater(HostHealth health, UniEmitter<? super Void> emitter, AtomicBoolean over, long wait) {
         Infrastructure.getDefaultWorkerPool().schedule(() -> {
             if (over.get()) {
                 return;
             }
-            long next = health.claim(System.nanoTime());
+            long next = health.claim(ticker.nanoTime());
             if (next <= 0) {
                 emitter.complete(null);
             } else {

@@ -2,6 +2,7 @@ package dev.harrier.http;
 
 import dev.harrier.config.HarrierConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -14,6 +15,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -105,11 +107,11 @@ public class OutboundHttp {
                         + request.timeout().toMillis() + " ms"));
     }
 
-    private static OutboundReply reply(int status, io.vertx.core.MultiMap received, ExchangeTap.Body body, URI url, long started) {
+    private static OutboundReply reply(int status, MultiMap received, ExchangeTap.Body body, URI url, long started) {
         Map<String, String> headers = new LinkedHashMap<>();
         received.forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
         return new OutboundReply(status, headers, body == null ? new byte[0] : body.bytes(),
-                body != null && body.truncated(), java.time.Duration.ofNanos(System.nanoTime() - started), url);
+                body != null && body.truncated(), Duration.ofNanos(System.nanoTime() - started), url);
     }
 
     private static int port(URI url) {

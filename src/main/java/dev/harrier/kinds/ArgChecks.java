@@ -4,6 +4,7 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.http.HeaderChecks;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 
 /** The argument checks the HTTP kinds share; each adds a field-level problem to the list. */
 final class ArgChecks {
@@ -33,7 +34,7 @@ final class ArgChecks {
      * would end the header early and let the rest be read as headers of its own). Refused at
      * enqueue: such a request could never be sent, and every attempt would fail as if it might.
      */
-    static void headers(List<FieldProblem> problems, String field, java.util.Map<String, String> headers) {
+    static void headers(List<FieldProblem> problems, String field, Map<String, String> headers) {
         if (headers == null) {
             return;
         }

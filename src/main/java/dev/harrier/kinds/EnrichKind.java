@@ -1,8 +1,5 @@
 package dev.harrier.kinds;
 
-import dev.harrier.http.OutboundHttp;
-import dev.harrier.http.OutboundReply;
-import dev.harrier.http.OutboundRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,10 +7,16 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import dev.harrier.http.StatusClass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +44,8 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
     private final FanOut fanOut;
     private final ObjectMapper mapper;
 
-    public EnrichKind(OutboundHttp http, ObjectMapper mapper) {
-        this.fanOut = new FanOut(http);
+    public EnrichKind(OutboundHttp http, ObjectMapper mapper, Clock clock) {
+        this.fanOut = new FanOut(http, clock);
         this.mapper = mapper;
     }
 
@@ -102,13 +105,13 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
     }
 
     private ItemResult merge(JsonNode record, String mergeAs, int index, OutboundReply reply, int tries, long ms) {
-        if (reply.status() >= 400) {
+        if (StatusClass.of(reply.status()) != StatusClass.SUCCESS) {
             return new ItemResult(index, record.toString(), false, reply.status(), tries, ms, null, HttpKind.failureMessage(reply));
         }
         ObjectNode merged = record.deepCopy();
         try {
             merged.set(mergeAs, mapper.readTree(reply.body()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new ItemResult(index, record.toString(), false, reply.status(), tries, ms, null, "the reply is not JSON");
         }
         return new ItemResult(index, record.toString(), true, reply.status(), tries, ms, merged.toString(), null);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -42,7 +44,7 @@ final class Extractor {
     private JsonNode html(Spec spec, String body, String baseUrl) {
         Document page = Jsoup.parse(body, baseUrl);
         ArrayNode records = mapper.createArrayNode();
-        Iterable<Element> scopes = spec.list() == null ? java.util.List.of(page) : page.select(spec.list());
+        Iterable<Element> scopes = spec.list() == null ? List.of(page) : page.select(spec.list());
         for (Element scope : scopes) {
             ObjectNode record = mapper.createObjectNode();
             if (spec.fields() == null || spec.fields().isEmpty()) {
@@ -74,12 +76,12 @@ final class Extractor {
         JsonNode page;
         try {
             page = mapper.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("the body is not JSON");
         }
         ArrayNode records = mapper.createArrayNode();
         JsonNode list = spec.list() == null ? null : page.at(spec.list());
-        Iterable<JsonNode> scopes = list != null && list.isArray() ? list : java.util.List.of(page);
+        Iterable<JsonNode> scopes = list != null && list.isArray() ? list : List.of(page);
         for (JsonNode scope : scopes) {
             if (spec.fields() == null || spec.fields().isEmpty()) {
                 records.add(scope);

@@ -1,23 +1,22 @@
 package dev.harrier.kinds;
 
-import dev.harrier.http.AddressGuard;
+import dev.harrier.handler.ItemCounts;
+import dev.harrier.handler.ItemResult;
+import dev.harrier.handler.JobContext;
 import dev.harrier.http.AsyncPermits;
 import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
-import dev.harrier.handler.ItemCounts;
-import dev.harrier.handler.ItemResult;
-import dev.harrier.handler.JobContext;
+import dev.harrier.http.RetryPolicy;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -31,7 +30,6 @@ import java.util.function.IntFunction;
  */
 final class FanOut {
 
-    private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
     private static final int UNWRITTEN_PER_SLOT = 4;
     static final int LOGGED_FAILURES = 20;
 
@@ -49,8 +47,11 @@ final class FanOut {
 
 
     private final OutboundHttp http;
-    FanOut(OutboundHttp http) {
+    private final Clock clock;
+
+    FanOut(OutboundHttp http, Clock clock) {
         this.http = http;
+        this.clock = clock;
     }
 
     /**
@@ -103,7 +104,7 @@ final class FanOut {
                         (System.nanoTime() - started) / 1_000_000, null, String.valueOf(failure.getMessage())));
     }
 
-    /** One request under the job's and the host's limits, retried on 408/425/429/5xx and I/O errors. */
+    /** One request under the job's and the host's limits, tried again as {@link RetryPolicy} says. */
     private Uni<OutboundReply> fetch(JobContext<?> context, OutboundRequest request, Hosts hosts, AtomicInteger tries, int retries) {
         String host = request.url().getHost();
         Uni<OutboundReply> once = hosts.permits(host).withPermit(() -> hosts.pace(host)
@@ -112,25 +113,18 @@ final class FanOut {
                     return http.send(request);
                 }));
         return once.flatMap(reply -> {
-            boolean retryable = RETRYABLE.contains(reply.status()) || reply.status() >= 500;
-            if (!retryable || tries.get() > retries || context.isCancelled()) {
+            if (!RetryPolicy.retryable(reply) || tries.get() > retries || context.isCancelled()) {
                 return Uni.createFrom().item(reply);
             }
-            Duration wait = HttpKind.retryAfter(reply.header("Retry-After"));
-            return Uni.createFrom().nullItem().onItem().delayIt().by(wait != null ? wait : backoff(tries.get()))
+            return Uni.createFrom().nullItem().onItem().delayIt().by(RetryPolicy.delayAfter(reply, tries.get(), clock))
                     .flatMap(x -> fetch(context, request, hosts, tries, retries));
-        }).onFailure(failure -> !(failure instanceof AddressGuard.Refused) && tries.get() <= retries && !context.isCancelled())
-                .recoverWithUni(failure -> Uni.createFrom().nullItem().onItem().delayIt().by(backoff(tries.get()))
+        }).onFailure(failure -> RetryPolicy.retryable(failure) && tries.get() <= retries && !context.isCancelled())
+                .recoverWithUni(failure -> Uni.createFrom().nullItem().onItem().delayIt().by(RetryPolicy.delayAfter(tries.get()))
                         .flatMap(x -> fetch(context, request, hosts, tries, retries)));
     }
 
     private static String abbreviate(String input) {
         return input == null ? "" : input.length() > 200 ? input.substring(0, 200) + "…" : input;
-    }
-
-    private static Duration backoff(int attempt) {
-        long base = Math.min(10_000, 250L << Math.min(attempt - 1, 10));
-        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
     private Uni<Void> record(JobContext<?> context, ItemResult item, AtomicInteger finished, AtomicInteger failuresLogged,

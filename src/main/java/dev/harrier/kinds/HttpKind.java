@@ -1,10 +1,5 @@
 package dev.harrier.kinds;
 
-import dev.harrier.http.AddressGuard;
-import dev.harrier.http.OutboundHttp;
-import dev.harrier.http.OutboundReply;
-import dev.harrier.http.OutboundRequest;
-import dev.harrier.http.RequestSigner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.config.HarrierConfig;
@@ -13,14 +8,18 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.http.AddressGuard;
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import dev.harrier.http.RequestSigner;
+import dev.harrier.http.RetryPolicy;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,6 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
 
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     static final int MAX_TIMEOUT_MS = 300_000;
-    private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429);
     static final int BODY_EXCERPT = 500;
 
     /**
@@ -56,9 +54,11 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     private final OutboundHttp http;
     private final ObjectMapper mapper;
     private final Optional<RequestSigner> signer;
+    private final Clock clock;
 
-    public HttpKind(OutboundHttp http, ObjectMapper mapper, HarrierConfig config) {
+    public HttpKind(OutboundHttp http, ObjectMapper mapper, HarrierConfig config, Clock clock) {
         this.http = http;
+        this.clock = clock;
         this.mapper = mapper;
         this.signer = config.http().signingSecret().map(RequestSigner::new);
     }
@@ -96,7 +96,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         if (request.contentType() != null && RequestBody.contentType(headers) == null) {
             headers.put("Content-Type", request.contentType());
         }
-        signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(Instant.now().getEpochSecond(), body)));
+        signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(clock.instant().getEpochSecond(), body)));
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
         return http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
@@ -105,8 +105,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
 
     private Result outcome(OutboundReply reply) {
         int status = reply.status();
-        if (RETRYABLE.contains(status) || status >= 500) {
-            Duration after = retryAfter(reply.header("Retry-After"));
+        if (RetryPolicy.retryable(reply)) {
+            Duration after = RetryPolicy.retryAfter(reply, clock);
             String message = failureMessage(reply);
             throw (after != null ? JobFailure.retryAfter(after, message) : JobFailure.retry(message)).ofType(ErrorTypes.HTTP_STATUS);
         }
@@ -142,22 +142,5 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
             return message;
         }
         return message + ": " + (body.length() > BODY_EXCERPT ? body.substring(0, BODY_EXCERPT) + "…" : body);
-    }
-
-    /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
-    static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
-        } catch (NumberFormatException e) {
-            try {
-                Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (RuntimeException unreadable) {
-                return null;
-            }
-        }
     }
 }

@@ -1,17 +1,21 @@
 package dev.harrier.kinds;
 
-import dev.harrier.http.OutboundHttp;
-import dev.harrier.http.OutboundReply;
-import dev.harrier.http.OutboundRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.http.OutboundHttp;
+import dev.harrier.http.OutboundReply;
+import dev.harrier.http.OutboundRequest;
+import dev.harrier.http.StatusClass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +45,8 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
     private final FanOut fanOut;
     private final Extractor extractor;
 
-    public ScrapeKind(OutboundHttp http, ObjectMapper mapper) {
-        this.fanOut = new FanOut(http);
+    public ScrapeKind(OutboundHttp http, ObjectMapper mapper, Clock clock) {
+        this.fanOut = new FanOut(http, clock);
         this.extractor = new Extractor(mapper);
     }
 
@@ -104,7 +108,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
     }
 
     private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms) {
-        if (reply.status() >= 400) {
+        if (StatusClass.of(reply.status()) != StatusClass.SUCCESS) {
             return new ItemResult(index, input, false, reply.status(), tries, ms, null, "HTTP " + reply.status());
         }
         JsonNode extracted = extractor.extract(args.extract(), reply.body(), input);
@@ -120,7 +124,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
             String url = args.urlTemplate();
             for (Map.Entry<String, Object> param : set.entrySet()) {
                 url = url.replace("{" + param.getKey() + "}",
-                        java.net.URLEncoder.encode(String.valueOf(param.getValue()), java.nio.charset.StandardCharsets.UTF_8));
+                        URLEncoder.encode(String.valueOf(param.getValue()), StandardCharsets.UTF_8));
             }
             urls.add(url);
         }

@@ -1,112 +1,104 @@
 package dev.harrier.maintenance;
 
-import dev.harrier.sql.Table;
+import dev.harrier.time.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import java.time.Duration;
+import io.vertx.mutiny.sqlclient.RowSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * The loops that must run on one instance at a time: promoting due jobs, rescuing jobs whose lease
- * expired, pruning old terminal jobs. Every instance runs the loop; only the holder of the
- * {@code maintenance} leader row does the work, and when it dies another takes the row over once it
- * expires. Each step has a "run once" method that tests call directly.
+ * The loop of the tasks that must run on one instance at a time, each in a file of its own:
+ * {@link PromoteDue}, {@link RescueExpired}, {@link PruneFinished}. Every instance runs the loop;
+ * only the holder of the leader row ({@link Leadership}) does the work, each task when its interval
+ * has passed, and when the leader dies another takes the row over once it expires. Each task has
+ * a "run once" method here that tests call directly.
  */
 public final class Maintenance {
 
     private static final Logger LOG = Logger.getLogger(Maintenance.class);
-    static final String LEADERSHIP = "maintenance";
-    private static final int BATCH = 1000;
+    static final int BATCH = 1000;
 
-    private final Pool pool;
-    private final String instanceId;
+    private final Leadership leadership;
+    private final PromoteDue promote;
+    private final RescueExpired rescue;
+    private final PruneFinished prune;
+    private final List<MaintenanceTask> tasks;
+    private final Ticker ticker;
     private final MaintenanceSettings settings;
-    private volatile boolean leader;
+    private final Map<MaintenanceTask, Long> lastRun = new HashMap<>();
     private volatile long timerId = -1;
-    private long lastRescueNanos;
-    private long lastPruneNanos;
     private boolean ticking;
 
-    public Maintenance(Pool pool, String instanceId, MaintenanceSettings settings) {
-        this.pool = pool;
-        this.instanceId = instanceId;
+    public Maintenance(Pool pool, String instanceId, MaintenanceSettings settings, Clock clock, Ticker ticker,
+                       MeterRegistry meters) {
         this.settings = settings;
+        this.ticker = ticker;
+        this.leadership = new Leadership(pool, instanceId, settings.leaderTtl(), clock, meters);
+        this.promote = new PromoteDue(pool, settings.promoteInterval(), clock, meters);
+        this.rescue = new RescueExpired(pool, settings.rescueInterval(), meters);
+        this.prune = new PruneFinished(pool, settings, clock, meters);
+        this.tasks = List.of(promote, rescue, prune);
     }
 
     public boolean leader() {
-        return leader;
+        return leadership.leader();
     }
 
     /** Takes or renews leadership; emits whether this instance leads now. */
     public Uni<Boolean> tryLead() {
-        double ttl = settings.leaderTtl().toMillis() / 1000.0;
-        return pool.preparedQuery(Table.LEADERS.sql("attempt"))
-                .execute(Tuple.of(LEADERSHIP, instanceId, ttl))
-                .map(rows -> rows.size() > 0)
-                .invoke(leads -> {
-                    if (leads != leader) {
-                        LOG.infof("Instance %s %s the maintenance leader", instanceId, leads ? "is now" : "is no longer");
-                    }
-                    leader = leads;
-                });
+        return leadership.attempt();
     }
 
     /** Makes due scheduled and retrying jobs pending; emits how many. */
     public Uni<Long> promoteOnce() {
-        return pool.preparedQuery(Table.JOBS.sql("promote_due")).execute(Tuple.of(BATCH)).map(Maintenance::count);
+        return promote.runOnce();
     }
 
     /** Returns jobs with expired leases to retrying (or failed, or cancelled); emits how many. */
     public Uni<Long> rescueOnce() {
-        return pool.preparedQuery(Table.JOBS.sql("rescue_expired")).execute(Tuple.of(BATCH))
-                .map(Maintenance::count)
-                .invoke(n -> {
-                    if (n > 0) {
-                        LOG.warnf("Rescued %d jobs whose instance stopped renewing their lease", n);
-                    }
-                });
+        return rescue.runOnce();
     }
 
     /** Deletes one batch of terminal jobs past their retention; emits how many. */
-    public Uni<Integer> pruneOnce() {
-        return pool.preparedQuery(Table.JOBS.sql("prune_finished"))
-                .execute(Tuple.of(seconds(settings.completedRetention()), seconds(settings.failedRetention()),
-                        seconds(settings.cancelledRetention()), BATCH))
-                .map(RowSet::rowCount)
-                .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute());
+    public Uni<Long> pruneOnce() {
+        return prune.runOnce();
     }
 
-    /** One tick: lead, then promote, and rescue and prune when their intervals have passed. */
+    /** One tick: lead, then run each task whose interval has passed since its last run, in turn. */
     public Uni<Void> tickOnce() {
-        return tryLead().flatMap(leads -> {
+        return leadership.attempt().flatMap(leads -> {
             if (!leads) {
                 return Uni.createFrom().voidItem();
             }
-            long now = System.nanoTime();
-            boolean rescue = now - lastRescueNanos >= settings.rescueInterval().toNanos();
-            boolean prune = now - lastPruneNanos >= settings.pruneInterval().toNanos();
-            Uni<?> work = promoteOnce();
-            if (rescue) {
-                lastRescueNanos = now;
-                work = work.flatMap(promoted -> rescueOnce());
-            }
-            if (prune) {
-                lastPruneNanos = now;
-                work = work.flatMap(previous -> pruneOnce());
+            long now = ticker.nanoTime();
+            long slack = settings.promoteInterval().toNanos() / 2;
+            Uni<?> work = Uni.createFrom().voidItem();
+            for (MaintenanceTask task : tasks) {
+                Long last = lastRun.get(task);
+                // Half a tick of slack: a timer that fires a little early must not skip a task a tick.
+                if (last == null || now - last + slack >= task.interval().toNanos()) {
+                    lastRun.put(task, now);
+                    work = work.flatMap(previous -> task.runOnce());
+                }
             }
             return work.replaceWithVoid();
         });
     }
 
-    /** Starts the loop on a Vert.x timer. */
+    /** Starts the loop on a Vert.x timer, ticking every promote interval. */
     public void start(Vertx vertx) {
-        long now = System.nanoTime();
-        lastRescueNanos = now - settings.rescueInterval().toNanos();
-        lastPruneNanos = now - settings.pruneInterval().toNanos() / 2;
+        // The first prune comes half an interval after the start, not with the first tick.
+        lastRun.put(prune, ticker.nanoTime() - settings.pruneInterval().toNanos() / 2);
         timerId = vertx.setPeriodic(settings.promoteInterval().toMillis(), id -> tick());
     }
 
@@ -115,8 +107,7 @@ public final class Maintenance {
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
         }
-        leader = false;
-        return pool.preparedQuery(Table.LEADERS.sql("resign")).execute(Tuple.of(LEADERSHIP, instanceId)).replaceWithVoid();
+        return leadership.resign();
     }
 
     private void tick() {
@@ -138,11 +129,12 @@ public final class Maintenance {
         ticking = false;
     }
 
-    private static long count(RowSet<Row> rows) {
+    static long count(RowSet<Row> rows) {
         return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
     }
 
-    private static double seconds(Duration duration) {
-        return duration.toMillis() / 1000.0;
+    /** A time as SQL binds it ({@code timestamptz}). */
+    static OffsetDateTime offset(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
     }
 }

@@ -1,8 +1,11 @@
 package dev.harrier.notify;
 
+import dev.harrier.time.Backoff;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +31,8 @@ import org.jboss.logging.Logger;
 public final class PgListener {
 
     private static final Logger LOG = Logger.getLogger(PgListener.class);
-    private static final Duration MIN_RECONNECT = Duration.ofMillis(250);
-    private static final Duration MAX_RECONNECT = Duration.ofSeconds(5);
+    /** Between reconnects: 250 ms doubling up to 5 s, jittered, so that instances do not return in step. */
+    private static final Backoff RECONNECT = Backoff.doubling(Duration.ofMillis(250), Duration.ofSeconds(5));
 
     static final String ROUND_TRIP = "SELECT 1";
     static final Duration MIN_ANSWER_WITHIN = Duration.ofSeconds(5);
@@ -41,7 +44,7 @@ public final class PgListener {
     private final List<Runnable> connectHooks = new CopyOnWriteArrayList<>();
     private volatile PgConnection connection;
     private volatile boolean stopped;
-    private volatile Duration nextDelay = MIN_RECONNECT;
+    private volatile int failedConnects;
     private volatile long checkTimer = -1;
     private volatile boolean checking;
 
@@ -94,13 +97,13 @@ public final class PgListener {
      * Runs a query on the listening connection, failing after {@code timeout}: what readiness asks,
      * on the connection whose health it reports, never waiting for a pool connection.
      */
-    public Uni<io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row>> query(String sql, Duration timeout) {
+    public Uni<RowSet<Row>> query(String sql, Duration timeout) {
         PgConnection current = connection;
         if (current == null) {
             return Uni.createFrom().failure(new IllegalStateException("the notification connection is down"));
         }
         return current.query(sql).execute()
-                .ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
                         "no answer from PostgreSQL within " + timeout.toMillis() + " ms"));
     }
 
@@ -155,7 +158,7 @@ public final class PgListener {
                     conn.notificationHandler(n -> dispatch(n.getChannel(), n.getPayload()));
                     conn.closeHandler(() -> onClosed(conn));
                     connection = conn;
-                    nextDelay = MIN_RECONNECT;
+                    failedConnects = 0;
                     connectHooks.forEach(Runnable::run);
                 })
                 .replaceWithVoid();
@@ -197,8 +200,7 @@ public final class PgListener {
         if (stopped) {
             return;
         }
-        Duration delay = nextDelay;
-        nextDelay = delay.multipliedBy(2).compareTo(MAX_RECONNECT) > 0 ? MAX_RECONNECT : delay.multipliedBy(2);
+        Duration delay = RECONNECT.delayAfter(++failedConnects);
         vertx.setTimer(delay.toMillis(), id -> connect().subscribe().with(
                 ok -> LOG.info("The notification connection to PostgreSQL is back"),
                 failure -> {

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,8 +44,8 @@ public class QueueMetrics {
     /** Reads the depths now; queues that emptied drop to zero. */
     public Uni<Void> refreshOnce() {
         return pool.query(Table.JOBS.sql("count_live_by_queue")).execute().invoke(rows -> {
-            Map<String, Long> seen = new java.util.HashMap<>();
-            Map<String, Long> ages = new java.util.HashMap<>();
+            Map<String, Long> seen = new HashMap<>();
+            Map<String, Long> ages = new HashMap<>();
             for (Row row : rows) {
                 String workspace = row.getString("workspace");
                 String queue = row.getString("queue");

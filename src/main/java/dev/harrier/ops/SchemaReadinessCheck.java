@@ -1,7 +1,7 @@
 package dev.harrier.ops;
 
-import dev.harrier.sql.Table;
 import dev.harrier.notify.Notifier;
+import dev.harrier.sql.Table;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;

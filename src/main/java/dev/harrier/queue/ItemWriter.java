@@ -1,10 +1,10 @@
 package dev.harrier.queue;
 
-import dev.harrier.sql.Table;
-import dev.harrier.sql.PgText;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.sql.GroupCommit;
+import dev.harrier.sql.PgText;
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -44,7 +46,7 @@ public class JobActions {
     }
 
     /** Several jobs of any workspace, by id (the workspace stream filters them). */
-    public Uni<java.util.List<Job>> getMany(java.util.Collection<UUID> ids) {
+    public Uni<List<Job>> getMany(Collection<UUID> ids) {
         return pool.preparedQuery(Table.JOBS.sql("get_many"))
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
                 .map(JobRows::toJobs);

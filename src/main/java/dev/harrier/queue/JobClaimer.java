@@ -1,7 +1,7 @@
 package dev.harrier.queue;
 
-import dev.harrier.sql.Table;
 import dev.harrier.sql.Columns;
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

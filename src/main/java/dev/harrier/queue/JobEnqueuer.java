@@ -2,12 +2,13 @@ package dev.harrier.queue;
 
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -173,7 +174,7 @@ final class JobEnqueuer {
         if (tags.isEmpty()) {
             return "[]";
         }
-        return io.vertx.core.json.JsonArray.of(tags.toArray()).encode();
+        return JsonArray.of(tags.toArray()).encode();
     }
 
     private static List<EnqueueResult> inOrder(Map<Integer, EnqueueResult> results, int size) {

@@ -1,6 +1,7 @@
 package dev.harrier.queue;
 
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,14 +25,14 @@ public final class JobIds {
     }
 
     /** Parses a client-supplied id; empty when it is not a UUID. */
-    public static java.util.Optional<UUID> parse(String text) {
+    public static Optional<UUID> parse(String text) {
         if (text == null || text.length() != 36) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(UUID.fromString(text));
+            return Optional.of(UUID.fromString(text));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

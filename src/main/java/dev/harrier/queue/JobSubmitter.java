@@ -1,10 +1,10 @@
 package dev.harrier.queue;
 
-import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;

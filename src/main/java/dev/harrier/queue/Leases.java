@@ -8,7 +8,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** Renewal of the leases an instance holds on its running jobs: one statement for all of them. */
@@ -26,21 +29,21 @@ public class Leases {
     }
 
     /** Of {@code believed}, the jobs {@code owner} no longer holds: rescued elsewhere, or ended. */
-    public Uni<java.util.Set<UUID>> notHeld(String owner, java.util.Collection<UUID> believed) {
+    public Uni<Set<UUID>> notHeld(String owner, Collection<UUID> believed) {
         if (believed.isEmpty()) {
-            return Uni.createFrom().item(java.util.Set.of());
+            return Uni.createFrom().item(Set.of());
         }
         return pool.preparedQuery(Table.JOBS.sql("list_not_held"))
                 .execute(Tuple.of(believed.toArray(UUID[]::new), owner))
                 .map(rows -> {
-                    java.util.Set<UUID> lost = new java.util.HashSet<>();
+                    Set<UUID> lost = new HashSet<>();
                     rows.forEach(row -> lost.add(row.getUUID("id")));
                     return lost;
                 });
     }
 
     /** Extends by {@code lease} the leases {@code owner} holds on {@code running}; emits the jobs renewed. */
-    public Uni<List<Held>> renew(String owner, Duration lease, java.util.Collection<UUID> running) {
+    public Uni<List<Held>> renew(String owner, Duration lease, Collection<UUID> running) {
         return pool.preparedQuery(Table.JOBS.sql("renew_leases"))
                 .execute(Tuple.of(owner, lease.toMillis() / 1000.0, running.toArray(UUID[]::new)))
                 .map(rows -> {

@@ -32,8 +32,8 @@ public record Outcome(
         return new Outcome(job.id(), job.attempt(), JobStatus.CANCELLED, null, null, null, null);
     }
 
-    /** Back to pending for another instance, the attempt not counted (graceful shutdown). */
-    public static Outcome handedBack(ClaimedJob job) {
-        return new Outcome(job.id(), job.attempt(), JobStatus.PENDING, null, Instant.now(), null, null);
+    /** Back to pending for another instance from {@code now} on, the attempt not counted (graceful shutdown). */
+    public static Outcome handedBack(ClaimedJob job, Instant now) {
+        return new Outcome(job.id(), job.attempt(), JobStatus.PENDING, null, now, null, null);
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The {@code harrier.queues} table: which queues exist, paused, and their concurrency. */
@@ -37,7 +38,7 @@ public class QueueStore {
      */
     public Uni<QueueSettings> update(String workspace, String name, Boolean paused, boolean setConcurrency, Integer concurrency) {
         return pool.preparedQuery(Table.QUEUES.sql("upsert"))
-                .execute(Tuple.from(java.util.Arrays.asList(workspace, name, paused, concurrency, setConcurrency)))
+                .execute(Tuple.from(Arrays.asList(workspace, name, paused, concurrency, setConcurrency)))
                 .map(rows -> toSettings(rows.iterator().next()));
     }
 

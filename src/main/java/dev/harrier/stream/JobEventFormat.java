@@ -1,8 +1,8 @@
 package dev.harrier.stream;
 
-import dev.harrier.document.JobDocument;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.document.JobDocument;
 import dev.harrier.events.JobEvent;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobStatus;

@@ -1,13 +1,14 @@
 package dev.harrier.stream;
 
-import dev.harrier.notify.EventRef;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.events.EventBridge;
-
 import dev.harrier.events.EventStore;
 import dev.harrier.events.JobEvent;
+import dev.harrier.notify.EventRef;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -47,8 +48,10 @@ public class JobFeeds {
     private long ticks;
 
     public JobFeeds(EventStore events, JobActions actions, JobEventFormat format, EventBridge bridge, Vertx vertx,
-                    HarrierConfig config) {
+                    HarrierConfig config, MeterRegistry meters) {
         this.events = events;
+        Gauge.builder("harrier.streams.jobs.followed", feeds, Map::size)
+                .description("Jobs whose events the job streams of this instance follow (one feed each)").register(meters);
         this.actions = actions;
         this.format = format;
         this.vertx = vertx;
@@ -95,10 +98,6 @@ public class JobFeeds {
         feeds.computeIfPresent(feed.jobId, (id, current) -> current == feed && feed.leave() ? null : current);
     }
 
-    /** Jobs followed on this instance (tests). */
-    int followed() {
-        return feeds.size();
-    }
 
     private void announced(EventRef ref) {
         JobFeed feed = feeds.get(ref.jobId());

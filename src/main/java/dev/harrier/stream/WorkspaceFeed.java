@@ -1,19 +1,22 @@
 package dev.harrier.stream;
 
-import dev.harrier.document.JobDocument;
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.document.JobDocument;
 import dev.harrier.events.EventBridge;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +54,7 @@ public class WorkspaceFeed {
     private Runnable unsubscribe;
     private long keepAliveTimer = -1;
     // Status changes not yet read, and whether a read is in flight; guarded by `wanted`.
-    private final List<EventBridge.StatusChange> wanted = new java.util.ArrayList<>();
+    private final List<EventBridge.StatusChange> wanted = new ArrayList<>();
     private boolean reading;
 
     public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
@@ -139,7 +142,7 @@ public class WorkspaceFeed {
                 reading = false;
                 return;
             }
-            batch = new java.util.ArrayList<>(wanted);
+            batch = new ArrayList<>(wanted);
             wanted.clear();
         }
         Set<UUID> ids = batch.stream().map(EventBridge.StatusChange::jobId).collect(Collectors.toSet());
@@ -160,8 +163,8 @@ public class WorkspaceFeed {
 
     /** The current documents of jobs a stream must send again (their pending change was stripped). */
     private Uni<Map<UUID, WorkspaceStream.Loaded>> load(List<UUID> jobIds) {
-        return actions.getMany(new java.util.HashSet<>(jobIds)).map(jobs -> {
-            Map<UUID, WorkspaceStream.Loaded> documents = new java.util.HashMap<>();
+        return actions.getMany(new HashSet<>(jobIds)).map(jobs -> {
+            Map<UUID, WorkspaceStream.Loaded> documents = new HashMap<>();
             for (Job job : jobs) {
                 documents.put(job.id(), new WorkspaceStream.Loaded(job.lastEventSeq(), format.json(JobDocument.of(job)),
                         job.status().terminal()));

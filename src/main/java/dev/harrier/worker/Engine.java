@@ -1,6 +1,5 @@
 package dev.harrier.worker;
 
-import dev.harrier.sql.Table;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
@@ -10,13 +9,15 @@ import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
+import dev.harrier.sql.Table;
+import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,23 +49,21 @@ public final class Engine {
     private final Leases leases;
     private final QueueStore queues;
     private final JobRunner runner;
+    private final Ticker ticker;
     private final Attempts attempts;
     private final Notifier notifier;
     private final List<Runnable> subscriptions = new ArrayList<>();
     private final Maintenance maintenance;
     private final Map<String, QueueProducer> producers = new ConcurrentHashMap<>();
-    // The engine's own event loop: its notifications, timers and claims, and the attempts they
-    // start, run there, not on the loop of the notifier, which also serves every event stream.
-    private Context context;
-    private final Executor onContext = task -> context.runOnContext(v -> task.run());
     private final List<Long> timers = new ArrayList<>();
     private long timeoutSweep = -1;
     private long heartbeat = -1;
-    private volatile boolean heartbeating = true;
     private volatile boolean stopping;
 
     Engine(EngineSettings settings, Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
-           QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics) {
+           QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics,
+           Ticker ticker) {
+        this.ticker = ticker;
         this.settings = settings;
         this.vertx = vertx;
         this.pool = pool;
@@ -75,7 +73,7 @@ public final class Engine {
         this.runner = runner;
         this.notifier = notifier;
         this.maintenance = maintenance;
-        this.attempts = new Attempts(runner, new OutcomeDelivery(writer, settings, vertx), metrics);
+        this.attempts = new Attempts(runner, new OutcomeDelivery(writer, settings, vertx, ticker), metrics);
     }
 
     public String instanceId() {
@@ -84,17 +82,15 @@ public final class Engine {
 
     /** Registers the instance, subscribes to its notifications, loads the queues and starts the loops. */
     public Uni<Void> start() {
-        context = vertx.getDelegate().getOrCreateContext();
-        subscriptions.add(notifier.subscribe(Channel.JOBS, key -> onContext.execute(() -> onJobsNotified(key))));
-        subscriptions.add(notifier.subscribe(Channel.CANCEL, payload -> onContext.execute(() -> onCancelNotified(payload))));
-        subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> onContext.execute(
-                () -> refreshQueues().subscribe().with(ok -> { }, this::logFailure))));
+        subscriptions.add(notifier.subscribe(Channel.JOBS, this::onJobsNotified));
+        subscriptions.add(notifier.subscribe(Channel.CANCEL, this::onCancelNotified));
+        subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
         // Notifications sent while the connection was down are lost: every queue is claimed from.
         subscriptions.add(notifier.onReconnect(this::wakeAll));
         return pool.preparedQuery(Table.INSTANCES.sql("register"))
                 .execute(Tuple.of(settings.instanceId(), hostName()))
                 .flatMap(registered -> refreshQueues())
-                .invoke(() -> onContext.execute(this::startLoops))
+                .invoke(this::startLoops)
                 .invoke(() -> LOG.infof("Harrier worker %s started (%d slots per queue)", settings.instanceId(), settings.slots()));
     }
 
@@ -130,7 +126,7 @@ public final class Engine {
 
     /** Wakes every queue's producer (after a reconnect, on the poll tick, in tests). */
     public void wakeAll() {
-        producers.values().forEach(producer -> onContext.execute(producer::wake));
+        producers.values().forEach(QueueProducer::wake);
     }
 
     public int runningCount() {
@@ -155,7 +151,7 @@ public final class Engine {
         Map<UUID, RunningJob> running = new HashMap<>();
         producers.values().forEach(producer -> producer.attempts().forEach(a -> running.put(a.job().id(), a)));
         Set<UUID> unconfirmed = new HashSet<>(running.keySet());
-        long sent = System.nanoTime();
+        long sent = ticker.nanoTime();
         return leases.renew(settings.instanceId(), settings.leaseDuration(), running.keySet())
                 .invoke(held -> {
                     for (Leases.Held job : held) {
@@ -175,24 +171,15 @@ public final class Engine {
                 .replaceWithVoid();
     }
 
-    /**
-     * Stops renewing leases and claiming, while running attempts go on and still try to write their
-     * outcomes: an instance cut off from the database, or frozen (tests of rescue).
-     */
-    public void simulatePartition() {
-        heartbeating = false;
-        producers.values().forEach(QueueProducer::stopClaiming);
-    }
-
     /** Re-reads the queues table: new queues get a producer, changed ones their new settings. */
     public Uni<Void> refreshQueues() {
-        return queues.list().emitOn(onContext).invoke(list -> list.forEach(this::applyQueue)).replaceWithVoid();
+        return queues.list().invoke(list -> list.forEach(this::applyQueue)).replaceWithVoid();
     }
 
     private void applyQueue(QueueSettings queue) {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
-            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, onContext);
+            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker);
             if (stopping) {
                 producer.stop();
             }
@@ -228,7 +215,7 @@ public final class Engine {
 
     /** Stops the attempts that ran past their timeout; they fail and are retried if attempts remain. */
     void stopOverdue() {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         for (QueueProducer producer : producers.values()) {
             for (RunningJob attempt : producer.attempts()) {
                 if (attempt.overdue(now)) {
@@ -249,11 +236,8 @@ public final class Engine {
         // Also cancelled after the hand-back: a grace longer than what is left of a lease would
         // otherwise let another instance rescue a job that is still running here (attempt burned,
         // the job run twice, its result refused).
-        heartbeat = vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> {
-            if (heartbeating) {
-                heartbeatOnce().subscribe().with(ok -> { }, this::logFailure);
-            }
-        });
+        heartbeat = vertx.setPeriodic(settings.heartbeatInterval().toMillis(),
+                id -> heartbeatOnce().subscribe().with(ok -> { }, this::logFailure));
         if (maintenance != null) {
             maintenance.start(vertx);
         }
@@ -276,7 +260,7 @@ public final class Engine {
 
     private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
             return "unknown";
         }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +72,7 @@ final class EngineMetrics {
 
     private record KindMeters(Timer waitTime, Timer run, Counter refused, Map<JobStatus, Counter> finished) {
         KindMeters(Timer waitTime, Timer run, Counter refused) {
-            this(waitTime, run, refused, java.util.Collections.synchronizedMap(new EnumMap<>(JobStatus.class)));
+            this(waitTime, run, refused, Collections.synchronizedMap(new EnumMap<>(JobStatus.class)));
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.harrier.worker;
 
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.maintenance.MaintenanceSettings;
+import dev.harrier.time.Backoff;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,7 +35,7 @@ public record EngineSettings(
         HarrierConfig.Retry r = config.retry();
         HarrierConfig.Maintenance m = config.maintenance();
         Backoff backoff = new Backoff(r.base(), r.cap(), r.factor());
-        Map<String, Backoff> kinds = new java.util.HashMap<>();
+        Map<String, Backoff> kinds = new HashMap<>();
         r.kinds().forEach((kind, k) -> kinds.put(kind, new Backoff(
                 k.base().orElse(backoff.base()), k.cap().orElse(backoff.cap()), k.factor().orElse(backoff.factor()))));
         return new EngineSettings(

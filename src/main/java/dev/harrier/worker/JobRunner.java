@@ -2,12 +2,12 @@ package dev.harrier.worker;
 
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.events.EventAppender;
+import dev.harrier.events.EventDraft;
 import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
-import dev.harrier.events.EventAppender;
-import dev.harrier.events.EventDraft;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.ItemWriter;
@@ -15,14 +15,18 @@ import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
+import java.io.IOException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one attempt: finds the kind's handler, reads the arguments, calls the handler with a
@@ -38,13 +42,15 @@ final class JobRunner {
     private final ItemWriter items;
     private final Vertx vertx;
     private final EngineSettings settings;
+    private final Clock clock;
     private final ExecutorService blockingExecutor = Executors.newVirtualThreadPerTaskExecutor();
     // Results are written at most as deep as enqueue lets args be: deeper ones could not be shown.
     private final ObjectMapper results;
 
     JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, Vertx vertx,
-              EngineSettings settings) {
+              EngineSettings settings, Clock clock) {
         this.handlers = handlers;
+        this.clock = clock;
         this.results = mapper.copy();
         this.results.getFactory().setStreamWriteConstraints(
                 StreamWriteConstraints.builder().maxNestingDepth(InputChecks.MAX_DEPTH).build());
@@ -141,7 +147,7 @@ final class JobRunner {
         if (failure instanceof AttemptStopped stop) {
             return switch (stop.reason) {
                 case CANCELLED -> Outcome.cancelled(job);
-                case SHUTDOWN, LEASE_LOST -> Outcome.handedBack(job);
+                case SHUTDOWN, LEASE_LOST -> Outcome.handedBack(job, clock.instant());
                 case TIMED_OUT -> logged(context, failedAttempt(job, stop.getMessage(), ErrorTypes.TIMEOUT, null));
             };
         }
@@ -159,11 +165,11 @@ final class JobRunner {
             return typed.type();
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof TimeoutException) {
                 return ErrorTypes.TIMEOUT;
             }
-            if (t instanceof java.io.IOException || t instanceof java.nio.channels.UnresolvedAddressException
-                    || t instanceof io.vertx.core.http.HttpClosedException) {
+            if (t instanceof IOException || t instanceof UnresolvedAddressException
+                    || t instanceof HttpClosedException) {
                 return ErrorTypes.CONNECTION;
             }
         }
@@ -176,7 +182,7 @@ final class JobRunner {
             return Outcome.failed(job, message, type);
         }
         Duration wait = delay != null ? delay : settings.backoffFor(job.kind()).delayAfter(job.attempt());
-        return Outcome.retrying(job, Instant.now().plus(wait), message, type);
+        return Outcome.retrying(job, clock.instant().plus(wait), message, type);
     }
 
     /** Earlier attempts' errors live in the job's log; the job row keeps only the latest. */

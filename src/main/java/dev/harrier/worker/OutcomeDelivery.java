@@ -6,6 +6,8 @@ import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.sql.GroupCommit;
 import dev.harrier.sql.TransientFailures;
+import dev.harrier.time.Backoff;
+import dev.harrier.time.Ticker;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import java.time.Duration;
@@ -31,8 +33,8 @@ import org.jboss.logging.Logger;
 final class OutcomeDelivery {
 
     private static final Logger LOG = Logger.getLogger(OutcomeDelivery.class);
-    static final Duration FIRST_RETRY = Duration.ofMillis(100);
-    static final Duration MAX_RETRY = Duration.ofSeconds(2);
+    /** Between the writes of one outcome: 100 ms doubling up to 2 s, half of it jittered. */
+    private static final Backoff RETRIES = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
     /** A batch statement that has not answered by then is taken for lost (a frozen server): its outcomes are retried. */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,9 +43,11 @@ final class OutcomeDelivery {
     private final String owner;
     private final Duration margin;
     private final Duration budget;
+    private final Ticker ticker;
 
-    OutcomeDelivery(OutcomeWriter writer, EngineSettings settings, Vertx vertx) {
+    OutcomeDelivery(OutcomeWriter writer, EngineSettings settings, Vertx vertx, Ticker ticker) {
         this.writer = writer;
+        this.ticker = ticker;
         this.owner = settings.instanceId();
         this.batches = new GroupCommit<>(
                 batch -> writer.write(batch, owner)
@@ -62,26 +66,26 @@ final class OutcomeDelivery {
 
     /** Emits whether the outcome was written (false: the lease was no longer this instance's). */
     Uni<Boolean> deliver(RunningJob attempt, Outcome outcome) {
-        long deadline = System.nanoTime() + budget.toNanos();
+        long deadline = ticker.nanoTime() + budget.toNanos();
         return batches.submit(outcome)
                 .onFailure().recoverWithUni(failure -> TransientFailures.isTransient(failure)
-                        ? retry(attempt, outcome, failure, FIRST_RETRY, deadline)
+                        ? retry(attempt, outcome, failure, 1, deadline)
                         : alone(attempt, outcome, deadline));
     }
 
-    private Uni<Boolean> retry(RunningJob attempt, Outcome outcome, Throwable failure, Duration delay, long deadline) {
-        long at = System.nanoTime() + delay.toNanos();
+    private Uni<Boolean> retry(RunningJob attempt, Outcome outcome, Throwable failure, int retry, long deadline) {
+        Duration delay = RETRIES.delayAfter(retry);
+        long at = ticker.nanoTime() + delay.toNanos();
         if (!TransientFailures.isTransient(failure) || at - deadline > 0 || !attempt.leaseHolds(at, margin)) {
             return Uni.createFrom().failure(failure);
         }
         LOG.debugf("job %s: writing the outcome failed (%s); trying again in %d ms", outcome.jobId(),
                 failure.getMessage(), delay.toMillis());
-        Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
         return Uni.createFrom().voidItem()
                 .onItem().delayIt().by(delay)
                 .flatMap(x -> writeAlone(outcome))
                 .onFailure().recoverWithUni(again -> TransientFailures.isTransient(again)
-                        ? retry(attempt, outcome, again, next, deadline)
+                        ? retry(attempt, outcome, again, retry + 1, deadline)
                         : refused(outcome, again));
     }
 
@@ -89,7 +93,7 @@ final class OutcomeDelivery {
     private Uni<Boolean> alone(RunningJob attempt, Outcome outcome, long deadline) {
         return writeAlone(outcome)
                 .onFailure().recoverWithUni(failure -> TransientFailures.isTransient(failure)
-                        ? retry(attempt, outcome, failure, FIRST_RETRY, deadline)
+                        ? retry(attempt, outcome, failure, 1, deadline)
                         : refused(outcome, failure));
     }
 

@@ -1,8 +1,8 @@
 package dev.harrier.worker;
 
-import dev.harrier.handler.ProgressReporter;
 import dev.harrier.events.EventAppender;
 import dev.harrier.events.EventDraft;
+import dev.harrier.handler.ProgressReporter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;

@@ -3,6 +3,7 @@ package dev.harrier.worker;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.QueueSettings;
+import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
 import java.util.Collection;
@@ -44,9 +45,9 @@ final class QueueProducer {
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
     private final Executor afterTurn;
+    private final Ticker ticker;
     private volatile QueueSettings queue;
     private volatile boolean stopped;
-    private volatile boolean shuttingDown;
 
     /**
      * @param execution runs a claimed attempt to its end ({@link Attempts#run}); its slot is free
@@ -54,8 +55,9 @@ final class QueueProducer {
      * @param afterTurn runs a task after the current event-loop turn
      */
     QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
-                  Function<RunningJob, Uni<Void>> execution, Executor afterTurn) {
+                  Function<RunningJob, Uni<Void>> execution, Executor afterTurn, Ticker ticker) {
         this.queue = queue;
+        this.ticker = ticker;
         this.afterTurn = afterTurn;
         this.claimer = claimer;
         this.settings = settings;
@@ -114,17 +116,11 @@ final class QueueProducer {
         return running.get();
     }
 
-    /** Stops claiming; the running attempts go on (an instance cut off from the database). */
-    void stopClaiming() {
-        stopped = true;
-    }
-
     /**
      * Stops claiming for good: a claim still in flight hands its jobs back at once. The running
      * attempts go on until the engine stops them ({@link #stopAll}).
      */
     void stop() {
-        shuttingDown = true;
         stopped = true;
     }
 
@@ -175,10 +171,10 @@ final class QueueProducer {
 
     private void start(ClaimedJob job) {
         // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
-        RunningJob attempt = new RunningJob(job, System.nanoTime() + settings.leaseDuration().toNanos());
+        RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
         attempts.put(job.id(), attempt);
         started.incrementAndGet();
-        if (shuttingDown) {
+        if (stopped) {
             attempt.stop(StopReason.SHUTDOWN);
         }
         execution.apply(attempt).subscribe().with(done -> end(attempt), failure -> end(attempt));

@@ -1,15 +1,16 @@
 package dev.harrier.worker;
 
+import dev.harrier.events.EventAppender;
+import dev.harrier.events.EventDraft;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobLog;
 import dev.harrier.handler.ProgressReporter;
-import dev.harrier.events.EventAppender;
-import dev.harrier.events.EventDraft;
 import dev.harrier.queue.ItemWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 import java.util.UUID;
 
 /** The {@link JobContext} of one attempt: progress, log and the stop signal of its {@link RunningJob}. */
@@ -47,7 +48,7 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     }
 
     @Override
-    public Uni<java.util.Set<Integer>> finishedItems() {
+    public Uni<Set<Integer>> finishedItems() {
         return items.finished(jobId());
     }
 

@@ -1,6 +1,7 @@
 package dev.harrier.worker;
 
 import dev.harrier.queue.ClaimedJob;
+import dev.harrier.time.Ticker;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,15 +27,19 @@ final class RunningJob {
     private final ClaimedJob job;
     private final AtomicReference<StopReason> reason = new AtomicReference<>();
     private final List<Consumer<StopReason>> listeners = new ArrayList<>(1);
-    private final long startedNanos = System.nanoTime();
+    private final Ticker ticker;
+    private final long startedNanos;
     private volatile Duration timeout;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     // Until when this instance surely holds the lease: the claim or the last renewal that
     // confirmed it, plus the lease duration, both counted from before the statement was sent.
     private volatile long leaseUntilNanos;
 
-    RunningJob(ClaimedJob job, long leaseUntilNanos) {
+    /** {@code leaseUntilNanos} is on {@code ticker}'s scale, as every nanosecond time of the attempt. */
+    RunningJob(ClaimedJob job, Ticker ticker, long leaseUntilNanos) {
         this.job = job;
+        this.ticker = ticker;
+        this.startedNanos = ticker.nanoTime();
         this.leaseUntilNanos = leaseUntilNanos;
     }
 
@@ -53,7 +58,7 @@ final class RunningJob {
 
     /** How long the attempt has run on this instance. */
     Duration elapsed() {
-        return Duration.ofNanos(System.nanoTime() - startedNanos);
+        return Duration.ofNanos(ticker.nanoTime() - startedNanos);
     }
 
     ClaimedJob job() {

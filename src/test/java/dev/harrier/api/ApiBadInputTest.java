@@ -8,13 +8,19 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.harrier.testing.Management;
+import dev.harrier.testing.TestClock;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Base64;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The bad-input corpus: every entry gets its 4xx problem document, and the database is the same
@@ -24,6 +30,14 @@ import org.junit.jupiter.api.Test;
 class ApiBadInputTest {
 
     private String existingJob;
+
+    @Inject
+    TestClock clock;
+
+    @AfterEach
+    void resetClock() {
+        clock.reset();
+    }
 
     @BeforeEach
     void clean() {
@@ -131,8 +145,8 @@ class ApiBadInputTest {
     void problemsSayWhatToSendInWordsNotJavaNames() {
         String before = snapshot();
         api().body("").post("/api/v1/jobs").then().statusCode(400)
-                .body("detail", org.hamcrest.Matchers.containsString("missing"))
-                .body("detail", org.hamcrest.Matchers.containsString("application/json"))
+                .body("detail", Matchers.containsString("missing"))
+                .body("detail", Matchers.containsString("application/json"))
                 .body("errors[0].field", equalTo(""));
         String array = api().body("[]").post("/api/v1/jobs").then().statusCode(400)
                 .body("errors[0].field", equalTo(""))
@@ -140,12 +154,12 @@ class ApiBadInputTest {
                 .extract().asString();
         assertThat(array).doesNotContain("dev.harrier").doesNotContain("Bodies");
         api().body("{\"kind\": \"noop\", \"runAt\": \"2026-11-22T08:00:00\"}").post("/api/v1/jobs").then().statusCode(400)
-                .body("errors[0].message", org.hamcrest.Matchers.startsWith("must be an ISO-8601 instant with an offset"));
+                .body("errors[0].message", Matchers.startsWith("must be an ISO-8601 instant with an offset"));
         api().body("{\"kind\": \"noop\", \"priority\": \"3\"}").post("/api/v1/jobs").then().statusCode(400)
                 .body("errors[0].message", equalTo("must be a whole number"));
         given().header("Authorization", "Bearer test-key-default").body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then()
                 .statusCode(415)
-                .body("detail", org.hamcrest.Matchers.containsString("Content-Type: application/json"));
+                .body("detail", Matchers.containsString("Content-Type: application/json"));
         assertThat(snapshot()).isEqualTo(before);
     }
 
@@ -161,7 +175,7 @@ class ApiBadInputTest {
     @Test
     void badCursorsLimitsStatusesAndIdsAreRefused() {
         api().get("/api/v1/jobs?cursor=not-a-cursor!").then().statusCode(400).body("errors[0].field", equalTo("cursor"));
-        api().get("/api/v1/jobs?cursor=" + java.util.Base64.getUrlEncoder().encodeToString("nonsense".getBytes())).then()
+        api().get("/api/v1/jobs?cursor=" + Base64.getUrlEncoder().encodeToString("nonsense".getBytes())).then()
                 .statusCode(400).body("errors[0].field", equalTo("cursor"));
         api().get("/api/v1/jobs?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
         api().get("/api/v1/jobs?limit=501").then().statusCode(400);
@@ -200,10 +214,13 @@ class ApiBadInputTest {
         given().get("/api/v1/jobs/" + existingJob + "?access_token=not.a.token").then().statusCode(401);
         // An API key in a URL would leak into logs: only read tokens are accepted there.
         given().get("/api/v1/jobs/" + existingJob + "?access_token=test-key-default").then().statusCode(401);
-        String token = api().body("{\"ttlSeconds\": 1}").post("/api/v1/jobs/" + existingJob + "/tokens").then()
+        String token = api().body("{\"ttlSeconds\": 60}").post("/api/v1/jobs/" + existingJob + "/tokens").then()
                 .statusCode(201).extract().path("token");
         given().get("/api/v1/jobs/" + existingJob + "?access_token=" + token).then().statusCode(200);
-        Thread.sleep(2100);
+        clock.advance(Duration.ofSeconds(59));
+        // It lives at least its ttl (its expiry, in whole seconds, is rounded up).
+        given().get("/api/v1/jobs/" + existingJob + "?access_token=" + token).then().statusCode(200);
+        clock.advance(Duration.ofSeconds(4));
         given().get("/api/v1/jobs/" + existingJob + "?access_token=" + token).then().statusCode(401);
         String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
         given().get("/api/v1/jobs/" + existingJob + "?access_token=" + tampered).then().statusCode(401);

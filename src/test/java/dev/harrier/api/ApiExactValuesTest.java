@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.queue.Job;
+import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
@@ -112,7 +113,7 @@ class ApiExactValuesTest {
             String deep = "[".repeat(700) + "]".repeat(700);
             stub.on("/deep", request -> request.response().putHeader("Content-Type", "application/json").end(deep));
             harness.start("deep");
-            UUID id = harness.submit(new dev.harrier.queue.JobRequest("http", null,
+            UUID id = harness.submit(new JobRequest("http", null,
                     harness.json("{\"url\": \"" + stub.url("/deep") + "\"}"), null, null, 3, null, null, null, null)).job().id();
 
             Job failed = harness.awaitStatus(id, JobStatus.FAILED, Duration.ofSeconds(10));

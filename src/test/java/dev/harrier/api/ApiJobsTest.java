@@ -17,6 +17,7 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,11 +154,11 @@ class ApiJobsTest {
         api().post("/api/v1/jobs/" + ids[2] + "/cancel").then().statusCode(200);
 
         String cursor = api().get("/api/v1/jobs?limit=3").then().statusCode(200)
-                .body("jobs.id", org.hamcrest.Matchers.contains(ids[3], ids[2], ids[1]))
-                .body("jobs.status", org.hamcrest.Matchers.contains("pending", "cancelled", "scheduled"))
+                .body("jobs.id", Matchers.contains(ids[3], ids[2], ids[1]))
+                .body("jobs.status", Matchers.contains("pending", "cancelled", "scheduled"))
                 .extract().path("nextCursor");
         api().get("/api/v1/jobs?limit=3&cursor=" + cursor).then().statusCode(200)
-                .body("jobs.id", org.hamcrest.Matchers.contains(ids[0]))
+                .body("jobs.id", Matchers.contains(ids[0]))
                 .body("nextCursor", nullValue());
     }
 
@@ -182,7 +183,7 @@ class ApiJobsTest {
         // The reply shows the job as it is when the reply is read: its instance may already have
         // stopped it in the meantime.
         api().post("/api/v1/jobs/" + id + "/cancel").then().statusCode(202)
-                .body("status", org.hamcrest.Matchers.anyOf(equalTo("running"), equalTo("cancelled")));
+                .body("status", Matchers.anyOf(equalTo("running"), equalTo("cancelled")));
         harness.awaitStatus(UUID.fromString(id), JobStatus.CANCELLED, Duration.ofSeconds(10));
     }
 

@@ -6,6 +6,7 @@ import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class FanOutBenchmark {
                 long now = System.nanoTime();
                 first.compareAndSet(0, now);
                 last.set(now);
-                io.vertx.core.Vertx.currentContext().owner()
+                Vertx.currentContext().owner()
                         .setTimer(LATENCY_MS, t -> r.response().end("<p>ok " + r.getParam("n") + "</p>"));
             });
             harness.start("bench", b -> b.slots(4));

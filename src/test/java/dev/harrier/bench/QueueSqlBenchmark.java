@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +94,7 @@ class QueueSqlBenchmark {
             } while (!batch.isEmpty());
         } finally {
             // The end marker, also when a claim failed: the completer must not wait forever.
-            claimed.offer(List.of(), 1, java.util.concurrent.TimeUnit.MINUTES);
+            claimed.offer(List.of(), 1, TimeUnit.MINUTES);
             completer.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,5 +1,6 @@
 package dev.harrier.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -65,19 +67,19 @@ class SseBenchmark {
         long peakHeap = 0;
         List<Long> heapAfterGc = new ArrayList<>();
         double seconds;
-        com.fasterxml.jackson.databind.JsonNode summary;
+        JsonNode summary;
         try {
             Thread.sleep(Math.max(0, engineStartsAt - System.currentTimeMillis()));
             started = System.nanoTime();
             harness.start("bench", b -> b.slots(JOBS));
-            long limit = started + java.util.concurrent.TimeUnit.SECONDS.toNanos(60L + (long) TICKS * EVERY_MS / 1000);
+            long limit = started + TimeUnit.SECONDS.toNanos(60L + (long) TICKS * EVERY_MS / 1000);
             while (clients.isAlive() && System.nanoTime() < limit) {
                 peakHeap = Math.max(peakHeap, usedHeap());
                 if ((System.nanoTime() - started) / 1_000_000_000L > 5L * (heapAfterGc.size() + 1)) {
                     System.gc();
                     heapAfterGc.add(usedHeap());
                 }
-                clients.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                clients.waitFor(200, TimeUnit.MILLISECONDS);
             }
             seconds = (System.nanoTime() - started) / 1e9;
             if (clients.isAlive()) {

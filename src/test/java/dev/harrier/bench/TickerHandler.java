@@ -6,6 +6,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * {@code bench-ticker}: logs {@code t=<epoch microseconds>} every {@code everyMs}, {@code ticks} times (the
@@ -31,7 +33,7 @@ public class TickerHandler implements JobHandler<TickerHandler.Args, Long> {
     public Uni<Long> handle(JobContext<Args> context) {
         return Multi.createFrom().ticks().every(Duration.ofMillis(context.args().everyMs()))
                 .select().first(context.args().ticks())
-                .onItem().invoke(tick -> context.log().info("t=" + java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now())))
+                .onItem().invoke(tick -> context.log().info("t=" + ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())))
                 .collect().last();
     }
 }

@@ -7,6 +7,7 @@ import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.TestDatabase;
 import io.restassured.RestAssured;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -72,7 +73,7 @@ class StartupIT {
                 assertThat(second.output()).contains("another Harrier").contains("HARRIER_EMBEDDED_DB_DIR")
                         .doesNotContain("earlier run");
             }
-            io.restassured.RestAssured.get(first.managementUrl() + "/q/health/ready").then().statusCode(200);
+            RestAssured.get(first.managementUrl() + "/q/health/ready").then().statusCode(200);
             first.stop(Duration.ofSeconds(30));
         }
     }
@@ -179,7 +180,7 @@ class StartupIT {
     }
 
     private static boolean portIsOpen(int port) {
-        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+        try (Socket socket = new Socket("localhost", port)) {
             return true;
         } catch (Exception e) {
             return false;

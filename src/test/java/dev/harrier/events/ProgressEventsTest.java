@@ -1,22 +1,23 @@
 package dev.harrier.events;
 
-import dev.harrier.notify.EventRef;
-import dev.harrier.notify.PgListener;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.harrier.notify.EventRef;
+import dev.harrier.notify.ListenerConnections;
+import dev.harrier.notify.PgListener;
 import dev.harrier.queue.EnqueueResult;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
-import dev.harrier.worker.EngineFactory;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ProgressEventsTest {
     EventStore events;
 
     @Inject
-    EngineFactory factory;
+    ListenerConnections connections;
 
     @Inject
     Vertx vertx;
@@ -79,7 +80,7 @@ class ProgressEventsTest {
         List<JobEvent> all = events.after(enqueued.job().id(), 0, 1000).await().indefinitely();
 
         assertThat(all).extracting(JobEvent::seq).containsExactly(
-                java.util.stream.LongStream.rangeClosed(1, all.size()).boxed().toArray(Long[]::new));
+                LongStream.rangeClosed(1, all.size()).boxed().toArray(Long[]::new));
         assertThat(all).extracting(JobEvent::type).containsSubsequence("status", "log", "progress", "status");
         assertThat(harness.job(enqueued.job().id()).lastEventSeq()).isEqualTo(all.size());
     }
@@ -87,7 +88,7 @@ class ProgressEventsTest {
     @Test
     void everyEventIsAnnouncedWithNotifyForOtherInstances() {
         List<EventRef> heard = new CopyOnWriteArrayList<>();
-        listener = new PgListener(vertx, factory.connectOptions(), "harrier-test", java.time.Duration.ofSeconds(5)).on("harrier_events", payload -> heard.addAll(EventRef.parse(payload)));
+        listener = new PgListener(vertx, connections.options(), "harrier-test", Duration.ofSeconds(5)).on("harrier_events", payload -> heard.addAll(EventRef.parse(payload)));
         listener.start().await().atMost(Duration.ofSeconds(10));
         harness.start("solo");
 

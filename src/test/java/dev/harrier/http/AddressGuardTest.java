@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.mutiny.core.Vertx;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -159,9 +162,9 @@ class AddressGuardTest {
     /** On this project's machines eth0 is 192.0.2.2, a TEST-NET-1 address the first guard let through. */
     @Test
     void thisHostsOwnAddressesAreRefusedWhateverTheirRange() throws Exception {
-        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            for (InetAddress own : java.util.Collections.list(nic.getInetAddresses())) {
-                String literal = own instanceof java.net.Inet6Address ? "[" + own.getHostAddress().replaceAll("%.*", "") + "]"
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress own : Collections.list(nic.getInetAddresses())) {
+                String literal = own instanceof Inet6Address ? "[" + own.getHostAddress().replaceAll("%.*", "") + "]"
                         : own.getHostAddress();
                 assertThatThrownBy(() -> guard.resolve(URI.create("http://" + literal + ":9000/q/metrics")).await()
                         .atMost(Duration.ofSeconds(10)))

@@ -2,11 +2,16 @@ package dev.harrier.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harrier.time.Ticker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -17,7 +22,7 @@ class HostLimiterTest {
     private static final String HOST = "boards.example:443";
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final HostLimiter limiter = new HostLimiter(3, registry);
+    private final HostLimiter limiter = new HostLimiter(3, registry, Ticker.SYSTEM);
 
     @Test
     void requestsInFlightToOneHostNeverExceedTheCeilingWhateverTheJobs() {
@@ -36,7 +41,7 @@ class HostLimiterTest {
                 .await().atMost(Duration.ofSeconds(10));
 
         assertThat(peak.get()).isEqualTo(3);
-        assertThat(limiter.trackedHosts()).as("an idle, healthy host is forgotten").isZero();
+        assertThat(gauge("harrier.http.hosts.tracked")).as("an idle, healthy host is forgotten").isZero();
     }
 
     @Test
@@ -44,7 +49,7 @@ class HostLimiterTest {
         for (int i = 0; i < HostHealth.THRESHOLD; i++) {
             limiter.run(HOST, () -> reply(503)).await().atMost(Duration.ofSeconds(5));
         }
-        assertThat(limiter.consecutiveFailures(HOST)).isEqualTo(3);
+        assertThat(gauge("harrier.http.hosts.slowed")).isEqualTo(1);
 
         long before = System.nanoTime();
         AtomicInteger startedAfterMs = new AtomicInteger();
@@ -54,14 +59,14 @@ class HostLimiterTest {
         }).await().atMost(Duration.ofSeconds(5));
 
         assertThat(startedAfterMs.get()).as("the request waited for the host's slow-down").isGreaterThanOrEqualTo(200);
-        assertThat(limiter.consecutiveFailures(HOST)).isZero();
-        assertThat(limiter.trackedHosts()).isZero();
+        assertThat(gauge("harrier.http.hosts.slowed")).isZero();
+        assertThat(gauge("harrier.http.hosts.tracked")).isZero();
     }
 
     @Test
     void requestsWaitingSideBySideOnAFailingHostGoOutOneDelayApart() {
         failThreeTimes();
-        java.util.List<Long> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Long> starts = Collections.synchronizedList(new ArrayList<>());
 
         Multi.createFrom().range(0, 3)
                 .onItem().transformToUni(i -> limiter.run(HOST, () -> {
@@ -72,7 +77,7 @@ class HostLimiterTest {
                 .collect().asList()
                 .await().atMost(Duration.ofSeconds(20));
 
-        java.util.List<Long> sorted = starts.stream().sorted().toList();
+        List<Long> sorted = starts.stream().sorted().toList();
         // At least 250 ms apart (the delay after three failures; more once these fail too).
         assertThat((sorted.get(1) - sorted.get(0)) / 1_000_000).as("second after first").isGreaterThanOrEqualTo(200);
         assertThat((sorted.get(2) - sorted.get(1)) / 1_000_000).as("third after second").isGreaterThanOrEqualTo(200);
@@ -108,13 +113,18 @@ class HostLimiterTest {
     @Test
     void connectionErrorsCountAsFailuresAndRefusalsDoNot() {
         for (int i = 0; i < 2; i++) {
-            limiter.run(HOST, () -> Uni.createFrom().failure(new java.net.ConnectException("refused")))
+            limiter.run(HOST, () -> Uni.createFrom().failure(new ConnectException("refused")))
                     .onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
         }
         limiter.run(HOST, () -> Uni.createFrom().failure(new AddressGuard.Refused("private")))
                 .onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+        assertThat(gauge("harrier.http.hosts.slowed")).as("a refusal is no third failure").isZero();
 
-        assertThat(limiter.consecutiveFailures(HOST)).isEqualTo(2);
+        limiter.run(HOST, () -> Uni.createFrom().failure(new ConnectException("refused")))
+                .onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+        assertThat(gauge("harrier.http.hosts.slowed")).as("nor did it reset the streak").isEqualTo(1);
+        assertThat(count(HOST, "io_error")).isEqualTo(3);
+        assertThat(count(HOST, "refused")).isEqualTo(1);
     }
 
     @Test
@@ -136,5 +146,9 @@ class HostLimiterTest {
     private static Uni<OutboundReply> reply(int status) {
         return Uni.createFrom().item(() -> new OutboundReply(status, Map.of(), new byte[0], false, Duration.ZERO,
                 URI.create("https://boards.example/")));
+    }
+
+    private double gauge(String name) {
+        return registry.get(name).gauge().value();
     }
 }

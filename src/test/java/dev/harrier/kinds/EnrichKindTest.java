@@ -10,9 +10,11 @@ import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,9 +69,9 @@ class EnrichKindTest {
         assertThat(stub.received()).allMatch(r -> r.method().equals("POST") && r.headers().get("content-type").equals("application/json"));
         assertThat(TestDatabase.queryText("SELECT error FROM harrier.job_items WHERE job_id = '" + done.id() + "' AND idx = 2"))
                 .as("what the server said is kept").isEqualTo("HTTP 404 from 127.0.0.1: {\"error\": \"no company for unknown.com\"}");
-        String items = io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+        String items = RestAssured.given().header("Authorization", "Bearer test-key-default")
                 .get("/api/v1/jobs/" + done.id() + "/items").then().statusCode(200)
-                .body("items[0].input.domain", org.hamcrest.Matchers.equalTo("acme.com"))
+                .body("items[0].input.domain", Matchers.equalTo("acme.com"))
                 .extract().asString();
         assertThat(items).as("the record as JSON, not a string holding JSON").contains("\"input\":{\"domain\":\"acme.com\"}");
     }

@@ -1,21 +1,26 @@
 package dev.harrier.kinds;
 
-import dev.harrier.http.RequestSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harrier.http.RequestSigner;
 import dev.harrier.queue.EnqueueResult;
 import dev.harrier.queue.Job;
+import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
+import dev.harrier.time.Backoff;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +39,7 @@ class HttpKindTest {
         TestDatabase.clean();
         stub = new StubServer();
         harness.start("http-runner", b -> b.maintenance(true)
-                .backoff(new dev.harrier.worker.Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)));
+                .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)));
     }
 
     @AfterEach
@@ -143,13 +148,13 @@ class HttpKindTest {
         assertThat(stub.received().get(1).body()).contains("tag=a%26b&tag=2");
         assertThat(stub.received().get(1).headers()).containsEntry("content-type", "application/x-www-form-urlencoded");
         assertThat(stub.received().get(2).body()).as("without a Content-Type, a string is JSON").isEqualTo("\"quoted\"");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"body\": {}, "
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"body\": {}, "
                 + "\"form\": {\"a\": 1}}")).hasMessageContaining("form");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
                 + "\"form\": {\"a\": {\"b\": 1}}}")).hasMessageContaining("form.a");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"GET\", "
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"GET\", "
                 + "\"form\": {\"a\": 1}}")).hasMessageContaining("form");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", "
                 + "\"form\": {\"a\": []}}")).hasMessageContaining("form.a");
     }
 
@@ -173,7 +178,7 @@ class HttpKindTest {
             r.connection().closeHandler(v -> closed.countDown());
             r.response().setChunked(true).putHeader("Content-Type", "text/plain");
             new Object() {
-                final io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer("a".repeat(64 * 1024));
+                final Buffer chunk = Buffer.buffer("a".repeat(64 * 1024));
 
                 void pump() {
                     while (!r.response().closed() && !r.response().writeQueueFull() && written.get() < (4L << 30)) {
@@ -202,7 +207,7 @@ class HttpKindTest {
         stub.on("/slow", r -> {
             r.connection().closeHandler(v -> closed.countDown());
             r.response().setChunked(true).write("first bytes");
-            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+            Vertx vertx = Vertx.currentContext().owner();
             AtomicInteger ticks = new AtomicInteger();
             vertx.setPeriodic(100, id -> {
                 if (r.response().closed() || ticks.incrementAndGet() > 300) {
@@ -216,7 +221,7 @@ class HttpKindTest {
             });
         });
 
-        EnqueueResult enqueued = harness.submit(new dev.harrier.queue.JobRequest("http", null,
+        EnqueueResult enqueued = harness.submit(new JobRequest("http", null,
                 harness.json("{\"url\": \"" + stub.url("/slow") + "\", \"timeoutMs\": 500}"), null, null, 1, null, null, null, null));
         Job failed = harness.awaitStatus(enqueued.job().id(), JobStatus.FAILED, Duration.ofSeconds(20));
 
@@ -227,9 +232,9 @@ class HttpKindTest {
 
     @Test
     void argumentsAreChecked() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"ftp://x/y\"}"))
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"ftp://x/y\"}"))
                 .hasMessageContaining("url");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"BREW\"}"))
+        Assertions.assertThatThrownBy(() -> harness.submit("http", "{\"url\": \"http://x/\", \"method\": \"BREW\"}"))
                 .hasMessageContaining("method");
     }
 }

@@ -5,17 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.queue.EnqueueResult;
 import dev.harrier.queue.Job;
+import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
+import dev.harrier.worker.Engine;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +47,7 @@ class ScrapeKindTest {
             arrivals.add(System.nanoTime());
             peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             r.response().putHeader("Content-Type", "text/html");
-            io.vertx.core.Vertx.currentContext().owner().setTimer(50, t -> {
+            Vertx.currentContext().owner().setTimer(50, t -> {
                 inFlight.decrementAndGet();
                 r.response().end("<ul><li class=job><h2>Dev " + r.getParam("n") + "</h2><a href=/jobs/" + r.getParam("n")
                         + ">see</a></li><li class=job><h2>Ops</h2><a href=/jobs/x>see</a></li></ul>");
@@ -90,10 +97,10 @@ class ScrapeKindTest {
     @Test
     void aScrapeResumedAfterARestartCountsEveryItemInItsResult() {
         harness.stopAll();
-        dev.harrier.worker.Engine first = harness.start("before-restart", b -> b.shutdownGrace(Duration.ofMillis(100)));
+        Engine first = harness.start("before-restart", b -> b.shutdownGrace(Duration.ofMillis(100)));
         EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + pages(40) + "], \"concurrency\": 2,"
                 + " \"extract\": {\"type\": \"html\", \"list\": \"li.job\", \"fields\": {\"title\": \"h2\"}}}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> TestDatabase.queryLong(
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> TestDatabase.queryLong(
                 "SELECT count(*) FROM harrier.job_items WHERE job_id = '" + enqueued.job().id() + "'") >= 10);
         harness.stop(first);
         long before = TestDatabase.queryLong("SELECT count(*) FROM harrier.job_items WHERE job_id = '" + enqueued.job().id() + "'");
@@ -180,12 +187,12 @@ class ScrapeKindTest {
     }
 
     @Inject
-    dev.harrier.queue.JobActions actions;
+    JobActions actions;
 
     @Test
     void afterACancelIsProcessedTheStubReceivesNoNewRequest() throws Exception {
         EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + pages(60) + "], \"concurrency\": 2}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/page") >= 6);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/page") >= 6);
 
         actions.cancel("default", enqueued.job().id()).await().atMost(Duration.ofSeconds(10));
         harness.awaitStatus(enqueued.job().id(), JobStatus.CANCELLED, Duration.ofSeconds(20));
@@ -197,7 +204,7 @@ class ScrapeKindTest {
 
     @Test
     void aCancelAbandonsTheRequestsInFlight() throws Exception {
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(4);
+        CountDownLatch closed = new CountDownLatch(4);
         stub.on("/hang", r -> r.connection().closeHandler(v -> closed.countDown()));
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -205,13 +212,13 @@ class ScrapeKindTest {
         }
         EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + String.join(",", urls) + "],"
                 + " \"concurrency\": 4, \"timeoutMs\": 60000, \"retries\": 0}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/hang") == 4);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/hang") == 4);
 
         actions.cancel("default", enqueued.job().id()).await().atMost(Duration.ofSeconds(10));
         harness.awaitStatus(enqueued.job().id(), JobStatus.CANCELLED, Duration.ofSeconds(20));
 
         // The stub never answers: only a reset by the client closes these connections.
-        assertThat(closed.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("all four connections reset").isTrue();
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("all four connections reset").isTrue();
     }
 
     @Test
@@ -221,12 +228,12 @@ class ScrapeKindTest {
         for (int i = 0; i < 100; i++) {
             urls.add("\"" + stub.url("/fast?n=" + i) + "\"");
         }
-        try (java.sql.Connection blocker = TestDatabase.connect()) {
+        try (Connection blocker = TestDatabase.connect()) {
             // Item rows cannot be written while this transaction holds the table.
             blocker.setAutoCommit(false);
             blocker.createStatement().execute("LOCK TABLE harrier.job_items IN EXCLUSIVE MODE");
             EnqueueResult enqueued = harness.submit("scrape", "{\"urls\": [" + String.join(",", urls) + "], \"concurrency\": 2}");
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/fast") >= 8);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stub.count("/fast") >= 8);
             Thread.sleep(1_000);
 
             // concurrency 2: at most 4 x 2 results fetched and not yet stored.

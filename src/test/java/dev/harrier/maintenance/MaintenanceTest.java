@@ -2,13 +2,18 @@ package dev.harrier.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harrier.testing.TestClock;
 import dev.harrier.testing.TestDatabase;
+import dev.harrier.time.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +28,22 @@ class MaintenanceTest {
     Pool pool;
 
     @Inject
-    io.vertx.mutiny.core.Vertx vertx;
+    Vertx vertx;
+
+    @Inject
+    TestClock clock;
+
+    @Inject
+    MeterRegistry meters;
+
+    private Maintenance maintenance(String instance) {
+        return new Maintenance(pool, instance, SETTINGS, clock, Ticker.SYSTEM, meters);
+    }
+
+    @AfterEach
+    void resetClock() {
+        clock.reset();
+    }
 
     @BeforeEach
     void clean() {
@@ -32,22 +52,24 @@ class MaintenanceTest {
 
     @Test
     void oneInstanceLeadsAtATimeAndAnotherTakesOverWhenTheLeaderStopsRenewing() throws Exception {
-        Maintenance a = new Maintenance(pool, "a", SETTINGS);
-        Maintenance b = new Maintenance(pool, "b", SETTINGS);
+        Maintenance a = maintenance("a");
+        Maintenance b = maintenance("b");
 
         assertThat(a.tryLead().await().indefinitely()).isTrue();
         assertThat(b.tryLead().await().indefinitely()).isFalse();
         assertThat(a.tryLead().await().indefinitely()).as("the leader renews").isTrue();
 
-        Thread.sleep(2200);
+        clock.advance(Duration.ofMillis(1900));
+        assertThat(b.tryLead().await().indefinitely()).as("a's row holds for its TTL").isFalse();
+        clock.advance(Duration.ofMillis(200));
         assertThat(b.tryLead().await().indefinitely()).as("b takes over once a's row expired").isTrue();
         assertThat(a.tryLead().await().indefinitely()).isFalse();
     }
 
     @Test
     void aLeaderThatStopsGivesLeadershipUpAtOnce() {
-        Maintenance a = new Maintenance(pool, "a", SETTINGS);
-        Maintenance b = new Maintenance(pool, "b", SETTINGS);
+        Maintenance a = maintenance("a");
+        Maintenance b = maintenance("b");
         a.tryLead().await().indefinitely();
 
         a.stop(vertx).await().indefinitely();
@@ -70,7 +92,7 @@ class MaintenanceTest {
                     VALUES ('00000000-0000-7000-8000-000000000001', 1, 'status', '{}')""");
         }
 
-        int deleted = new Maintenance(pool, "a", SETTINGS).pruneOnce().await().indefinitely();
+        long deleted = maintenance("a").pruneOnce().await().indefinitely();
 
         assertThat(deleted).isEqualTo(2);
         assertThat(TestDatabase.queryText("SELECT string_agg(right(id::text, 1), ',' ORDER BY id) FROM harrier.jobs")).isEqualTo("2,3,5");
@@ -87,11 +109,48 @@ class MaintenanceTest {
                       ('00000000-0000-7000-8000-000000000003', 'default', 'default', 'noop', 'scheduled', 5, now() + interval '1 hour')""");
         }
 
-        long promoted = new Maintenance(pool, "a", SETTINGS).promoteOnce().await().indefinitely();
+        long promoted = maintenance("a").promoteOnce().await().indefinitely();
 
         assertThat(promoted).isEqualTo(2);
         assertThat(TestDatabase.queryText("SELECT string_agg(status::text, ',' ORDER BY id) FROM harrier.jobs"))
                 .isEqualTo("pending,pending,scheduled");
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE data ->> 'status' = 'pending'")).isEqualTo(2);
+    }
+
+    @Test
+    void aJobScheduledAheadIsPromotedOnceTheClockHasPassedItAndEachPromotionIsCounted() throws Exception {
+        TestDatabase.execute("""
+                INSERT INTO harrier.jobs (id, workspace, queue, kind, status, max_attempts, run_at) VALUES
+                  ('00000000-0000-7000-8000-000000000001', 'default', 'default', 'noop', 'scheduled', 5, now() + interval '1 hour')""");
+        Maintenance maintenance = maintenance("a");
+        assertThat(maintenance.promoteOnce().await().indefinitely()).isZero();
+        double counted = meters.counter("harrier.jobs.promoted").count();
+
+        clock.advance(Duration.ofMinutes(61));
+
+        assertThat(maintenance.promoteOnce().await().indefinitely()).isEqualTo(1);
+        assertThat(meters.counter("harrier.jobs.promoted").count() - counted).isEqualTo(1.0);
+    }
+
+    @Test
+    void expiredLeasesAreRescuedByTheDatabasesClockWhateverTheInstancesSays() throws Exception {
+        TestDatabase.execute("""
+                INSERT INTO harrier.jobs (id, workspace, queue, kind, status, attempt, max_attempts, run_at, lease_owner, lease_expires_at)
+                VALUES
+                  ('00000000-0000-7000-8000-000000000001', 'default', 'default', 'noop', 'running', 1, 5, now(), 'gone', now() - interval '1 second'),
+                  ('00000000-0000-7000-8000-000000000002', 'default', 'default', 'noop', 'running', 5, 5, now(), 'gone', now() - interval '1 second'),
+                  ('00000000-0000-7000-8000-000000000003', 'default', 'default', 'noop', 'running', 1, 5, now(), 'alive', now() + interval '1 hour')""");
+        double counted = meters.counter("harrier.jobs.rescued").count();
+        // An instance whose clock runs two hours ahead must not take the live job away.
+        clock.advance(Duration.ofHours(2));
+
+        long rescued = maintenance("a").rescueOnce().await().indefinitely();
+
+        assertThat(rescued).isEqualTo(2);
+        assertThat(TestDatabase.queryText("SELECT string_agg(status::text, ',' ORDER BY id) FROM harrier.jobs"))
+                .isEqualTo("retrying,failed,running");
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE type = 'log' "
+                + "AND data ->> 'message' LIKE 'attempt 1 failed: the lease expired%'")).isEqualTo(1);
+        assertThat(meters.counter("harrier.jobs.rescued").count() - counted).isEqualTo(2.0);
     }
 }

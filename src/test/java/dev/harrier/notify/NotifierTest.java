@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class NotifierTest {
             // Killed, and killed again at every reconnect for a while: the notifications of the enqueue
             // and of the completion below find no connection that listens (each reconnect in between
             // runs the catch-up, as the last one does).
-            java.util.concurrent.atomic.AtomicBoolean killing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AtomicBoolean killing = new AtomicBoolean(true);
             Thread killer = Thread.ofVirtual().start(() -> {
                 while (killing.get()) {
                     TestDatabase.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'harrier-notify'");

@@ -16,7 +16,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,11 +51,11 @@ class ExhaustedPoolTest {
             for (int i = 0; i < POOL_SIZE + 5; i++) {
                 stuck.add(client.sendAsync(get("/api/v1/jobs", Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofString()));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.queryLong(
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.queryLong(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") >= POOL_SIZE);
 
             // The pool's own default wait is 30 s: this client would give up long before it.
-            HttpResponse<String> refused = client.send(get("/api/v1/jobs/" + java.util.UUID.randomUUID(), Duration.ofSeconds(15)),
+            HttpResponse<String> refused = client.send(get("/api/v1/jobs/" + UUID.randomUUID(), Duration.ofSeconds(15)),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");

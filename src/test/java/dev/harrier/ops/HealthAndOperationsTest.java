@@ -9,8 +9,14 @@ import static org.hamcrest.Matchers.hasItem;
 import dev.harrier.testing.Management;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Comparator;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -34,11 +40,11 @@ class HealthAndOperationsTest {
     }
 
     private static String newestMigration() {
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
             return files.map(f -> f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))
-                    .max(java.util.Comparator.comparingInt(Integer::parseInt)).orElseThrow();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+                    .max(Comparator.comparingInt(Integer::parseInt)).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -79,25 +85,25 @@ class HealthAndOperationsTest {
         given().accept("application/json").get("/q/openapi").then()
                 .statusCode(200)
                 .body("info.title", equalTo("Harrier"))
-                .body("paths.'/api/v1/jobs'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/batch'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/cancel'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/retry'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/logs'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/items'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/events'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/tokens'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/events'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/queues'.get", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/queues/{name}'.patch", org.hamcrest.Matchers.notNullValue())
-                .body("components.schemas.JobDocument.properties.status", org.hamcrest.Matchers.notNullValue())
-                .body("components.schemas.Problem.properties.errors", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs'.post.responses.'400'.content.'application/problem+json'", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs'.post.responses.'413'", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}/cancel'.post.responses.'409'", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/v1/jobs/{id}'.get.responses.'404'", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs'.post", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/batch'.post", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/cancel'.post", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/retry'.post", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/logs'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/items'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/events'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/tokens'.post", Matchers.notNullValue())
+                .body("paths.'/api/v1/events'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/queues'.get", Matchers.notNullValue())
+                .body("paths.'/api/v1/queues/{name}'.patch", Matchers.notNullValue())
+                .body("components.schemas.JobDocument.properties.status", Matchers.notNullValue())
+                .body("components.schemas.Problem.properties.errors", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs'.post.responses.'400'.content.'application/problem+json'", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs'.post.responses.'413'", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}/cancel'.post.responses.'409'", Matchers.notNullValue())
+                .body("paths.'/api/v1/jobs/{id}'.get.responses.'404'", Matchers.notNullValue())
                 .body("components.securitySchemes.apiKey.scheme", equalTo("bearer"));
     }
 }

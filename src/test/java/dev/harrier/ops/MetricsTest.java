@@ -1,6 +1,5 @@
 package dev.harrier.ops;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.harrier.queue.JobStatus;
@@ -10,6 +9,7 @@ import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class MetricsTest {
         harness.start("solo");
         var failed = harness.submit("test-fail", "{\"permanent\": true}");
         harness.awaitStatus(failed.job().id(), JobStatus.FAILED, Duration.ofSeconds(10));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'completed'") == 2);
         queueMetrics.refreshOnce().await().indefinitely();
 

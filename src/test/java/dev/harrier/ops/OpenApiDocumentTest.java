@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -14,6 +15,7 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,8 +75,8 @@ class OpenApiDocumentTest {
         assertThat(api.getComponents().getSchemas()).doesNotContainKeys("JsonNode", "JsonNodeType", "OutboundSseEvent", "MediaType")
                 .containsKeys("JobDocument", "Enqueue", "Problem", "ProgressEvent", "ItemEvent", "ResetEvent", "QueuePatch");
         assertThat(api.getComponents().getSchemas().keySet()).as("no Java class names").allMatch(name -> !name.contains("."));
-        io.swagger.v3.oas.models.media.Schema<?> queue = api.getComponents().getSchemas().get("Queue");
-        io.swagger.v3.oas.models.media.Schema<?> concurrency = (io.swagger.v3.oas.models.media.Schema<?>) queue.getProperties().get("concurrency");
+        Schema<?> queue = api.getComponents().getSchemas().get("Queue");
+        Schema<?> concurrency = (Schema<?>) queue.getProperties().get("concurrency");
         assertThat(concurrency.getTypes()).as("a null the service writes is a null the type allows").contains("null");
         ApiResponse stream = api.getPaths().get("/api/v1/jobs/{id}/events").getGet().getResponses().get("200");
         assertThat(stream.getContent()).containsKey("text/event-stream");
@@ -85,7 +87,7 @@ class OpenApiDocumentTest {
     }
 
     private static Map<String, ApiResponse> successes(Operation operation) {
-        Map<String, ApiResponse> ok = new java.util.TreeMap<>();
+        Map<String, ApiResponse> ok = new TreeMap<>();
         operation.getResponses().forEach((status, reply) -> {
             if (status.startsWith("2")) {
                 ok.put(status, reply);

@@ -61,7 +61,7 @@ class OutcomeWriterTest {
         var written = writer.write(List.of(Outcome.completed(jobs.get(0), "{\"ok\": true}"),
                 Outcome.retrying(jobs.get(1), later, "boom", "handler_error"),
                 Outcome.failed(jobs.get(2), "no", "invalid_args"),
-                Outcome.handedBack(jobs.get(3))), "instance-a").await().indefinitely();
+                Outcome.handedBack(jobs.get(3), Instant.now())), "instance-a").await().indefinitely();
 
         assertThat(written).containsExactlyInAnyOrder(jobs.stream().map(ClaimedJob::id).toArray(UUID[]::new));
         assertThat(status(jobs.get(0).id())).isEqualTo("completed");

@@ -1,26 +1,31 @@
 package dev.harrier.stream;
 
-import dev.harrier.stream.JobFeed;
-import dev.harrier.stream.JobFeeds;
 import static dev.harrier.testing.Api.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.events.EventBridge;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.SseClient;
 import dev.harrier.testing.TestDatabase;
 import dev.harrier.testing.kinds.HoldHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
+import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,10 +47,14 @@ class ApiEventsTest {
     ObjectMapper mapper;
 
     @Inject
-    JobFeeds feeds;
+    MeterRegistry meters;
+
+    private double followedJobs() {
+        return meters.get("harrier.streams.jobs.followed").gauge().value();
+    }
 
     @Inject
-    dev.harrier.events.EventBridge bridge;
+    EventBridge bridge;
 
     @BeforeEach
     void clean() {
@@ -113,7 +122,7 @@ class ApiEventsTest {
             assertThat(all.get(0).id()).as("the snapshot of a resumed stream moves no cursor").isNull();
             List<SseClient.Event> replayed = all.subList(1, all.size());
             assertThat(replayed.stream().map(e -> Long.parseLong(e.id())).toList())
-                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, replayed.size()).boxed().toList());
+                    .isEqualTo(LongStream.rangeClosed(1, replayed.size()).boxed().toList());
             SseClient.Event log = replayed.stream().filter(e -> e.name().equals("log")).findFirst().orElseThrow();
             assertThat(json(log).get("message").asText()).isEqualTo("starting");
             assertThat(json(log).get("level").asText()).isEqualTo("info");
@@ -184,19 +193,19 @@ class ApiEventsTest {
     void streamsOfOneJobShareOneFeedAndEachGetsEveryEventOnceInOrder() throws Exception {
         // More log lines than the feed keeps: a stream that falls behind reads the table instead.
         String id = enqueue("{\"kind\": \"test-chatty\", \"args\": {\"reports\": 3, \"logs\": " + (JobFeed.MAX_EVENTS + 100) + "}}");
-        List<SseClient> streams = new java.util.ArrayList<>();
+        List<SseClient> streams = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
                 streams.add(SseClient.open(url("/api/v1/jobs/" + id + "/events"), KEY));
                 assertThat(streams.get(i).next(WAIT).id()).isEqualTo("0");
             }
-            assertThat(feeds.followed()).as("one feed for the five streams").isEqualTo(1);
+            assertThat(followedJobs()).as("one feed for the five streams").isEqualTo(1);
             harness.start("sse-runner");
             long last = -1;
             for (SseClient stream : streams) {
                 List<Long> ids = stream.untilEnd(WAIT).stream().filter(e -> !e.name().equals(":"))
                         .map(e -> Long.parseLong(e.id())).toList();
-                assertThat(ids).isEqualTo(java.util.stream.LongStream.rangeClosed(1, ids.size()).boxed().toList());
+                assertThat(ids).isEqualTo(LongStream.rangeClosed(1, ids.size()).boxed().toList());
                 assertThat(ids.size()).isGreaterThan(JobFeed.MAX_EVENTS + 100);
                 if (last >= 0) {
                     assertThat(ids.get(ids.size() - 1)).isEqualTo(last);
@@ -208,7 +217,7 @@ class ApiEventsTest {
                 stream.close();
             }
         }
-        Awaitility.await().atMost(WAIT).until(() -> feeds.followed() == 0);
+        Awaitility.await().atMost(WAIT).until(() -> followedJobs() == 0);
     }
 
     @Test
@@ -246,7 +255,7 @@ class ApiEventsTest {
     void aClientThatNeverReadsSlowsNeitherTheEngineNorOtherClients() throws Exception {
         harness.start("sse-runner");
         String id = enqueue("{\"kind\": \"test-chatty\", \"args\": {\"reports\": 3}}");
-        java.net.Socket stalled = new java.net.Socket(base.getHost(), base.getPort());
+        Socket stalled = new Socket(base.getHost(), base.getPort());
         stalled.getOutputStream().write(("GET /api/v1/jobs/" + id + "/events?lastEventId=0 HTTP/1.1\r\nHost: localhost\r\n"
                 + "Authorization: Bearer test-key-default\r\nAccept: text/event-stream\r\n\r\n").getBytes());
         stalled.setReceiveBufferSize(1024);
@@ -259,7 +268,7 @@ class ApiEventsTest {
 
     @Test
     void corsLetsTheWebAppsOriginCallTheApiAndOpenStreams() {
-        io.restassured.RestAssured.given().header("Origin", "https://app.example.com")
+        RestAssured.given().header("Origin", "https://app.example.com")
                 .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "authorization,content-type")
                 .options("/api/v1/jobs").then()
@@ -268,7 +277,7 @@ class ApiEventsTest {
         api().header("Origin", "https://app.example.com").get("/api/v1/jobs").then().statusCode(200)
                 .header("Access-Control-Allow-Origin", "https://app.example.com");
         api().header("Origin", "https://evil.example").get("/api/v1/jobs").then()
-                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+                .header("Access-Control-Allow-Origin", Matchers.nullValue());
     }
 
     @Test
@@ -282,10 +291,10 @@ class ApiEventsTest {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(json(stream.next(WAIT)).get("id").asText()).isEqualTo(id);
         }
-        io.restassured.RestAssured.given().get("/api/v1/jobs/" + id + "?access_token=" + token).then().statusCode(200);
-        io.restassured.RestAssured.given().get("/api/v1/jobs/" + other + "?access_token=" + token).then().statusCode(403);
-        io.restassured.RestAssured.given().post("/api/v1/jobs/" + id + "/cancel?access_token=" + token).then().statusCode(403);
-        io.restassured.RestAssured.given().get("/api/v1/jobs?access_token=" + token).then().statusCode(403);
+        RestAssured.given().get("/api/v1/jobs/" + id + "?access_token=" + token).then().statusCode(200);
+        RestAssured.given().get("/api/v1/jobs/" + other + "?access_token=" + token).then().statusCode(403);
+        RestAssured.given().post("/api/v1/jobs/" + id + "/cancel?access_token=" + token).then().statusCode(403);
+        RestAssured.given().get("/api/v1/jobs?access_token=" + token).then().statusCode(403);
     }
 
     @Test

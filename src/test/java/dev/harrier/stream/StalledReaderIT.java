@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.SseClient;
 import dev.harrier.testing.StubServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class StalledReaderIT {
         try {
             String out = harrier.output();
             return out.substring(Math.max(0, out.length() - 4000));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return e.toString();
         }
     }

@@ -1,5 +1,6 @@
 package dev.harrier.testing;
 
+import io.restassured.RestAssured;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process, the
@@ -68,12 +70,12 @@ public final class HarrierProcess implements AutoCloseable {
 
     /** Waits until {@code /q/health/ready} (management port) answers 200; fails with the output if the process exits. */
     public HarrierProcess awaitReady(Duration within) {
-        org.awaitility.Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+        Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!isAlive()) {
                 throw new AssertionError("the service exited:\n" + output());
             }
             try {
-                return io.restassured.RestAssured.get(managementUrl() + "/q/health/ready").statusCode() == 200;
+                return RestAssured.get(managementUrl() + "/q/health/ready").statusCode() == 200;
             } catch (Exception e) {
                 return false;
             }

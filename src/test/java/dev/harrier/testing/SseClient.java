@@ -2,6 +2,7 @@ package dev.harrier.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,12 +30,12 @@ public final class SseClient implements AutoCloseable {
 
     private static final Event END = new Event(null, "<end>", null);
 
-    private final HttpResponse<java.io.InputStream> response;
+    private final HttpResponse<InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final List<String> otherLines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
-    private SseClient(HttpResponse<java.io.InputStream> response) {
+    private SseClient(HttpResponse<InputStream> response) {
         this.response = response;
         this.reader = Thread.ofVirtual().start(this::read);
     }
@@ -42,7 +43,7 @@ public final class SseClient implements AutoCloseable {
     public static SseClient open(String url, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").GET();
         headers.forEach(request::header);
-        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient()
+        HttpResponse<InputStream> response = HttpClient.newHttpClient()
                 .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         return new SseClient(response);
     }

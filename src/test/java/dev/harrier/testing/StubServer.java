@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +24,7 @@ public final class StubServer implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
-    private final Map<String, java.util.function.BiConsumer<HttpServerRequest, String>> routes = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<HttpServerRequest, String>> routes = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile boolean keepRequests = true;
@@ -39,7 +40,7 @@ public final class StubServer implements AutoCloseable {
     }
 
     /** A route that also gets the request body (already read by the stub). */
-    public StubServer onBody(String path, java.util.function.BiConsumer<HttpServerRequest, String> handler) {
+    public StubServer onBody(String path, BiConsumer<HttpServerRequest, String> handler) {
         routes.put(path, handler);
         return this;
     }
@@ -70,7 +71,7 @@ public final class StubServer implements AutoCloseable {
             if (keepRequests) {
                 received.add(new Received(request.method().name(), request.path(), headers, body.toString()));
             }
-            java.util.function.BiConsumer<HttpServerRequest, String> route = routes.get(request.path());
+            BiConsumer<HttpServerRequest, String> route = routes.get(request.path());
             if (route == null) {
                 request.response().setStatusCode(404).end("no route");
             } else {

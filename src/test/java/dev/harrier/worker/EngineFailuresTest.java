@@ -1,7 +1,6 @@
 package dev.harrier.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.events.EventStore;
@@ -13,6 +12,7 @@ import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
 import dev.harrier.testing.kinds.HoldHandler;
+import dev.harrier.time.Backoff;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;

@@ -13,11 +13,14 @@ import dev.harrier.testing.kinds.CountingHandler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,8 +84,8 @@ class EngineRunsJobsTest {
     @Test
     void fiftyConcurrentEnqueuesWithOneUniqueKeyCreateOneJob() throws Exception {
         List<Thread> threads = new ArrayList<>();
-        List<EnqueueResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<EnqueueResult> results = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < 50; i++) {
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
@@ -122,7 +125,7 @@ class EngineRunsJobsTest {
     @Test
     void aJobWithARunTimeInTheFutureWaitsAsScheduledThenRuns() {
         harness.start("solo", b -> b.maintenance(true));
-        java.time.Instant runAt = java.time.Instant.now().plusMillis(1500);
+        Instant runAt = Instant.now().plusMillis(1500);
         EnqueueResult enqueued = harness.submit(new JobRequest("noop", null, harness.json("{}"), null, runAt,
                 null, null, null, null, null));
 

@@ -10,11 +10,14 @@ import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
 import dev.harrier.testing.kinds.ItemsHandler;
+import dev.harrier.time.Backoff;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,7 @@ class FanOutItemsTest {
         assertThat(TestDatabase.queryLong("SELECT max(seq) FROM harrier.job_events WHERE type = 'item' AND job_id = '" + id + "'"))
                 .as("every item event comes before the completion").isLessThan(done.lastEventSeq());
 
-        io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+        RestAssured.given().header("Authorization", "Bearer test-key-default")
                 .get("/api/v1/jobs/" + id + "/items?limit=10").then().statusCode(200)
                 .body("items", hasSize(10))
                 .body("items[1].index", equalTo(1))
@@ -64,11 +67,11 @@ class FanOutItemsTest {
                 .body("items[0].status", equalTo("failed"))
                 .body("items[0].error", equalTo("HTTP 500"))
                 .body("items[1].input", equalTo("https://example.test/1"))
-                .body("items[1].error", org.hamcrest.Matchers.nullValue());
-        String page = io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+                .body("items[1].error", Matchers.nullValue());
+        String page = RestAssured.given().header("Authorization", "Bearer test-key-default")
                 .get("/api/v1/jobs/" + id + "/items?limit=2").then().extract().asString();
         assertThat(page).as("nulls are written, not left out").contains("\"error\":null");
-        io.restassured.RestAssured.given().header("Authorization", "Bearer test-key-default")
+        RestAssured.given().header("Authorization", "Bearer test-key-default")
                 .get("/api/v1/jobs/" + id + "/items?status=failed&limit=100").then().statusCode(200)
                 .body("items", hasSize((int) IntStream.range(0, 30).filter(i -> i % 3 == 0).count()));
     }

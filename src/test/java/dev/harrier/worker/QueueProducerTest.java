@@ -6,6 +6,8 @@ import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.JobIds;
 import dev.harrier.queue.QueueSettings;
+import dev.harrier.time.Backoff;
+import dev.harrier.time.Ticker;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +79,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add);
+                attempts, laterTasks::add, Ticker.SYSTEM);
 
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -103,7 +105,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add);
+                attempts, laterTasks::add, Ticker.SYSTEM);
         producer.wake();
         claimer.hold = true;
 
@@ -129,7 +131,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, new ArrayDeque<Runnable>()::add);
+                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM);
         claimer.hold = true;
         producer.wake();
 

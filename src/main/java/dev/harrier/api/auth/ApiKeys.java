@@ -1,8 +1,10 @@
 package dev.harrier.api.auth;
 
-import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.sql.Table;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -94,11 +96,11 @@ public class ApiKeys {
         return result;
     }
 
-    private io.smallrye.mutiny.Uni<List<Entry>> fromDatabase() {
+    private Uni<List<Entry>> fromDatabase() {
         String key = "hk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         return pool.withTransaction(tx -> tx.query(Table.API_KEYS.sql("lock")).execute()
                         .flatMap(locked -> tx.preparedQuery(Table.API_KEYS.sql("create_if_none"))
-                                .execute(Tuple.of("default", io.vertx.core.buffer.Buffer.buffer(sha256(key)), key.substring(0, 7)))))
+                                .execute(Tuple.of("default", Buffer.buffer(sha256(key)), key.substring(0, 7)))))
                 .invoke(created -> {
                     if (created.size() > 0) {
                         LOG.warnf("No API key was configured, so Harrier created one for the workspace 'default'."

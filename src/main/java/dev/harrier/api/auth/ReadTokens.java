@@ -1,24 +1,29 @@
 package dev.harrier.api.auth;
 
-import dev.harrier.sql.Table;
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.sql.Table;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -42,12 +47,14 @@ public class ReadTokens {
 
     private final HarrierConfig config;
     private final Pool pool;
+    private final Clock clock;
     private volatile SecretKey key;
-    private volatile JwtConsumer consumer;
+    private volatile byte[] secret;
 
-    public ReadTokens(HarrierConfig config, Pool pool) {
+    public ReadTokens(HarrierConfig config, Pool pool, Clock clock) {
         this.config = config;
         this.pool = pool;
+        this.clock = clock;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -59,22 +66,40 @@ public class ReadTokens {
             throw new IllegalStateException("HARRIER_API_TOKEN_SECRET must be at least 32 bytes");
         }
         key = new SecretKeySpec(secret, "HmacSHA256");
-        consumer = new JwtConsumerBuilder()
+        this.secret = secret;
+    }
+
+    /** Checks signature, audience and subject, and expiry against the service's clock now. */
+    private JwtConsumer consumer() {
+        return new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()
                 .setExpectedAudience(AUDIENCE)
+                .setEvaluationTime(NumericDate.fromMilliseconds(clock.millis()))
                 .setVerificationKey(new HmacKey(secret))
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
                 .build();
     }
 
-    /** A token for one job of one workspace, valid until {@code expiresAt}. */
-    public String issue(String workspace, UUID jobId, Instant expiresAt) {
+    /** A token, and until when it is valid. */
+    public record Issued(String token, Instant expiresAt) {
+    }
+
+    /**
+     * A token for one job of one workspace, valid for at least {@code ttlSeconds}: a JWT's expiry
+     * is in whole seconds, so it is rounded up.
+     */
+    public Issued issue(String workspace, UUID jobId, long ttlSeconds) {
+        Instant expiresAt = clock.instant().plusSeconds(ttlSeconds + 1).truncatedTo(ChronoUnit.SECONDS);
+        return new Issued(sign(workspace, jobId, expiresAt), expiresAt);
+    }
+
+    private String sign(String workspace, UUID jobId, Instant expiresAt) {
         return Jwt.claims()
                 .subject(jobId.toString())
                 .audience(AUDIENCE)
                 .claim("ws", workspace)
-                .issuedAt(Instant.now())
+                .issuedAt(clock.instant())
                 .expiresAt(expiresAt)
                 .jws()
                 .algorithm(SignatureAlgorithm.HS256)
@@ -84,18 +109,18 @@ public class ReadTokens {
     /** The grant of a valid, unexpired token; empty for anything else. */
     public Optional<Grant> verify(String token) {
         try {
-            var claims = consumer.processToClaims(token);
+            var claims = consumer().processToClaims(token);
             Object workspace = claims.getClaimValue("ws");
             if (!(workspace instanceof String ws)) {
                 return Optional.empty();
             }
             return Optional.of(new Grant(ws, UUID.fromString(claims.getSubject())));
-        } catch (InvalidJwtException | org.jose4j.jwt.MalformedClaimException | IllegalArgumentException e) {
+        } catch (InvalidJwtException | MalformedClaimException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    private io.smallrye.mutiny.Uni<byte[]> sharedSecret() {
+    private Uni<byte[]> sharedSecret() {
         return pool.preparedQuery(Table.SECRETS.sql("create"))
                 .execute(Tuple.of(SECRET_NAME, Buffer.buffer(ApiKeys.randomBytes(32))))
                 .flatMap(created -> pool.preparedQuery(Table.SECRETS.sql("get")).execute(Tuple.of(SECRET_NAME)))

@@ -1,4 +1,4 @@
-package dev.harrier.worker;
+package dev.harrier.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,5 +37,14 @@ class BackoffTest {
     void nonsensicalSettingsAreRefused() {
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(5), Duration.ofSeconds(1), 2.0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theCeilingIsTheDelayWithoutJitter() {
+        Backoff doubling = Backoff.doubling(Duration.ofMillis(250), Duration.ofSeconds(10));
+        assertThat(doubling.ceilingAfter(1)).isEqualTo(Duration.ofMillis(250));
+        assertThat(doubling.ceilingAfter(3)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(doubling.ceilingAfter(40)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(doubling.delayAfter(3, () -> 1.0)).isEqualTo(doubling.ceilingAfter(3));
     }
 }

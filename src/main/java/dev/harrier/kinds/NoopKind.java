@@ -10,7 +10,7 @@ import java.util.List;
 
 /** The {@code noop} kind: completes after {@code sleepMs}. For benchmarks and smoke tests. */
 @ApplicationScoped
-public class NoopHandler implements JobHandler<NoopHandler.Args, NoopHandler.Result> {
+public class NoopKind implements JobHandler<NoopKind.Args, NoopKind.Result> {
 
     static final long MAX_SLEEP_MS = Duration.ofHours(1).toMillis();
 
