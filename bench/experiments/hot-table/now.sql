@@ -1,6 +1,7 @@
--- One claim of 1,000 and the outcome of those 1,000, as JobSql.JOB_CLAIM and
--- JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY do them (copied 2026-11-24; the arrays the engine binds
--- are built here from the claimed ids).
+-- One claim of 1,000 and the outcome of those 1,000, as the engine's statements did them when
+-- copied, 2026-11-24 (then JobSql.JOB_CLAIM and JobSql.JOB_SET_OUTCOME_IF_RUNNING_MANY, now claim
+-- and set_outcome_if_running_many in src/main/resources/sql/jobs.sql); the arrays the engine
+-- binds are built here from the claimed ids.
 WITH picked AS (
     SELECT id FROM harrier_exp_now.jobs
     WHERE workspace = 'w' AND queue = 'q' AND status = 'pending'

@@ -321,11 +321,11 @@ SELECT id, harrier.notify_jobs(ARRAY[workspace], ARRAY[queue]),
 FROM retried;
 
 -- name: promote_due
--- Scheduled and retrying jobs whose time has come by $2 (the instance's clock, which chose a
--- retry's time) become pending, and their queues are woken.
+-- Scheduled and retrying jobs whose time has come by now (the database's, or $2 when a test set
+-- the instance's clock) become pending, and their queues are woken.
 WITH due AS (
     SELECT id FROM harrier.jobs
-    WHERE status IN ('scheduled', 'retrying') AND run_at <= $2::timestamptz
+    WHERE status IN ('scheduled', 'retrying') AND run_at <= coalesce($2::timestamptz, now())
     ORDER BY run_at
     LIMIT $1
     FOR UPDATE SKIP LOCKED
@@ -392,13 +392,13 @@ SELECT count(*) AS rescued,
 FROM rescued;
 
 -- name: prune_finished
--- Deletes up to $4 terminal jobs past their retention ($1, $2, $3 seconds before $5, the
--- instance's clock), with their events and items.
+-- Deletes up to $4 terminal jobs past their retention ($1, $2, $3 seconds before now: the
+-- database's, or $5 when a test set the instance's clock), with their events and items.
 WITH doomed AS (
     SELECT id FROM harrier.jobs
-    WHERE (status = 'completed' AND finished_at < $5::timestamptz - make_interval(secs => $1))
-       OR (status = 'failed' AND finished_at < $5::timestamptz - make_interval(secs => $2))
-       OR (status = 'cancelled' AND finished_at < $5::timestamptz - make_interval(secs => $3))
+    WHERE (status = 'completed' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $1))
+       OR (status = 'failed' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $2))
+       OR (status = 'cancelled' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $3))
     LIMIT $4
     FOR UPDATE SKIP LOCKED
 ), events AS (

@@ -3,14 +3,14 @@
 -- line; dev.harrier.sql.Table reads them, and SqlStatementsTest prepares every one.
 
 -- name: attempt
--- Takes or renews leadership $1 for holder $2 for $3 seconds from $4, the instance's clock (see
--- maintenance.Leadership). Succeeds when the row is free, ours, or expired (its holder died);
--- returns no row otherwise.
+-- Takes or renews leadership $1 for holder $2 for $3 seconds from now: the database's, or $4 when
+-- a test set the instance's clock (see maintenance.Leadership). Succeeds when the row is free,
+-- ours, or expired (its holder died); returns no row otherwise.
 INSERT INTO harrier.leaders (name, holder, expires_at)
-VALUES ($1, $2, $4::timestamptz + make_interval(secs => $3))
+VALUES ($1, $2, coalesce($4::timestamptz, now()) + make_interval(secs => $3))
 ON CONFLICT (name) DO UPDATE
 SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-WHERE harrier.leaders.holder = EXCLUDED.holder OR harrier.leaders.expires_at < $4::timestamptz
+WHERE harrier.leaders.holder = EXCLUDED.holder OR harrier.leaders.expires_at < coalesce($4::timestamptz, now())
 RETURNING holder;
 
 -- name: resign

@@ -8,9 +8,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,10 +128,5 @@ public final class Maintenance {
 
     static long count(RowSet<Row> rows) {
         return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
-    }
-
-    /** A time as SQL binds it ({@code timestamptz}). */
-    static OffsetDateTime offset(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }

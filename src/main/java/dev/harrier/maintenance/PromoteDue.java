@@ -1,6 +1,7 @@
 package dev.harrier.maintenance;
 
 import dev.harrier.sql.Table;
+import dev.harrier.time.Clocks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -12,8 +13,9 @@ import java.time.Duration;
 /**
  * <b>What it does.</b> Makes scheduled jobs whose {@code runAt} has come, and retrying jobs whose
  * backoff has passed, pending, up to 1,000 a run, and wakes the producers of their queues
- * ({@code promote_due} in {@code sql/jobs.sql}). "Come" is by the instance's clock, the clock that
- * chose a retry's time.
+ * ({@code promote_due} in {@code sql/jobs.sql}). "Come" is by the database's clock (the tests'
+ * clock when they set one). A retry's time was chosen by the clock of the instance that ran the
+ * attempt, so a clock that is off makes that retry as much early or late.
  *
  * <p><b>Options.</b> {@code harrier.maintenance.promote-interval} (1 s): the longest a due job waits
  * for its promotion. It is also the tick of the whole maintenance loop.
@@ -48,7 +50,7 @@ final class PromoteDue implements MaintenanceTask {
     @Override
     public Uni<Long> runOnce() {
         return pool.preparedQuery(Table.JOBS.sql("promote_due"))
-                .execute(Tuple.of(Maintenance.BATCH, Maintenance.offset(clock.instant())))
+                .execute(Tuple.of(Maintenance.BATCH, Clocks.forSql(clock)))
                 .map(Maintenance::count)
                 .invoke(n -> promoted.increment(n));
     }

@@ -1,6 +1,7 @@
 package dev.harrier.maintenance;
 
 import dev.harrier.sql.Table;
+import dev.harrier.time.Clocks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +14,8 @@ import java.time.Duration;
  * <b>What it does.</b> Deletes terminal jobs past their retention, with their events and items, up
  * to 1,000 a run ({@code prune_finished} in {@code sql/jobs.sql}), then the rows of instances that
  * stopped heartbeating long ago ({@code prune_stale} in {@code sql/instances.sql}). Retention is
- * counted by the instance's clock.
+ * counted by the database's clock (the tests' clock when they set one) from {@code finished_at},
+ * which the database wrote.
  *
  * <p><b>Options.</b> {@code harrier.maintenance.prune-interval} (1 min),
  * {@code harrier.maintenance.completed-retention} (7 days), {@code failed-retention} (30 days),
@@ -50,7 +52,7 @@ final class PruneFinished implements MaintenanceTask {
     public Uni<Long> runOnce() {
         return pool.preparedQuery(Table.JOBS.sql("prune_finished"))
                 .execute(Tuple.of(seconds(settings.completedRetention()), seconds(settings.failedRetention()),
-                        seconds(settings.cancelledRetention()), Maintenance.BATCH, Maintenance.offset(clock.instant())))
+                        seconds(settings.cancelledRetention()), Maintenance.BATCH, Clocks.forSql(clock)))
                 .map(rows -> (long) rows.rowCount())
                 .invoke(n -> pruned.increment(n))
                 .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute());

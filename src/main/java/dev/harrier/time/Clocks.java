@@ -4,6 +4,8 @@ import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * The clock and the ticker the service runs on: the system's. Any other bean of those types
@@ -25,5 +27,15 @@ public class Clocks {
     @DefaultBean
     Ticker ticker() {
         return Ticker.SYSTEM;
+    }
+
+    /**
+     * What to bind for "now" in a statement that reads {@code coalesce($n::timestamptz, now())}:
+     * nothing with the system's clock, so that the database's {@code now()} decides and every
+     * instance judges shared time (a leader's expiry, what is due, retention) by one clock; the
+     * clock's time when another clock replaced it (the tests' settable clock).
+     */
+    public static OffsetDateTime forSql(Clock clock) {
+        return clock.equals(Clock.systemUTC()) ? null : clock.instant().atOffset(ZoneOffset.UTC);
     }
 }

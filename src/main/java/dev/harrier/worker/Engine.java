@@ -129,6 +129,10 @@ public final class Engine {
         producers.values().forEach(QueueProducer::wake);
     }
 
+    private boolean busy() {
+        return producers.values().stream().anyMatch(QueueProducer::busy);
+    }
+
     public int runningCount() {
         return producers.values().stream().mapToInt(producer -> producer.attempts().size()).sum();
     }
@@ -180,11 +184,13 @@ public final class Engine {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
             QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker);
-            if (stopping) {
-                producer.stop();
-            }
-            if (producers.putIfAbsent(queue.key(), producer) == null && !stopping) {
-                producer.wake();
+            if (producers.putIfAbsent(queue.key(), producer) == null) {
+                // Checked after adding it: a stop that began meanwhile may not have seen it.
+                if (stopping) {
+                    producer.stop();
+                } else {
+                    producer.wake();
+                }
             }
         } else if (!existing.queue().equals(queue)) {
             existing.update(queue);
@@ -243,12 +249,13 @@ public final class Engine {
         }
     }
 
+    /** Until no claim is in flight and no attempt runs, or the limit. */
     private Uni<Void> untilIdle(Duration limit) {
-        if (runningCount() == 0) {
+        if (!busy()) {
             return Uni.createFrom().voidItem();
         }
         return Multi.createFrom().ticks().every(Duration.ofMillis(20))
-                .select().where(tick -> runningCount() == 0)
+                .select().where(tick -> !busy())
                 .toUni()
                 .ifNoItem().after(limit).recoverWithUni(() -> Uni.createFrom().nullItem())
                 .replaceWithVoid();

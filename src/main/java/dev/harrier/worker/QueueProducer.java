@@ -117,8 +117,17 @@ final class QueueProducer {
     }
 
     /**
-     * Stops claiming for good: a claim still in flight hands its jobs back at once. The running
-     * attempts go on until the engine stops them ({@link #stopAll}).
+     * Whether a claim is in flight or an attempt it claimed has not ended: the engine's shutdown
+     * waits for neither. (A claim's jobs count as running before the claim counts as done.)
+     */
+    boolean busy() {
+        return claiming.get() || running.get() > 0;
+    }
+
+    /**
+     * Stops claiming for good. A claim still in flight starts its jobs stopped, so that they are
+     * handed back at once; the running attempts go on until the engine stops them
+     * ({@link #stopAll}). The engine waits until the producer is no longer {@link #busy}.
      */
     void stop() {
         stopped = true;
@@ -177,11 +186,14 @@ final class QueueProducer {
         if (stopped) {
             attempt.stop(StopReason.SHUTDOWN);
         }
-        execution.apply(attempt).subscribe().with(done -> end(attempt), failure -> end(attempt));
+        // Deferred: an execution that throws instead of failing its Uni still ends the attempt.
+        Uni.createFrom().deferred(() -> execution.apply(attempt))
+                .subscribe().with(done -> end(attempt), failure -> end(attempt));
     }
 
     private void end(RunningJob attempt) {
-        attempts.remove(attempt.job().id());
+        // This attempt only: the job may have been claimed again (its lease was lost) and be running anew.
+        attempts.remove(attempt.job().id(), attempt);
         release();
     }
 }

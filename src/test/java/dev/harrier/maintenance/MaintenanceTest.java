@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +41,10 @@ class MaintenanceTest {
         return new Maintenance(pool, instance, SETTINGS, clock, Ticker.SYSTEM, meters);
     }
 
+    private double leaderGauge(String instance) {
+        return meters.get("harrier.maintenance.leader").tag("instance", instance).gauge().value();
+    }
+
     @AfterEach
     void resetClock() {
         clock.reset();
@@ -64,6 +69,24 @@ class MaintenanceTest {
         clock.advance(Duration.ofMillis(200));
         assertThat(b.tryLead().await().indefinitely()).as("b takes over once a's row expired").isTrue();
         assertThat(a.tryLead().await().indefinitely()).isFalse();
+        assertThat(leaderGauge("a")).isEqualTo(0.0);
+        assertThat(leaderGauge("b")).as("the gauge of this test's b, not of an earlier one").isEqualTo(1.0);
+    }
+
+    @Test
+    void withTheSystemsClockALeadersExpiryIsWrittenAndJudgedByTheDatabase() {
+        Maintenance a = new Maintenance(pool, "a", SETTINGS, Clock.systemUTC(), Ticker.SYSTEM, meters);
+        Maintenance b = new Maintenance(pool, "b", SETTINGS, Clock.systemUTC(), Ticker.SYSTEM, meters);
+
+        assertThat(a.tryLead().await().indefinitely()).isTrue();
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.leaders WHERE holder = 'a' "
+                + "AND expires_at BETWEEN now() + interval '1 second' AND now() + interval '2 seconds'"))
+                .as("expires the TTL after the database's now").isEqualTo(1);
+        assertThat(b.tryLead().await().indefinitely()).isFalse();
+
+        TestDatabase.execute("UPDATE harrier.leaders SET expires_at = now() - interval '1 millisecond'");
+        assertThat(b.tryLead().await().indefinitely()).as("expired by the database's clock").isTrue();
+        assertThat(leaderGauge("b")).isEqualTo(1.0);
     }
 
     @Test

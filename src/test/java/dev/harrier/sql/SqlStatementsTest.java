@@ -95,6 +95,11 @@ class SqlStatementsTest {
                 .hasMessageContaining("two statements are named a");
         assertThatThrownBy(() -> NamedStatements.parse("-- name: a\nSELECT 1;\nSELECT 2;"))
                 .hasMessageContaining("more than one");
+        assertThatThrownBy(() -> NamedStatements.parse("-- name: a\nSELECT 1;\n--name: claimMany\nSELECT 2;"))
+                .as("a name that does not follow the rule is refused, not read as a comment of the statement above")
+                .hasMessageContaining("line 3").hasMessageContaining("claimMany");
+        assertThatThrownBy(() -> NamedStatements.parse("-- name: a\n-- only documentation\n-- name: b\nSELECT 2;"))
+                .hasMessageContaining("line 1: statement a is empty");
         assertThatThrownBy(() -> Table.JOBS.sql("no_such_statement"))
                 .hasMessageContaining("sql/jobs.sql");
     }

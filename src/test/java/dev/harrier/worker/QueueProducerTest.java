@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,18 @@ class QueueProducerTest {
         void endOne() {
             enders.poll().run();
         }
+    }
+
+    /** Answers every claim with the one job {@code id}: a short claim, after which the producer waits for a wake-up. */
+    private static JobClaimer oneJob(UUID id) {
+        return new JobClaimer(null) {
+            @Override
+            public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency,
+                                               String owner, Duration lease) {
+                return Uni.createFrom().item(List.of(new ClaimedJob(id, workspace, queue, "noop", "{}", 1, 3, null,
+                        Instant.now(), Instant.now())));
+            }
+        };
     }
 
     private static void runAll(ArrayDeque<Runnable> tasks) {
@@ -145,5 +158,63 @@ class QueueProducerTest {
                 assertThat(attempt.reason()).isEqualTo(RunningJob.StopReason.SHUTDOWN));
         producer.wake();
         assertThat(claimer.asked).as("no claim after the stop").containsExactly(4);
+    }
+
+    @Test
+    void aClaimInFlightKeepsTheProducerBusyAndItsJobsUntilTheyEnd() {
+        EndlessQueue claimer = new EndlessQueue();
+        HeldAttempts attempts = new HeldAttempts();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, laterTasks::add, Ticker.SYSTEM);
+        assertThat(producer.busy()).isFalse();
+        claimer.hold = true;
+        producer.wake();
+
+        producer.stop();
+        assertThat(producer.attempts()).isEmpty();
+        assertThat(producer.busy()).as("a claim in flight: its jobs are not handed back yet").isTrue();
+
+        runAll(claimer.held);
+        for (int i = 0; i < 3; i++) {
+            attempts.endOne();
+        }
+        assertThat(producer.busy()).as("one attempt still runs").isTrue();
+        attempts.endOne();
+        runAll(laterTasks);
+        assertThat(producer.busy()).isFalse();
+    }
+
+    @Test
+    void anExecutionThatThrowsStillEndsItsAttemptAndFreesItsSlot() {
+        UUID id = JobIds.next();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
+                attempt -> {
+                    throw new IllegalStateException("a bug before the Uni");
+                }, laterTasks::add, Ticker.SYSTEM);
+
+        producer.wake();
+
+        assertThat(producer.startedCount()).isEqualTo(1);
+        assertThat(producer.attempts()).isEmpty();
+        assertThat(producer.running()).isZero();
+        assertThat(producer.busy()).isFalse();
+    }
+
+    @Test
+    void anAttemptThatEndsAfterItsJobWasClaimedAgainLeavesTheNewAttemptInPlace() {
+        UUID id = JobIds.next();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
+                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM);
+        producer.wake();
+        // Its lease was lost and the job rescued; this instance claims it again before the first attempt ended.
+        producer.wake();
+        assertThat(attempts.started).hasSize(2);
+
+        attempts.endOne();
+
+        assertThat(producer.attempt(id)).as("the second attempt still runs").isSameAs(attempts.started.get(1));
     }
 }
