@@ -184,8 +184,11 @@ public final class Engine {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
             QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker);
+            if (stopping) {
+                producer.stop();
+            }
             if (producers.putIfAbsent(queue.key(), producer) == null) {
-                // Checked after adding it: a stop that began meanwhile may not have seen it.
+                // Checked again after adding it: a stop that began meanwhile may not have seen it.
                 if (stopping) {
                     producer.stop();
                 } else {

@@ -118,7 +118,7 @@ final class QueueProducer {
 
     /**
      * Whether a claim is in flight or an attempt it claimed has not ended: the engine's shutdown
-     * waits for neither. (A claim's jobs count as running before the claim counts as done.)
+     * waits until neither holds. (A claim's jobs count as running before the claim counts as done.)
      */
     boolean busy() {
         return claiming.get() || running.get() > 0;

@@ -41,6 +41,11 @@ class MaintenanceTest {
         return new Maintenance(pool, instance, SETTINGS, clock, Ticker.SYSTEM, meters);
     }
 
+    /** As the service runs it: on the system's clock, so that its statements take the database's now(). */
+    private Maintenance onTheSystemsClock(String instance) {
+        return new Maintenance(pool, instance, SETTINGS, Clock.systemUTC(), Ticker.SYSTEM, meters);
+    }
+
     private double leaderGauge(String instance) {
         return meters.get("harrier.maintenance.leader").tag("instance", instance).gauge().value();
     }
@@ -75,8 +80,13 @@ class MaintenanceTest {
 
     @Test
     void withTheSystemsClockALeadersExpiryIsWrittenAndJudgedByTheDatabase() {
-        Maintenance a = new Maintenance(pool, "a", SETTINGS, Clock.systemUTC(), Ticker.SYSTEM, meters);
-        Maintenance b = new Maintenance(pool, "b", SETTINGS, Clock.systemUTC(), Ticker.SYSTEM, meters);
+        Maintenance earlierB = onTheSystemsClock("b");
+        assertThat(earlierB.tryLead().await().indefinitely()).isTrue();
+        TestDatabase.execute("DELETE FROM harrier.leaders");
+        Maintenance a = onTheSystemsClock("a");
+        Maintenance b = onTheSystemsClock("b");
+        assertThat(leaderGauge("b")).as("the gauge of the new b, which has not led, not of the earlier one")
+                .isEqualTo(0.0);
 
         assertThat(a.tryLead().await().indefinitely()).isTrue();
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.leaders WHERE holder = 'a' "
@@ -115,7 +125,7 @@ class MaintenanceTest {
                     VALUES ('00000000-0000-7000-8000-000000000001', 1, 'status', '{}')""");
         }
 
-        long deleted = maintenance("a").pruneOnce().await().indefinitely();
+        long deleted = onTheSystemsClock("a").pruneOnce().await().indefinitely();
 
         assertThat(deleted).isEqualTo(2);
         assertThat(TestDatabase.queryText("SELECT string_agg(right(id::text, 1), ',' ORDER BY id) FROM harrier.jobs")).isEqualTo("2,3,5");
@@ -132,7 +142,7 @@ class MaintenanceTest {
                       ('00000000-0000-7000-8000-000000000003', 'default', 'default', 'noop', 'scheduled', 5, now() + interval '1 hour')""");
         }
 
-        long promoted = maintenance("a").promoteOnce().await().indefinitely();
+        long promoted = onTheSystemsClock("a").promoteOnce().await().indefinitely();
 
         assertThat(promoted).isEqualTo(2);
         assertThat(TestDatabase.queryText("SELECT string_agg(status::text, ',' ORDER BY id) FROM harrier.jobs"))

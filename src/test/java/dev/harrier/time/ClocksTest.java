@@ -14,6 +14,7 @@ class ClocksTest {
     void theSystemsClockLeavesNowToTheDatabase() {
         assertThat(Clocks.forSql(Clock.systemUTC())).isNull();
         assertThat(Clocks.forSql(new Clocks().clock())).isNull();
+        assertThat(Clocks.forSql(Clock.systemDefaultZone())).as("in any zone").isNull();
     }
 
     @Test

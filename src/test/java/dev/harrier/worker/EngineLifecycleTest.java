@@ -15,10 +15,14 @@ import dev.harrier.testing.kinds.HoldHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +188,29 @@ class EngineLifecycleTest {
             assertThat(done.attempt()).isEqualTo(1);
             assertThat(done.resultJson()).contains("finished elsewhere (attempt 1)");
         }
+    }
+
+    @Test
+    void aShutdownWaitsForAClaimInFlightAndHandsItsJobsBackWithoutBurningAnAttempt() throws Exception {
+        UUID id = harness.submit("noop", "{}").job().id();
+        CompletableFuture<Void> stopped;
+        try (Connection lock = TestDatabase.connect(); Statement statement = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            statement.execute("LOCK TABLE harrier.jobs IN EXCLUSIVE MODE");
+            Engine leaving = harness.start("leaving", b -> b.shutdownGrace(Duration.ofSeconds(30)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.queryLong("SELECT count(*) FROM pg_stat_activity "
+                    + "WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE SKIP LOCKED%'") > 0);
+
+            stopped = CompletableFuture.runAsync(() -> harness.stop(leaving));
+            Thread.sleep(1000);
+            assertThat(stopped).as("the stop waits for the claim that waits for the lock").isNotDone();
+            lock.commit();
+        }
+        stopped.get(30, TimeUnit.SECONDS);
+
+        Job handedBack = harness.job(id);
+        assertThat(handedBack.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(handedBack.attempt()).isZero();
     }
 
     @Test
