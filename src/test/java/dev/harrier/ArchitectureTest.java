@@ -56,6 +56,10 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.api..", "dev.harrier.stream..",
                         "dev.harrier.queue..", "dev.harrier.worker..", "dev.harrier.maintenance..", "dev.harrier.kinds..")
                 .check(MAIN);
+        // Events are written and read; who hears of them (the streams, over the notifier) is not their business.
+        noClasses().that().resideInAPackage("dev.harrier.events..")
+                .should().dependOnClassesThat().resideInAPackage("dev.harrier.notify..")
+                .check(MAIN);
     }
 
     @Test

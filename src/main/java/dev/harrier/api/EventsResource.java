@@ -13,7 +13,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -44,13 +43,13 @@ public class EventsResource {
     public Multi<OutboundSseEvent> workspace(@Context ContainerRequestContext request, @QueryParam("queue") String queue,
                                              @QueryParam("kind") String kind,
                                              @HeaderParam("Last-Event-ID") String lastEventIdHeader,
-                                             @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse,
+                                             @QueryParam("lastEventId") String lastEventIdQuery,
                                              @Context HttpServerResponse response) {
         Caller caller = Requests.withKey(request);
         Requests.text("queue", queue);
         Requests.text("kind", kind);
         boolean reconnected = lastEventIdHeader != null || lastEventIdQuery != null;
-        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, sse, response::close);
+        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, response::close);
     }
 
     private static String blankToNull(String value) {

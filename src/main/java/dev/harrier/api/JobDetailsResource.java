@@ -31,7 +31,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -165,11 +164,11 @@ public class JobDetailsResource {
             description = "The first event is the job's document; the stream closes after the terminal status. Resume with Last-Event-ID (header) or lastEventId (query).")
     public Multi<OutboundSseEvent> job(@Context ContainerRequestContext request, @PathParam("id") String id,
                                        @HeaderParam("Last-Event-ID") String lastEventIdHeader,
-                                       @QueryParam("lastEventId") String lastEventIdQuery, @Context Sse sse) {
+                                       @QueryParam("lastEventId") String lastEventIdQuery) {
         Caller caller = Requests.caller(request);
         UUID jobId = Requests.jobId(id);
         Long lastEventId = lastEventId(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdQuery);
-        return jobStream.open(caller.workspace(), jobId, lastEventId, sse);
+        return jobStream.open(caller.workspace(), jobId, lastEventId);
     }
 
     private static Long lastEventId(String value) {

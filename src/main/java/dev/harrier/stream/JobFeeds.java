@@ -1,7 +1,6 @@
 package dev.harrier.stream;
 
 import dev.harrier.config.HarrierConfig;
-import dev.harrier.events.EventBridge;
 import dev.harrier.events.EventStore;
 import dev.harrier.events.JobEvent;
 import dev.harrier.notify.EventRef;
@@ -15,7 +14,6 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +42,9 @@ public class JobFeeds {
     private final Map<UUID, JobFeed> feeds = new ConcurrentHashMap<>();
     private final Vertx vertx;
     private final long ticker;
-    private volatile Sse sse;
     private long ticks;
 
-    public JobFeeds(EventStore events, JobActions actions, JobEventFormat format, EventBridge bridge, Vertx vertx,
+    public JobFeeds(EventStore events, JobActions actions, JobEventFormat format, JobAnnouncements announcements, Vertx vertx,
                     HarrierConfig config, MeterRegistry meters) {
         this.events = events;
         Gauge.builder("harrier.streams.jobs.followed", feeds, Map::size)
@@ -55,7 +52,7 @@ public class JobFeeds {
         this.actions = actions;
         this.format = format;
         this.vertx = vertx;
-        bridge.followJobEvents(() -> !feeds.isEmpty(), this::announced, this::reconnected);
+        announcements.followJobEvents(() -> !feeds.isEmpty(), this::announced, this::reconnected);
         long half = Math.max(1, config.api().keepAlive().toMillis() / 2);
         this.ticker = vertx.setPeriodic(half, id -> tick());
     }
@@ -75,8 +72,7 @@ public class JobFeeds {
     }
 
     /** Joins the feed of a job, created at {@code knownSeq} (the job's latest event as just read) if new. */
-    JobFeed follow(UUID jobId, long knownSeq, Sse sse) {
-        this.sse = sse;
+    JobFeed follow(UUID jobId, long knownSeq) {
         boolean[] created = {false};
         JobFeed feed = feeds.compute(jobId, (id, existing) -> {
             JobFeed joined = existing;
@@ -149,7 +145,7 @@ public class JobFeeds {
         return current.map(job -> {
             List<JobFeed.Entry> entries = new ArrayList<>(page.size());
             for (JobEvent event : page) {
-                OutboundSseEvent formatted = format.toSseOrRaw(event, job, sse);
+                OutboundSseEvent formatted = format.toSseOrRaw(event, job);
                 entries.add(new JobFeed.Entry(event.seq(), formatted, JobEventFormat.isTerminal(event),
                         String.valueOf(formatted.getData()).length() + 64));
             }

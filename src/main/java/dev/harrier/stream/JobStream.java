@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -52,29 +51,29 @@ public class JobStream {
     }
 
     /** The stream of a job; {@code api.StreamGuard} has checked, before the response started, that it exists. */
-    public Multi<OutboundSseEvent> open(String workspace, UUID jobId, Long lastEventId, Sse sse) {
+    public Multi<OutboundSseEvent> open(String workspace, UUID jobId, Long lastEventId) {
         return actions.get(workspace, jobId)
                 .map(found -> found.orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + jobId))))
-                .onItem().transformToMulti(job -> stream(job, lastEventId, sse));
+                .onItem().transformToMulti(job -> stream(job, lastEventId));
     }
 
-    private Multi<OutboundSseEvent> stream(Job job, Long lastEventId, Sse sse) {
+    private Multi<OutboundSseEvent> stream(Job job, Long lastEventId) {
         Cursor cursor = new Cursor();
         // An id from the future (another job's stream, a restored database, a hand-made header) can
         // never be caught up with: the stream resyncs as a new one would, or it would never end.
         boolean fresh = lastEventId == null || lastEventId > job.lastEventSeq();
         cursor.seq = fresh ? job.lastEventSeq() : lastEventId;
         Multi<OutboundSseEvent> first = Multi.createFrom()
-                .item(format.statusEvent(sse, JobDocument.of(job), fresh ? job.lastEventSeq() : null));
+                .item(format.statusEvent(JobDocument.of(job), fresh ? job.lastEventSeq() : null));
         // A resumed stream that already has every event up to the terminal one ends at once too:
         // EventSource reconnects by itself, and would otherwise wait on keep-alives forever.
         cursor.ended = job.status().terminal() && (fresh || lastEventId >= job.lastEventSeq());
         if (cursor.ended) {
             return first;
         }
-        JobFeed feed = feeds.follow(job.id(), job.lastEventSeq(), sse);
+        JobFeed feed = feeds.follow(job.id(), job.lastEventSeq());
         Multi<OutboundSseEvent> rest = Multi.createBy().repeating()
-                .uni(() -> nextPage(feed, cursor, sse))
+                .uni(() -> nextPage(feed, cursor))
                 .whilst(page -> !cursor.ended)
                 .onItem().transformToIterable(page -> page);
         return Multi.createBy().concatenating().streams(first, rest)
@@ -82,26 +81,26 @@ public class JobStream {
     }
 
     /** The next events after the cursor; if there are none, waits for the feed to grow or tick. */
-    private Uni<List<OutboundSseEvent>> nextPage(JobFeed feed, Cursor cursor, Sse sse) {
+    private Uni<List<OutboundSseEvent>> nextPage(JobFeed feed, Cursor cursor) {
         JobFeed.Slice slice = feed.after(cursor.seq, PAGE);
         if (slice.behind()) {
             // Empty only if the job's events were pruned meanwhile: then wait like an idle stream.
             return readPage(feed.jobId, cursor)
-                    .flatMap(page -> page.isEmpty() ? idle(slice.wake(), sse) : Uni.createFrom().item(page));
+                    .flatMap(page -> page.isEmpty() ? idle(slice.wake()) : Uni.createFrom().item(page));
         }
         if (!slice.events().isEmpty()) {
             cursor.seq = slice.lastSeq();
             cursor.ended = slice.terminal();
             return Uni.createFrom().item(slice.events());
         }
-        return idle(slice.wake(), sse);
+        return idle(slice.wake());
     }
 
     /** Nothing to send until the feed grows (then an empty page: ask again) or ticks (a keep-alive). */
-    private static Uni<List<OutboundSseEvent>> idle(CompletableFuture<Boolean> wake, Sse sse) {
+    private static Uni<List<OutboundSseEvent>> idle(CompletableFuture<Boolean> wake) {
         // On a copy: cancelling this stream (its client went away) must not cancel the feed's signal.
         return Uni.createFrom().completionStage(wake::copy)
-                .map(grew -> grew ? List.of() : List.of(JobEventFormat.keepAlive(sse)));
+                .map(grew -> grew ? List.of() : List.of(JobEventFormat.keepAlive()));
     }
 
     /** A page read from the table, for a stream behind its job's feed. */

@@ -2,7 +2,6 @@ package dev.harrier.stream;
 
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.document.JobDocument;
-import dev.harrier.events.EventBridge;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobStatus;
@@ -13,7 +12,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +42,7 @@ public class WorkspaceFeed {
     static final String FIRST_ID = "0";
     static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
 
-    private final EventBridge bridge;
+    private final StatusChanges statusChanges;
     private final JobActions actions;
     private final JobEventFormat format;
     private final HarrierConfig config;
@@ -54,12 +52,12 @@ public class WorkspaceFeed {
     private Runnable unsubscribe;
     private long keepAliveTimer = -1;
     // Status changes not yet read, and whether a read is in flight; guarded by `wanted`.
-    private final List<EventBridge.StatusChange> wanted = new ArrayList<>();
+    private final List<StatusChanges.StatusChange> wanted = new ArrayList<>();
     private boolean reading;
 
-    public WorkspaceFeed(EventBridge bridge, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
+    public WorkspaceFeed(StatusChanges statusChanges, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
                          MeterRegistry meters) {
-        this.bridge = bridge;
+        this.statusChanges = statusChanges;
         this.actions = actions;
         this.format = format;
         this.config = config;
@@ -77,7 +75,7 @@ public class WorkspaceFeed {
     private synchronized void add(WorkspaceStream stream) {
         streams.add(stream);
         if (unsubscribe == null) {
-            unsubscribe = bridge.subscribeToStatusChanges(this::onStatusChanges);
+            unsubscribe = statusChanges.subscribeToStatusChanges(this::onStatusChanges);
             keepAliveTimer = vertx.setPeriodic(config.api().keepAlive().toMillis(), id -> streams.forEach(WorkspaceStream::tick));
         }
     }
@@ -103,13 +101,13 @@ public class WorkspaceFeed {
      *
      * @param hangUp closes the client's connection (for a reader that stopped reading)
      */
-    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected, Sse sse,
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected,
                                         Runnable hangUp) {
         OutboundSseEvent first = reconnected
-                ? sse.newEventBuilder().name("reset").id(FIRST_ID).data(RESET).build()
-                : sse.newEventBuilder().comment("connected").id(FIRST_ID).build();
+                ? JobEventFormat.event("reset", FIRST_ID, RESET)
+                : JobEventFormat.comment("connected", FIRST_ID);
         return Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, sse, config.api().streamBufferBytes(),
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, config.api().streamBufferBytes(),
                     config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load, first, hangUp);
             add(stream);
             emitter.onRequest(stream::request);
@@ -120,7 +118,7 @@ public class WorkspaceFeed {
     }
 
     /** One read of documents in flight; changes that arrive meanwhile are read together next. */
-    private void onStatusChanges(List<EventBridge.StatusChange> changes) {
+    private void onStatusChanges(List<StatusChanges.StatusChange> changes) {
         if (streams.isEmpty()) {
             return;
         }
@@ -135,7 +133,7 @@ public class WorkspaceFeed {
     }
 
     private void readWanted() {
-        List<EventBridge.StatusChange> batch;
+        List<StatusChanges.StatusChange> batch;
         synchronized (wanted) {
             if (wanted.isEmpty() || streams.isEmpty()) {
                 wanted.clear();
@@ -145,10 +143,10 @@ public class WorkspaceFeed {
             batch = new ArrayList<>(wanted);
             wanted.clear();
         }
-        Set<UUID> ids = batch.stream().map(EventBridge.StatusChange::jobId).collect(Collectors.toSet());
+        Set<UUID> ids = batch.stream().map(StatusChanges.StatusChange::jobId).collect(Collectors.toSet());
         actions.getMany(ids).subscribe().with(jobs -> {
             Map<UUID, Job> byId = jobs.stream().collect(Collectors.toMap(Job::id, Function.identity()));
-            for (EventBridge.StatusChange change : batch) {
+            for (StatusChanges.StatusChange change : batch) {
                 Job job = byId.get(change.jobId());
                 if (job != null) {
                     deliver(job, change);
@@ -173,7 +171,7 @@ public class WorkspaceFeed {
         });
     }
 
-    private void deliver(Job job, EventBridge.StatusChange change) {
+    private void deliver(Job job, StatusChanges.StatusChange change) {
         if (change.eventJson() == null && change.seq() != job.lastEventSeq()) {
             // A new job that has changed again since: that later change is delivered on its own.
             return;

@@ -3,7 +3,6 @@ package dev.harrier.stream;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -57,7 +56,6 @@ final class WorkspaceStream {
     private final String queue;
     private final String kind;
     private final MultiEmitter<? super OutboundSseEvent> emitter;
-    private final Sse sse;
     private final long maxBytes;
     private final long stallAfterNanos;
     private final Loader loader;
@@ -93,13 +91,12 @@ final class WorkspaceStream {
      * @param hangUp closes the client's connection, for a reader that stopped reading (completing
      *     the stream alone would leave the unwritten event and the connection waiting on it)
      */
-    WorkspaceStream(String workspace, String queue, String kind, MultiEmitter<? super OutboundSseEvent> emitter, Sse sse,
+    WorkspaceStream(String workspace, String queue, String kind, MultiEmitter<? super OutboundSseEvent> emitter,
                     long maxBytes, Duration stallAfter, Loader loader, OutboundSseEvent first, Runnable hangUp) {
         this.workspace = workspace;
         this.queue = queue;
         this.kind = kind;
         this.emitter = emitter;
-        this.sse = sse;
         this.maxBytes = maxBytes;
         this.stallAfterNanos = stallAfter.toNanos();
         this.loader = loader;
@@ -199,7 +196,7 @@ final class WorkspaceStream {
             pending.remove(head.getKey());
             pendingBytes -= head.getValue().bytes();
             sent.put(head.getKey(), head.getValue().seq());
-            emit(JobEventFormat.event(sse, "status", head.getValue().seq(), head.getValue().json()));
+            emit(JobEventFormat.event("status", head.getValue().seq(), head.getValue().json()));
         }
         return null;
     }
@@ -223,7 +220,7 @@ final class WorkspaceStream {
                 return;
             }
             if (quiet && pending.isEmpty() && credit > 0) {
-                emit(JobEventFormat.keepAlive(sse));
+                emit(JobEventFormat.keepAlive());
             }
             quiet = true;
             if (pending.isEmpty()) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.harrier.events.EventBridge;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.SseClient;
@@ -54,7 +53,7 @@ class ApiEventsTest {
     }
 
     @Inject
-    EventBridge bridge;
+    StatusChanges statusChanges;
 
     @BeforeEach
     void clean() {
@@ -346,6 +345,6 @@ class ApiEventsTest {
 
     private void awaitReading(boolean expected) {
         Awaitility.await("status changes read: " + expected).atMost(WAIT)
-                .until(() -> bridge.readsStatusChanges() == expected);
+                .until(() -> statusChanges.readsStatusChanges() == expected);
     }
 }

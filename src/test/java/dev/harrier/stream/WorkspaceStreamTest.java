@@ -16,7 +16,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jboss.resteasy.reactive.server.jaxrs.SseImpl;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,8 +80,8 @@ class WorkspaceStreamTest {
             return Uni.createFrom().item(documents);
         };
         Multi<OutboundSseEvent> events = Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream("w", null, null, emitter, SseImpl.INSTANCE, BOUND, stallAfter, loader,
-                    SseImpl.INSTANCE.newEventBuilder().comment("connected").id("0").build(), hangUps::incrementAndGet);
+            WorkspaceStream stream = new WorkspaceStream("w", null, null, emitter, BOUND, stallAfter, loader,
+                    JobEventFormat.comment("connected", "0"), hangUps::incrementAndGet);
             created.set(stream);
             emitter.onRequest(stream::request);
             stream.request(emitter.requested());

@@ -1,4 +1,4 @@
-package dev.harrier.events;
+package dev.harrier.stream;
 
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.EventRef;
@@ -16,23 +16,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * The cross-instance bridge for event streams, on the instance's {@link Notifier} (channel
- * {@code harrier_events}). A notification only says "job X has new events up to seq N"; the streams read the
- * events themselves from the table, so a lost or merged notification loses nothing, it only
- * delays (the followers of a job also re-read on their keep-alive tick). Status changes are also read once
- * here, for every workspace stream of this instance together.
+ * Status changes of every workspace, for the workspace streams of this instance: read once here
+ * for all of them, from the events the instance's {@link Notifier} announces (channel
+ * {@code harrier_events}), with one read in flight and what is announced meanwhile read by the
+ * next; after the LISTEN connection was down, the changes announced meanwhile are read from the
+ * table (catch-up). Nothing is read while no workspace stream is open.
  */
 @ApplicationScoped
-public class EventBridge {
+public class StatusChanges {
 
-    private static final Logger LOG = Logger.getLogger(EventBridge.class);
+    private static final Logger LOG = Logger.getLogger(StatusChanges.class);
 
     /**
      * A status change, as the workspace streams need it: the job, the event's number and its data
@@ -41,40 +39,17 @@ public class EventBridge {
     public record StatusChange(UUID jobId, long seq, String eventJson) {
     }
 
-
-
-
     private final Pool pool;
-    private final Notifier notifier;
     // Announced status refs not yet read, and whether a read is in flight; guarded by `wanted`.
     private final List<EventRef> wanted = new ArrayList<>();
     private boolean readingStatusChanges;
-    private final List<JobFollower> jobFollowers = new CopyOnWriteArrayList<>();
-    private final List<Runnable> reconnectFollowers = new CopyOnWriteArrayList<>();
     private final Set<Consumer<List<StatusChange>>> statusSubscribers = ConcurrentHashMap.newKeySet();
     private final AtomicReference<OffsetDateTime> lastStatusAt = new AtomicReference<>();
 
-    public EventBridge(Pool pool, Notifier notifier) {
+    public StatusChanges(Pool pool, Notifier notifier) {
         this.pool = pool;
-        this.notifier = notifier;
         notifier.subscribe(Channel.EVENTS, this::onNotified);
-        notifier.onReconnect(this::wakeEveryone);
         notifier.onReconnect(this::catchUpStatusChanges);
-    }
-
-    public boolean listening() {
-        return notifier.connected();
-    }
-
-    /**
-     * Hands every announced event (of any job, any instance) to {@code announced} while some
-     * follower's {@code following} says it follows a job, and calls {@code reconnected} after the LISTEN
-     * connection was down (anything may have been missed). A follower that starts to follow a job
-     * reads its events itself: what was announced before is not replayed.
-     */
-    public void followJobEvents(BooleanSupplier following, Consumer<EventRef> announced, Runnable reconnected) {
-        jobFollowers.add(new JobFollower(following, announced));
-        reconnectFollowers.add(reconnected);
     }
 
     /** Receives every status change (of every workspace), in batches; unsubscribe with the returned handle. */
@@ -98,16 +73,12 @@ public class EventBridge {
     }
 
     private void onNotified(String payload) {
-        // Every instance hears every event of a drain: with no stream open, nothing is parsed.
-        boolean following = jobFollowers.stream().anyMatch(follower -> follower.following().getAsBoolean());
-        if (!following && statusSubscribers.isEmpty()) {
+        // Every instance hears every event of a drain: with no workspace stream open, nothing is parsed.
+        if (statusSubscribers.isEmpty()) {
             return;
         }
         List<EventRef> refs = EventRef.parse(payload);
-        for (EventRef ref : refs) {
-            jobFollowers.forEach(follower -> follower.announced().accept(ref));
-        }
-        if (!statusSubscribers.isEmpty() && !refs.isEmpty()) {
+        if (!refs.isEmpty()) {
             wantStatusChanges(refs);
         }
     }
@@ -146,9 +117,6 @@ public class EventBridge {
                     LOG.warnf("reading status changes for the workspace streams failed: %s", failure.getMessage());
                     readWantedStatusChanges();
                 });
-    }
-
-    private record JobFollower(BooleanSupplier following, Consumer<EventRef> announced) {
     }
 
     /**
@@ -205,9 +173,4 @@ public class EventBridge {
                         changes -> statusSubscribers.forEach(s -> s.accept(changes)),
                         failure -> LOG.warnf("catching up status changes failed: %s", failure.getMessage()));
     }
-
-    private void wakeEveryone() {
-        reconnectFollowers.forEach(Runnable::run);
-    }
-
 }
