@@ -25,20 +25,23 @@ public class JobClaimer {
 
     /**
      * Claims up to {@code limit} jobs. With a global {@code concurrency} (null for none), claims
-     * are serialised per queue across instances and never take the queue past that many running.
+     * are serialised per queue across instances and never take the queue past that many running;
+     * the claim says whether that limit stopped it ({@link Claim#atLimit}).
      */
-    public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency,
-                                       String owner, Duration lease) {
+    public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
+                            Duration lease) {
         if (concurrency == null) {
-            return claim(pool, workspace, queue, limit, owner, lease);
+            return claim(pool, workspace, queue, limit, owner, lease).map(Claim::of);
         }
         return pool.withTransaction(tx -> tx.preparedQuery(Table.JOBS.sql("claim_lock"))
                 .execute(Tuple.of(workspace, queue))
                 .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue)))
                 .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
                 .flatMap(room -> room == 0
-                        ? Uni.createFrom().item(List.<ClaimedJob>of())
-                        : claim(tx, workspace, queue, Math.min(limit, room), owner, lease)));
+                        ? Uni.createFrom().item(new Claim(List.of(), true))
+                        : claim(tx, workspace, queue, Math.min(limit, room), owner, lease)
+                                // Took all the room the limit left: more may wait behind it.
+                                .map(jobs -> new Claim(jobs, room <= limit && jobs.size() == room))));
     }
 
     private Uni<List<ClaimedJob>> claim(SqlClient client, String workspace, String queue, int limit,

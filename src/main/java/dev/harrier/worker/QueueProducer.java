@@ -1,5 +1,6 @@
 package dev.harrier.worker;
 
+import dev.harrier.queue.Claim;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.QueueSettings;
@@ -23,7 +24,9 @@ import org.jboss.logging.Logger;
  * flight at a time: wake-ups that arrive meanwhile (NOTIFY, a finished job, the poll tick) only
  * mark that another claim is wanted, which is how notifications are debounced. After a claim that
  * filled every free slot it claims again when slots free; after one that came back short,
- * the queue is taken to be empty until the next wake-up. Slots freed in one event-loop turn (the
+ * the queue is taken to be empty until the next wake-up, unless the queue's {@code concurrency}
+ * stopped it: then every job of the queue that ends here claims again, at once, since its end freed
+ * room under the limit as well as a slot here (no poll, and no other instance woken for it). Slots freed in one event-loop turn (the
  * outcomes of one batch statement) are claimed together, after the turn: claimed at the first
  * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
  *
@@ -48,6 +51,8 @@ final class QueueProducer {
     private final Ticker ticker;
     private volatile QueueSettings queue;
     private volatile boolean stopped;
+    // The last claim was stopped by the queue's concurrency limit, not by an empty queue.
+    private volatile boolean atLimit;
 
     /**
      * @param execution runs a claimed attempt to its end ({@link Attempts#run}); its slot is free
@@ -98,6 +103,9 @@ final class QueueProducer {
     /** A job of this queue finished on this instance: its slot is free. */
     private void release() {
         running.decrementAndGet();
+        if (atLimit) {
+            wanted.set(true);
+        }
         if (claimAfterTurn.compareAndSet(false, true)) {
             try {
                 afterTurn.execute(() -> {
@@ -155,14 +163,16 @@ final class QueueProducer {
         claimer.claim(current.workspace(), current.name(), room, current.concurrency(), settings.instanceId(),
                         settings.leaseDuration())
                 .subscribe().with(
-                        jobs -> onClaimed(jobs, room),
+                        claim -> onClaimed(claim, room),
                         failure -> {
                             LOG.warnf("claiming from queue %s failed: %s", current.key(), failure.getMessage());
                             claiming.set(false);
                         });
     }
 
-    private void onClaimed(List<ClaimedJob> jobs, int asked) {
+    private void onClaimed(Claim claim, int asked) {
+        List<ClaimedJob> jobs = claim.jobs();
+        atLimit = claim.atLimit();
         running.addAndGet(jobs.size());
         if (jobs.size() == asked) {
             // A full claim: more are probably waiting.

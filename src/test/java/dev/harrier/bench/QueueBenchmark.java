@@ -1,6 +1,7 @@
 package dev.harrier.bench;
 
 import dev.harrier.queue.JobRequest;
+import dev.harrier.queue.QueueStore;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
 import dev.harrier.worker.Engine;
@@ -31,9 +32,14 @@ class QueueBenchmark {
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latency-seconds", 20);
     private static final int WARM_UP_JOBS = Integer.getInteger("bench.warm-up-jobs", 100_000);
     private static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warm-up-rounds", 3);
+    // A queue-wide concurrency limit on the drained queue (none unless set).
+    private static final Integer CONCURRENCY = Integer.getInteger("bench.concurrency");
 
     @Inject
     EngineHarness harness;
+
+    @Inject
+    QueueStore queues;
 
     @AfterEach
     void stop() {
@@ -80,8 +86,9 @@ class QueueBenchmark {
 
         System.out.printf("%nBENCH throughput: enqueued %d noop jobs in %.2f s (%.0f jobs/s, batches of %d)%n",
                 JOBS, enqueueSeconds, JOBS / enqueueSeconds, BATCH);
-        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (one instance, %d slots, started %d)%n",
-                JOBS, drainSeconds, JOBS / drainSeconds, SLOTS, engine.startedCount());
+        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (one instance, %d slots, %s, started %d)%n",
+                JOBS, drainSeconds, JOBS / drainSeconds, SLOTS,
+                CONCURRENCY == null ? "no queue limit" : "a queue concurrency of " + CONCURRENCY, engine.startedCount());
         System.out.printf("BENCH throughput: drain CPU: %s%n%n", cpuPerJob);
     }
 
@@ -111,6 +118,9 @@ class QueueBenchmark {
 
     /** Starts an engine and waits until it has run {@code jobs} jobs. */
     private Engine drain(String instance, int jobs) {
+        if (CONCURRENCY != null) {
+            queues.update("default", "default", false, true, CONCURRENCY).await().indefinitely();
+        }
         Engine engine = harness.start(instance, b -> b.slots(SLOTS));
         // Polled in memory: a count over the table every few milliseconds would compete with the drain.
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(5)).until(() ->

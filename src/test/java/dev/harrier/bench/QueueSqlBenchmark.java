@@ -89,7 +89,7 @@ class QueueSqlBenchmark {
         try {
             List<ClaimedJob> batch;
             do {
-                batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5)).await().indefinitely();
+                batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5)).await().indefinitely().jobs();
                 claimed.put(batch);
             } while (!batch.isEmpty());
         } finally {

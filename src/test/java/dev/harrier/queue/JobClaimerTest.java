@@ -46,7 +46,7 @@ class JobClaimerTest {
     }
 
     private List<ClaimedJob> claim(String queue, int limit, Integer concurrency, String owner) {
-        return claimer.claim("default", queue, limit, concurrency, owner, LEASE).await().indefinitely();
+        return claimer.claim("default", queue, limit, concurrency, owner, LEASE).await().indefinitely().jobs();
     }
 
     @Test
@@ -76,7 +76,7 @@ class JobClaimerTest {
 
         List<Uni<List<ClaimedJob>>> claims = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            claims.add(claimer.claim("default", "mail", 60, null, "instance-" + i, LEASE));
+            claims.add(claimer.claim("default", "mail", 60, null, "instance-" + i, LEASE).map(Claim::jobs));
         }
         List<List<ClaimedJob>> results = Uni.join().all(claims).andFailFast().await().indefinitely();
 
@@ -100,6 +100,29 @@ class JobClaimerTest {
         TestDatabase.execute("UPDATE harrier.jobs SET status = 'completed', finished_at = now() "
                 + "WHERE id = (SELECT id FROM harrier.jobs WHERE status = 'running' LIMIT 1)");
         assertThat(claim("limited", 5, 3, "instance-b")).hasSize(1);
+    }
+
+    @Test
+    void aClaimSaysWhetherTheQueuesLimitStoppedItOrTheQueueRanEmpty() throws Exception {
+        enqueue("limited", 0, 4);
+
+        Claim capped = claimer.claim("default", "limited", 10, 2, "instance-a", LEASE).await().indefinitely();
+        assertThat(capped.jobs()).hasSize(2);
+        assertThat(capped.atLimit()).as("two more wait behind the limit").isTrue();
+        Claim none = claimer.claim("default", "limited", 10, 2, "instance-b", LEASE).await().indefinitely();
+        assertThat(none.jobs()).isEmpty();
+        assertThat(none.atLimit()).isTrue();
+
+        Claim drained = claimer.claim("default", "limited", 10, 20, "instance-b", LEASE).await().indefinitely();
+        assertThat(drained.jobs()).hasSize(2);
+        assertThat(drained.atLimit()).as("the queue ran empty below its limit").isFalse();
+        Claim asked = claimer.claim("default", "limited", 1, 2, "instance-b", LEASE).await().indefinitely();
+        assertThat(asked.atLimit()).as("no room at all under a limit of 2 with 4 running").isTrue();
+
+        enqueue("open", 0, 3);
+        Claim unlimited = claimer.claim("default", "open", 2, null, "instance-a", LEASE).await().indefinitely();
+        assertThat(unlimited.jobs()).hasSize(2);
+        assertThat(unlimited.atLimit()).isFalse();
     }
 
     @Test

@@ -260,6 +260,24 @@ class EngineLifecycleTest {
                 TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'completed'") == 6);
     }
 
+    @Test
+    void aLimitedQueueRefillsWhenAJobEndsNotAtTheNextPoll() {
+        queues.update("default", "narrow", false, true, 2).await().indefinitely();
+        // No poll within the test: only a job's end can start the next.
+        harness.start("a", b -> b.pollInterval(Duration.ofHours(1)));
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(harness.submit(new JobRequest("noop", "narrow", harness.json("{\"sleepMs\": 50}"),
+                    null, null, null, null, null, null, null)).job().id());
+        }
+
+        for (UUID id : ids) {
+            harness.awaitStatus(id, JobStatus.COMPLETED, Duration.ofSeconds(20));
+        }
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE type = 'status' "
+                + "AND data ->> 'status' = 'running'")).as("each ran once").isEqualTo(8);
+    }
+
     private double refused() {
         return meters.find("harrier.jobs.outcomes.refused").counters().stream().mapToDouble(c -> c.count()).sum();
     }

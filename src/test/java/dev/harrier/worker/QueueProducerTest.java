@@ -2,6 +2,7 @@ package dev.harrier.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harrier.queue.Claim;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.JobIds;
@@ -38,17 +39,17 @@ class QueueProducerTest {
         }
 
         @Override
-        public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                                           Duration lease) {
+        public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
+                                Duration lease) {
             asked.add(limit);
             List<ClaimedJob> jobs = IntStream.range(0, limit)
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
                             Instant.now(), Instant.now()))
                     .toList();
             if (!hold) {
-                return Uni.createFrom().item(jobs);
+                return Uni.createFrom().item(Claim.of(jobs));
             }
-            return Uni.createFrom().emitter(emitter -> held.add(() -> emitter.complete(jobs)));
+            return Uni.createFrom().emitter(emitter -> held.add(() -> emitter.complete(Claim.of(jobs))));
         }
     }
 
@@ -72,10 +73,10 @@ class QueueProducerTest {
     private static JobClaimer oneJob(UUID id) {
         return new JobClaimer(null) {
             @Override
-            public Uni<List<ClaimedJob>> claim(String workspace, String queue, int limit, Integer concurrency,
-                                               String owner, Duration lease) {
-                return Uni.createFrom().item(List.of(new ClaimedJob(id, workspace, queue, "noop", "{}", 1, 3, null,
-                        Instant.now(), Instant.now())));
+            public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency,
+                                    String owner, Duration lease) {
+                return Uni.createFrom().item(Claim.of(List.of(new ClaimedJob(id, workspace, queue, "noop", "{}", 1, 3, null,
+                        Instant.now(), Instant.now()))));
             }
         };
     }
@@ -216,5 +217,65 @@ class QueueProducerTest {
         attempts.endOne();
 
         assertThat(producer.attempt(id)).as("the second attempt still runs").isSameAs(attempts.started.get(1));
+    }
+
+    /** A queue with a concurrency limit and {@code pending} jobs waiting, claimed as the database would. */
+    static final class LimitedQueue extends JobClaimer {
+        final List<Integer> asked = new ArrayList<>();
+        final int limit;
+        int running;
+        int pending;
+
+        LimitedQueue(int limit, int pending) {
+            super(null);
+            this.limit = limit;
+            this.pending = pending;
+        }
+
+        @Override
+        public Uni<Claim> claim(String workspace, String queue, int wanted, Integer concurrency, String owner,
+                                Duration lease) {
+            asked.add(wanted);
+            int room = limit - running;
+            List<ClaimedJob> jobs = IntStream.range(0, Math.min(Math.min(wanted, room), pending))
+                    .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
+                            Instant.now(), Instant.now()))
+                    .toList();
+            running += jobs.size();
+            pending -= jobs.size();
+            return Uni.createFrom().item(new Claim(jobs, room <= wanted && jobs.size() == room));
+        }
+
+        void endOne(HeldAttempts attempts) {
+            running--;
+            attempts.endOne();
+        }
+    }
+
+    @Test
+    void aClaimStoppedByTheQueuesLimitIsFollowedByAnotherWhenAJobEndsAndAnEmptyQueueIsNot() {
+        LimitedQueue claimer = new LimitedQueue(2, 3);
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS,
+                attempts, laterTasks::add, Ticker.SYSTEM);
+
+        producer.wake();
+        assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
+        assertThat(producer.running()).isEqualTo(2);
+
+        claimer.endOne(attempts);
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("the end freed room under the limit: claimed at once, no poll")
+                .containsExactly(4, 3);
+        assertThat(producer.running()).isEqualTo(2);
+
+        claimer.endOne(attempts);
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("claimed again, and found the queue empty").containsExactly(4, 3, 3);
+        claimer.endOne(attempts);
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("an empty queue is not claimed from until a wake-up").containsExactly(4, 3, 3);
+        assertThat(producer.running()).isZero();
     }
 }
