@@ -8,8 +8,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs one claimed attempt to its end: the handler ({@link JobRunner}), then its outcome, written
  * with its siblings' ({@link OutcomeDelivery}: one batch for all the queues of the instance), then
- * the meters. The producer that claimed the attempt holds it meanwhile and frees its slot when the
- * returned {@code Uni} ends, which it does whatever happened: an outcome that could not be written
+ * the meters. The producer that claimed the attempt frees its slot when the handler has returned,
+ * and holds the attempt until the returned {@code Uni} ends, which it does whatever happened: an outcome that could not be written
  * while the lease held is logged, and the job left to the rescue.
  */
 class Attempts {
@@ -26,9 +26,11 @@ class Attempts {
         this.metrics = metrics;
     }
 
-    Uni<Void> run(RunningJob attempt) {
+    /** Runs the attempt; {@code handlerReturned} runs when its handler has returned, before its outcome is written. */
+    Uni<Void> run(RunningJob attempt, Runnable handlerReturned) {
         metrics.started(attempt.job());
         return runner.run(attempt)
+                .invoke(outcome -> handlerReturned.run())
                 .flatMap(outcome -> outcomes.deliver(attempt, outcome)
                         .invoke(written -> recordOutcome(attempt, outcome, written)))
                 .onFailure().invoke(failure -> LOG.errorf("the outcome of job %s could not be written while its lease "

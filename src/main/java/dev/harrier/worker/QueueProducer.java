@@ -16,19 +16,24 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
- * Claims the jobs of one queue for this instance, never more than its free slots. One claim is in
- * flight at a time: wake-ups that arrive meanwhile (NOTIFY, a finished job, the poll tick) only
- * mark that another claim is wanted, which is how notifications are debounced. After a claim that
- * filled every free slot it claims again when slots free; after one that came back short,
- * the queue is taken to be empty until the next wake-up, unless the queue's {@code concurrency}
- * stopped it: then every job of the queue that ends here claims again, at once, since its end freed
- * room under the limit as well as a slot here (no poll, and no other instance woken for it). Slots freed in one event-loop turn (the
- * outcomes of one batch statement) are claimed together, after the turn: claimed at the first
- * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
+ * Claims the jobs of one queue for this instance, never more than its free slots. A slot is taken
+ * while a job's handler runs: it is free when the handler returns, and the outcome is written
+ * meanwhile with its siblings' in the next batch; outcomes waiting to be written, as many as the
+ * slots at most, hold new starts back until written.
+ *
+ * <p>One claim is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed slot, the
+ * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
+ * After a claim that filled every free slot it claims again when slots free; after one that came
+ * back short, the queue is taken to be empty until the next wake-up, unless the queue's
+ * {@code concurrency} stopped it: then every job of the queue whose outcome is written here claims
+ * again, at once, since that freed room under the limit (a job counts against it until its outcome
+ * is written; no poll, and no other instance woken for it). Slots freed in one event-loop turn are
+ * claimed together, after the turn: claimed at the first release, they made a claim of one job and
+ * then one of the rest, in every cycle of a drain.
  *
  * <p>The producer holds the attempts it claimed until they end (their handler ran and their outcome
  * was written or given up): the engine reaches them here to renew their leases, time them out,
@@ -40,10 +45,12 @@ final class QueueProducer {
 
     private final JobClaimer claimer;
     private final EngineSettings settings;
-    private final Function<RunningJob, Uni<Void>> execution;
+    private final BiFunction<RunningJob, Runnable, Uni<Void>> execution;
     private final Map<UUID, RunningJob> attempts = new ConcurrentHashMap<>();
     private final AtomicLong started = new AtomicLong();
+    // Handlers that run (the slots taken), and attempts whose handler returned and whose outcome is being written.
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger writing = new AtomicInteger();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
@@ -55,12 +62,14 @@ final class QueueProducer {
     private volatile boolean atLimit;
 
     /**
-     * @param execution runs a claimed attempt to its end ({@link Attempts#run}); its slot is free
+     * @param execution runs a claimed attempt to its end ({@link Attempts#run}), and calls the
+     *     given {@code Runnable} when its handler has returned: its slot is free then; the attempt
+     *     ends
      *     when the returned {@code Uni} ends
      * @param afterTurn runs a task after the current event-loop turn
      */
     QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
-                  Function<RunningJob, Uni<Void>> execution, Executor afterTurn, Ticker ticker) {
+                  BiFunction<RunningJob, Runnable, Uni<Void>> execution, Executor afterTurn, Ticker ticker) {
         this.queue = queue;
         this.ticker = ticker;
         this.afterTurn = afterTurn;
@@ -101,11 +110,8 @@ final class QueueProducer {
     }
 
     /** A job of this queue finished on this instance: its slot is free. */
-    private void release() {
-        running.decrementAndGet();
-        if (atLimit) {
-            wanted.set(true);
-        }
+    /** Claims, if wanted and there is room, after the current event-loop turn. */
+    private void claimAfterTurn() {
         if (claimAfterTurn.compareAndSet(false, true)) {
             try {
                 afterTurn.execute(() -> {
@@ -129,7 +135,7 @@ final class QueueProducer {
      * waits until neither holds. (A claim's jobs count as running before the claim counts as done.)
      */
     boolean busy() {
-        return claiming.get() || running.get() > 0;
+        return claiming.get() || running.get() > 0 || writing.get() > 0;
     }
 
     /**
@@ -153,7 +159,8 @@ final class QueueProducer {
         if (!claiming.compareAndSet(false, true)) {
             return;
         }
-        int room = Math.min(settings.slots() - running.get(), settings.claimBatch());
+        // A backlog of outcomes as large as the slots holds new starts back until some are written.
+        int room = writing.get() >= settings.slots() ? 0 : Math.min(settings.slots() - running.get(), settings.claimBatch());
         if (room <= 0) {
             claiming.set(false);
             return;
@@ -196,14 +203,32 @@ final class QueueProducer {
         if (stopped) {
             attempt.stop(StopReason.SHUTDOWN);
         }
+        AtomicBoolean slotFree = new AtomicBoolean();
+        Runnable handlerReturned = () -> {
+            if (slotFree.compareAndSet(false, true)) {
+                writing.incrementAndGet();
+                running.decrementAndGet();
+                claimAfterTurn();
+            }
+        };
         // Deferred: an execution that throws instead of failing its Uni still ends the attempt.
-        Uni.createFrom().deferred(() -> execution.apply(attempt))
-                .subscribe().with(done -> end(attempt), failure -> end(attempt));
+        Uni.createFrom().deferred(() -> execution.apply(attempt, handlerReturned))
+                .subscribe().with(done -> end(attempt, slotFree), failure -> end(attempt, slotFree));
     }
 
-    private void end(RunningJob attempt) {
+    /** The attempt's outcome was written (or given up): it leaves, and frees its slot if its handler did not. */
+    private void end(RunningJob attempt, AtomicBoolean slotFree) {
         // This attempt only: the job may have been claimed again (its lease was lost) and be running anew.
         attempts.remove(attempt.job().id(), attempt);
-        release();
+        if (slotFree.compareAndSet(false, true)) {
+            running.decrementAndGet();
+        } else {
+            writing.decrementAndGet();
+        }
+        if (atLimit) {
+            // The job no longer counts against the queue's limit once its outcome is written.
+            wanted.set(true);
+        }
+        claimAfterTurn();
     }
 }

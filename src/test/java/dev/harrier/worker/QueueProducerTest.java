@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -53,17 +53,28 @@ class QueueProducerTest {
         }
     }
 
-    /** Holds every attempt it is given until the test ends it, as a handler and its outcome would. */
-    static final class HeldAttempts implements Function<RunningJob, Uni<Void>> {
+    /**
+     * Holds every attempt it is given until the test returns its handler ({@link #returnOne}) or
+     * ends it (its outcome written, {@link #endOne}), as a handler and its outcome would.
+     */
+    static final class HeldAttempts implements BiFunction<RunningJob, Runnable, Uni<Void>> {
         final List<RunningJob> started = new ArrayList<>();
         final ArrayDeque<Runnable> enders = new ArrayDeque<>();
+        final ArrayDeque<Runnable> returners = new ArrayDeque<>();
 
         @Override
-        public Uni<Void> apply(RunningJob attempt) {
+        public Uni<Void> apply(RunningJob attempt, Runnable handlerReturned) {
             started.add(attempt);
+            returners.add(handlerReturned);
             return Uni.createFrom().emitter(emitter -> enders.add(() -> emitter.complete(null)));
         }
 
+        /** The oldest attempt's handler returns; its outcome is not written yet. */
+        void returnOne() {
+            returners.poll().run();
+        }
+
+        /** The oldest attempt ends: its outcome was written. */
         void endOne() {
             enders.poll().run();
         }
@@ -191,7 +202,7 @@ class QueueProducerTest {
         UUID id = JobIds.next();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
-                attempt -> {
+                (attempt, handlerReturned) -> {
                     throw new IllegalStateException("a bug before the Uni");
                 }, laterTasks::add, Ticker.SYSTEM);
 
@@ -277,5 +288,38 @@ class QueueProducerTest {
         runAll(laterTasks);
         assertThat(claimer.asked).as("an empty queue is not claimed from until a wake-up").containsExactly(4, 3, 3);
         assertThat(producer.running()).isZero();
+    }
+
+    @Test
+    void aSlotIsFreeWhenTheHandlerReturnsAndABacklogOfOutcomesHoldsNewStartsBack() {
+        EndlessQueue claimer = new EndlessQueue();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, laterTasks::add, Ticker.SYSTEM);
+        producer.wake();
+        assertThat(claimer.asked).containsExactly(4);
+
+        attempts.returnOne();
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("two handlers returned: their slots are claimed before their outcomes are written")
+                .containsExactly(4, 2);
+        assertThat(producer.running()).isEqualTo(4);
+        assertThat(producer.attempts()).as("the two whose outcome is not written are still held").hasSize(6);
+
+        attempts.returnOne();
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("four outcomes wait to be written, as many as the slots: no start until one is")
+                .containsExactly(4, 2);
+        assertThat(producer.running()).isEqualTo(2);
+
+        attempts.endOne();
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("one outcome written: the backlog is below the slots, the two free slots are claimed")
+                .containsExactly(4, 2, 2);
+        assertThat(producer.running()).isEqualTo(4);
+        assertThat(producer.busy()).isTrue();
     }
 }
