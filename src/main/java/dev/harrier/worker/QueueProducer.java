@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 /**
  * Claims the jobs of one queue for this instance, never more than its free slots. A slot is taken
  * while a job's handler runs: it is free when the handler returns, and the outcome is written
- * meanwhile with its siblings' in the next batch; outcomes waiting to be written, as many as the
- * slots at most, hold new starts back until written.
+ * meanwhile with its siblings' in the next batch; while as many outcomes as there are slots wait to
+ * be written, no claim is made (so at most about twice the slots are held).
  *
  * <p>One claim is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed slot, the
  * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
@@ -63,9 +63,8 @@ final class QueueProducer {
 
     /**
      * @param execution runs a claimed attempt to its end ({@link Attempts#run}), and calls the
-     *     given {@code Runnable} when its handler has returned: its slot is free then; the attempt
-     *     ends
-     *     when the returned {@code Uni} ends
+     *     given {@code Runnable} when its handler has returned (its slot is free then); the attempt
+     *     ends when the returned {@code Uni} ends
      * @param afterTurn runs a task after the current event-loop turn
      */
     QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
@@ -109,8 +108,7 @@ final class QueueProducer {
         return started.get();
     }
 
-    /** A job of this queue finished on this instance: its slot is free. */
-    /** Claims, if wanted and there is room, after the current event-loop turn. */
+    /** Claims, if wanted and there is room, after the current event-loop turn. Never throws. */
     private void claimAfterTurn() {
         if (claimAfterTurn.compareAndSet(false, true)) {
             try {
@@ -119,9 +117,11 @@ final class QueueProducer {
                     claimIfRoom();
                 });
             } catch (RuntimeException e) {
-                // Not scheduled (the event loop is closing): the next release tries again.
+                // Not scheduled (the event loop is closing, the instance stopping): the next
+                // freed slot, wake-up or poll tries again. Thrown on, it would fail the attempt's
+                // outcome write it was called from.
                 claimAfterTurn.set(false);
-                throw e;
+                LOG.debugf("no claim scheduled for queue %s: %s", queue.key(), e.getMessage());
             }
         }
     }
@@ -208,7 +208,10 @@ final class QueueProducer {
             if (slotFree.compareAndSet(false, true)) {
                 writing.incrementAndGet();
                 running.decrementAndGet();
-                claimAfterTurn();
+                if (!atLimit) {
+                    // At the limit, the job counts against it until its outcome is written: end() claims then.
+                    claimAfterTurn();
+                }
             }
         };
         // Deferred: an execution that throws instead of failing its Uni still ends the attempt.
@@ -225,8 +228,9 @@ final class QueueProducer {
         } else {
             writing.decrementAndGet();
         }
-        if (atLimit) {
-            // The job no longer counts against the queue's limit once its outcome is written.
+        // The job no longer counts against the queue's limit once its outcome is written. A claim in
+        // flight may have counted it still running: it may come back at the limit, so claim again.
+        if (queue.concurrency() != null && (claiming.get() || atLimit)) {
             wanted.set(true);
         }
         claimAfterTurn();

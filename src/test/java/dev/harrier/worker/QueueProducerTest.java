@@ -1,6 +1,7 @@
 package dev.harrier.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.harrier.queue.Claim;
 import dev.harrier.queue.ClaimedJob;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -321,5 +323,22 @@ class QueueProducerTest {
                 .containsExactly(4, 2, 2);
         assertThat(producer.running()).isEqualTo(4);
         assertThat(producer.busy()).isTrue();
+    }
+
+    @Test
+    void aHandlerThatReturnsWhileTheEventLoopClosesStillHasItsOutcomeWritten() {
+        EndlessQueue claimer = new EndlessQueue();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, task -> {
+                    throw new RejectedExecutionException("event loop closed");
+                }, Ticker.SYSTEM);
+        producer.wake();
+
+        // Called from the pipeline that then writes the outcome: a throw here would skip the write.
+        assertThatCode(attempts::returnOne).doesNotThrowAnyException();
+        assertThat(producer.running()).isEqualTo(3);
+        assertThatCode(attempts::endOne).doesNotThrowAnyException();
+        assertThat(producer.attempts()).hasSize(3);
     }
 }
