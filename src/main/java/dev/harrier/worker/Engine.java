@@ -183,7 +183,8 @@ public final class Engine {
     private void applyQueue(QueueSettings queue) {
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
-            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker);
+            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker,
+                    new SupplySize(settings.claimBatch()));
             if (stopping) {
                 producer.stop();
             }

@@ -7,6 +7,7 @@ import dev.harrier.queue.QueueSettings;
 import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -60,21 +61,27 @@ final class QueueProducer {
     private volatile boolean stopped;
     // The last claim was stopped by the queue's concurrency limit, not by an empty queue.
     private volatile boolean atLimit;
+    // Claimed attempts waiting for a slot (the local supply), and what sizes it.
+    private final ArrayDeque<RunningJob> supply = new ArrayDeque<>();
+    private final SupplySize supplySize;
 
     /**
      * @param execution runs a claimed attempt to its end ({@link Attempts#run}), and calls the
      *     given {@code Runnable} when its handler has returned (its slot is free then); the attempt
      *     ends when the returned {@code Uni} ends
      * @param afterTurn runs a task after the current event-loop turn
+     * @param supplySize how many jobs to claim ahead of the free slots
      */
     QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
-                  BiFunction<RunningJob, Runnable, Uni<Void>> execution, Executor afterTurn, Ticker ticker) {
+                  BiFunction<RunningJob, Runnable, Uni<Void>> execution, Executor afterTurn, Ticker ticker,
+                  SupplySize supplySize) {
         this.queue = queue;
         this.ticker = ticker;
         this.afterTurn = afterTurn;
         this.claimer = claimer;
         this.settings = settings;
         this.execution = execution;
+        this.supplySize = supplySize;
     }
 
     QueueSettings queue() {
@@ -108,12 +115,17 @@ final class QueueProducer {
         return started.get();
     }
 
-    /** Claims, if wanted and there is room, after the current event-loop turn. Never throws. */
+    /**
+     * After the current event-loop turn, starts supplied attempts on the free slots, then claims if
+     * wanted and there is room. Never throws. (Starting them at once, from the handler that
+     * returned, would nest one start in the other for as long as handlers return at once.)
+     */
     private void claimAfterTurn() {
         if (claimAfterTurn.compareAndSet(false, true)) {
             try {
                 afterTurn.execute(() -> {
                     claimAfterTurn.set(false);
+                    startFromSupply();
                     claimIfRoom();
                 });
             } catch (RuntimeException e) {
@@ -122,6 +134,9 @@ final class QueueProducer {
                 // outcome write it was called from.
                 claimAfterTurn.set(false);
                 LOG.debugf("no claim scheduled for queue %s: %s", queue.key(), e.getMessage());
+                if (stopped) {
+                    startFromSupply();
+                }
             }
         }
     }
@@ -135,7 +150,7 @@ final class QueueProducer {
      * waits until neither holds. (A claim's jobs count as running before the claim counts as done.)
      */
     boolean busy() {
-        return claiming.get() || running.get() > 0 || writing.get() > 0;
+        return claiming.get() || running.get() > 0 || writing.get() > 0 || supplied() > 0;
     }
 
     /**
@@ -145,6 +160,19 @@ final class QueueProducer {
      */
     void stop() {
         stopped = true;
+        // The local supply is handed back at once.
+        try {
+            afterTurn.execute(this::startFromSupply);
+        } catch (RuntimeException e) {
+            startFromSupply();
+        }
+    }
+
+    /** Claimed attempts waiting for a slot. */
+    int supplied() {
+        synchronized (supply) {
+            return supply.size();
+        }
     }
 
     /** Stops every running attempt for {@code reason}. */
@@ -160,17 +188,26 @@ final class QueueProducer {
             return;
         }
         // A backlog of outcomes as large as the slots holds new starts back until some are written.
-        int room = writing.get() >= settings.slots() ? 0 : Math.min(settings.slots() - running.get(), settings.claimBatch());
+        // Free slots (the supply takes them first) plus the supply wanted ahead of them. A limited
+        // queue keeps none: jobs waiting here would hold room under the limit from other instances.
+        int ahead = queue.concurrency() == null ? supplySize.target() : 0;
+        int room = writing.get() >= settings.slots() ? 0
+                : Math.min(settings.slots() - running.get() - supplied() + ahead, settings.claimBatch());
         if (room <= 0) {
             claiming.set(false);
             return;
         }
         wanted.set(false);
         QueueSettings current = queue;
+        long sent = ticker.nanoTime();
+        supplySize.claimSent(sent);
         claimer.claim(current.workspace(), current.name(), room, current.concurrency(), settings.instanceId(),
                         settings.leaseDuration())
                 .subscribe().with(
-                        claim -> onClaimed(claim, room),
+                        claim -> {
+                            supplySize.claimAnswered(ticker.nanoTime() - sent);
+                            onClaimed(claim, room);
+                        },
                         failure -> {
                             LOG.warnf("claiming from queue %s failed: %s", current.key(), failure.getMessage());
                             claiming.set(false);
@@ -180,25 +217,44 @@ final class QueueProducer {
     private void onClaimed(Claim claim, int asked) {
         List<ClaimedJob> jobs = claim.jobs();
         atLimit = claim.atLimit();
-        running.addAndGet(jobs.size());
+        for (ClaimedJob job : jobs) {
+            // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
+            RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
+            attempts.put(job.id(), attempt);
+            synchronized (supply) {
+                supply.add(attempt);
+            }
+        }
         if (jobs.size() == asked) {
             // A full claim: more are probably waiting.
             wanted.set(true);
         }
+        // After the jobs are in the supply: busy() never sees neither.
         claiming.set(false);
-        for (ClaimedJob job : jobs) {
-            start(job);
-        }
+        startFromSupply();
         if (stopped) {
             return;
         }
         claimIfRoom();
     }
 
-    private void start(ClaimedJob job) {
-        // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
-        RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
-        attempts.put(job.id(), attempt);
+    /** Starts supplied attempts while slots are free; once stopped, every one, to hand it back. */
+    private void startFromSupply() {
+        while (true) {
+            RunningJob next;
+            synchronized (supply) {
+                if (supply.isEmpty() || (!stopped && running.get() >= settings.slots())) {
+                    return;
+                }
+                next = supply.poll();
+                running.incrementAndGet();
+            }
+            start(next);
+        }
+    }
+
+    private void start(RunningJob attempt) {
+        attempt.begin();
         started.incrementAndGet();
         if (stopped) {
             attempt.stop(StopReason.SHUTDOWN);
@@ -208,10 +264,10 @@ final class QueueProducer {
             if (slotFree.compareAndSet(false, true)) {
                 writing.incrementAndGet();
                 running.decrementAndGet();
-                if (!atLimit) {
-                    // At the limit, the job counts against it until its outcome is written: end() claims then.
-                    claimAfterTurn();
-                }
+                supplySize.handlerReturned();
+                // The next supplied attempt takes the slot; a claim follows only if one is wanted (at a
+                // queue's limit the job counts against it until its outcome is written: end() claims then).
+                claimAfterTurn();
             }
         };
         // Deferred: an execution that throws instead of failing its Uni still ends the attempt.

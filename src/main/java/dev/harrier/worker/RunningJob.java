@@ -28,7 +28,7 @@ final class RunningJob {
     private final AtomicReference<StopReason> reason = new AtomicReference<>();
     private final List<Consumer<StopReason>> listeners = new ArrayList<>(1);
     private final Ticker ticker;
-    private final long startedNanos;
+    private volatile long startedNanos;
     private volatile Duration timeout;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     // Until when this instance surely holds the lease: the claim or the last renewal that
@@ -41,6 +41,11 @@ final class RunningJob {
         this.ticker = ticker;
         this.startedNanos = ticker.nanoTime();
         this.leaseUntilNanos = leaseUntilNanos;
+    }
+
+    /** Its handler starts now (it may have waited in its producer's local supply since the claim). */
+    void begin() {
+        startedNanos = ticker.nanoTime();
     }
 
     /** A renewal sent at {@code sentNanos} confirmed the lease for {@code lease} more. */

@@ -106,7 +106,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM);
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
 
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -132,7 +132,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM);
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         claimer.hold = true;
 
@@ -158,7 +158,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM);
+                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM, new SupplySize(0));
         claimer.hold = true;
         producer.wake();
 
@@ -180,7 +180,7 @@ class QueueProducerTest {
         HeldAttempts attempts = new HeldAttempts();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM);
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         assertThat(producer.busy()).isFalse();
         claimer.hold = true;
         producer.wake();
@@ -206,7 +206,7 @@ class QueueProducerTest {
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
                 (attempt, handlerReturned) -> {
                     throw new IllegalStateException("a bug before the Uni");
-                }, laterTasks::add, Ticker.SYSTEM);
+                }, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
 
         producer.wake();
 
@@ -221,7 +221,7 @@ class QueueProducerTest {
         UUID id = JobIds.next();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
-                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM);
+                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         // Its lease was lost and the job rescued; this instance claims it again before the first attempt ended.
         producer.wake();
@@ -271,7 +271,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM);
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
 
         producer.wake();
         assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
@@ -298,7 +298,7 @@ class QueueProducerTest {
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM);
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
 
@@ -332,7 +332,7 @@ class QueueProducerTest {
         QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
                 attempts, task -> {
                     throw new RejectedExecutionException("event loop closed");
-                }, Ticker.SYSTEM);
+                }, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
 
         // Called from the pipeline that then writes the outcome: a throw here would skip the write.
@@ -340,5 +340,38 @@ class QueueProducerTest {
         assertThat(producer.running()).isEqualTo(3);
         assertThatCode(attempts::endOne).doesNotThrowAnyException();
         assertThat(producer.attempts()).hasSize(3);
+    }
+
+    @Test
+    void jobsClaimedAheadWaitForASlotAndAreHandedBackAtOnceOnStop() {
+        EndlessQueue claimer = new EndlessQueue();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        SupplySize fourAhead = new SupplySize(4) {
+            @Override
+            int target() {
+                return 4;
+            }
+        };
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, laterTasks::add, Ticker.SYSTEM, fourAhead);
+
+        producer.wake();
+        assertThat(claimer.asked).as("four slots and four ahead").containsExactly(8);
+        assertThat(attempts.started).as("as many started as there are slots").hasSize(4);
+        assertThat(producer.supplied()).isEqualTo(4);
+        assertThat(producer.attempts()).as("the supplied are held too: their leases are renewed").hasSize(8);
+
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(attempts.started).as("the freed slot takes a supplied job, without a claim").hasSize(5);
+        assertThat(attempts.started.get(4).reason()).isNull();
+        assertThat(claimer.asked).as("then one claim tops the supply up").containsExactly(8, 1);
+
+        producer.stop();
+        runAll(laterTasks);
+        assertThat(producer.supplied()).isZero();
+        assertThat(attempts.started).as("the supply is started at once, stopped, to be handed back").hasSize(9)
+                .last().satisfies(attempt -> assertThat(attempt.reason()).isEqualTo(RunningJob.StopReason.SHUTDOWN));
     }
 }
