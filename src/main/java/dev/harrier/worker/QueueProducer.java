@@ -256,6 +256,11 @@ final class QueueProducer {
     private void start(RunningJob attempt) {
         attempt.begin();
         started.incrementAndGet();
+        if (!attempt.leaseHolds(ticker.nanoTime(), settings.leaseDuration().dividedBy(5))) {
+            // It waited in the supply past what its lease surely holds (renewals failed): another
+            // instance may have it by now. Its handler does not run; it is handed back if still ours.
+            attempt.stop(StopReason.LEASE_LOST);
+        }
         if (stopped) {
             attempt.stop(StopReason.SHUTDOWN);
         }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -373,5 +374,31 @@ class QueueProducerTest {
         assertThat(producer.supplied()).isZero();
         assertThat(attempts.started).as("the supply is started at once, stopped, to be handed back").hasSize(9)
                 .last().satisfies(attempt -> assertThat(attempt.reason()).isEqualTo(RunningJob.StopReason.SHUTDOWN));
+    }
+
+    @Test
+    void aSuppliedJobWhoseLeaseMayHaveLapsedDoesNotRunItsHandler() {
+        EndlessQueue claimer = new EndlessQueue();
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        AtomicLong now = new AtomicLong();
+        SupplySize oneAhead = new SupplySize(1) {
+            @Override
+            int target() {
+                return 1;
+            }
+        };
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+                attempts, laterTasks::add, now::get, oneAhead);
+        producer.wake();
+        assertThat(producer.supplied()).isEqualTo(1);
+
+        // Its lease (30 s) was never renewed: the heartbeat failed all along.
+        now.addAndGet(Duration.ofSeconds(29).toNanos());
+        attempts.returnOne();
+        runAll(laterTasks);
+
+        assertThat(attempts.started.get(4).reason()).isEqualTo(RunningJob.StopReason.LEASE_LOST);
+        assertThat(attempts.started.get(0).reason()).as("a job that started in time runs on").isNull();
     }
 }
