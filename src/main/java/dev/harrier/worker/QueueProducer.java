@@ -21,10 +21,13 @@ import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
- * Claims the jobs of one queue for this instance, never more than its free slots. A slot is taken
- * while a job's handler runs: it is free when the handler returns, and the outcome is written
- * meanwhile with its siblings' in the next batch; while as many outcomes as there are slots wait to
- * be written, no claim is made (so at most about twice the slots are held).
+ * Claims the jobs of one queue for this instance: its free slots, and as many more as its handlers
+ * finish during two claims' round trips ({@link SupplySize}), which wait in a local supply and take
+ * the next slot that frees without waiting for a claim (a queue with a concurrency limit keeps no
+ * supply). A slot is taken while a job's handler runs: it is free when the handler returns, and
+ * the outcome is written meanwhile with its siblings' in the next batch; while as many outcomes as
+ * there are slots wait to be written, no claim is made (so at most about twice the slots, and the
+ * supply, are held).
  *
  * <p>One claim is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed slot, the
  * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
@@ -147,15 +150,15 @@ final class QueueProducer {
 
     /**
      * Whether a claim is in flight or an attempt it claimed has not ended: the engine's shutdown
-     * waits until neither holds. (A claim's jobs count as running before the claim counts as done.)
+     * waits until none holds. (A claim's jobs are in the supply before the claim counts as done.)
      */
     boolean busy() {
         return claiming.get() || running.get() > 0 || writing.get() > 0 || supplied() > 0;
     }
 
     /**
-     * Stops claiming for good. A claim still in flight starts its jobs stopped, so that they are
-     * handed back at once; the running attempts go on until the engine stops them
+     * Stops claiming for good. The supply, and the jobs of a claim still in flight, are started
+     * stopped, so that they are handed back at once; the running attempts go on until the engine stops them
      * ({@link #stopAll}). The engine waits until the producer is no longer {@link #busy}.
      */
     void stop() {
@@ -229,7 +232,7 @@ final class QueueProducer {
             // A full claim: more are probably waiting.
             wanted.set(true);
         }
-        // After the jobs are in the supply: busy() never sees neither.
+        // Only once the jobs are in the supply: busy() must never see the claim done and the jobs nowhere.
         claiming.set(false);
         startFromSupply();
         if (stopped) {
