@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -95,7 +96,14 @@ class QueueProducerTest {
         };
     }
 
-    private static void runAll(ArrayDeque<Runnable> tasks) {
+    /** A producer of an unlimited queue with four slots and no supply. */
+    private static QueueProducer producer(JobClaimer claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
+                                          Executor later) {
+        return new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS, execution, later,
+                Ticker.SYSTEM, new SupplySize(0));
+    }
+
+        private static void runAll(ArrayDeque<Runnable> tasks) {
         while (!tasks.isEmpty()) {
             tasks.poll().run();
         }
@@ -106,8 +114,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(claimer, attempts, laterTasks::add);
 
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -132,8 +139,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(claimer, attempts, laterTasks::add);
         producer.wake();
         claimer.hold = true;
 
@@ -158,8 +164,7 @@ class QueueProducerTest {
     void jobsOfAClaimThatReturnsAfterTheStopAreHandedBackAtOnce() {
         EndlessQueue claimer = new EndlessQueue();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(claimer, attempts, new ArrayDeque<Runnable>()::add);
         claimer.hold = true;
         producer.wake();
 
@@ -180,8 +185,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         HeldAttempts attempts = new HeldAttempts();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(claimer, attempts, laterTasks::add);
         assertThat(producer.busy()).isFalse();
         claimer.hold = true;
         producer.wake();
@@ -204,10 +208,9 @@ class QueueProducerTest {
     void anExecutionThatThrowsStillEndsItsAttemptAndFreesItsSlot() {
         UUID id = JobIds.next();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
-                (attempt, handlerReturned) -> {
+        QueueProducer producer = producer(oneJob(id), (attempt, handlerReturned) -> {
                     throw new IllegalStateException("a bug before the Uni");
-                }, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+                }, laterTasks::add);
 
         producer.wake();
 
@@ -221,8 +224,7 @@ class QueueProducerTest {
     void anAttemptThatEndsAfterItsJobWasClaimedAgainLeavesTheNewAttemptInPlace() {
         UUID id = JobIds.next();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), oneJob(id), SETTINGS,
-                attempts, new ArrayDeque<Runnable>()::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(oneJob(id), attempts, new ArrayDeque<Runnable>()::add);
         producer.wake();
         // Its lease was lost and the job rescued; this instance claims it again before the first attempt ended.
         producer.wake();
@@ -298,8 +300,7 @@ class QueueProducerTest {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = producer(claimer, attempts, laterTasks::add);
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
 
@@ -330,10 +331,9 @@ class QueueProducerTest {
     void aHandlerThatReturnsWhileTheEventLoopClosesStillHasItsOutcomeWritten() {
         EndlessQueue claimer = new EndlessQueue();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
-                attempts, task -> {
+        QueueProducer producer = producer(claimer, attempts, task -> {
                     throw new RejectedExecutionException("event loop closed");
-                }, Ticker.SYSTEM, new SupplySize(0));
+                });
         producer.wake();
 
         // Called from the pipeline that then writes the outcome: a throw here would skip the write.
