@@ -25,7 +25,8 @@ DB_URL="${DB_URL#jdbc:}"
 ROUNDS="${ROUNDS:-5}"
 JOBS="${JOBS:-200000}"
 CONFIGS="${CONFIGS:-harrier-24 graphile-24 harrier-defaults pgboss-24 harrier-2000 harrier-2000-limit50}"
-SMALL="-XX:MaxRAM=256m -XX:+UseSerialGC -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MaxDirectMemorySize=32m"
+# The small-machine settings of src/main/docker/Dockerfile.jvm (with its MALLOC_ARENA_MAX=2).
+SMALL="-XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MaxDirectMemorySize=32m"
 JVM_OPTS="${JVM_OPTS-$SMALL}"
 KEY="bench-peers-key-0123456789abcdef"
 PORT=18081
@@ -67,7 +68,7 @@ harrier() { # harrier ROUND NAME SLOTS LIMIT: SLOTS empty for the default, LIMIT
   local round=$1 name=$2 slots=$3 limit=$4 start seconds idle
   psql -qc "DROP SCHEMA IF EXISTS harrier CASCADE" "$DB_URL"
   # shellcheck disable=SC2086
-  env ${slots:+HARRIER_WORKER_SLOTS=$slots} HARRIER_DB_URL="$DB_URL" HARRIER_API_KEYS="default:$KEY" \
+  env ${slots:+HARRIER_WORKER_SLOTS=$slots} MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" HARRIER_DB_URL="$DB_URL" HARRIER_API_KEYS="default:$KEY" \
     QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT \
     "$JAVA_HOME/bin/java" $JVM_OPTS -jar target/quarkus-app/quarkus-run.jar > /tmp/harrier-peers.log 2>&1 &
   PID=$!

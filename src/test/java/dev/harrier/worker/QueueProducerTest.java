@@ -296,11 +296,16 @@ class QueueProducerTest {
     }
 
     @Test
-    void aSlotIsFreeWhenTheHandlerReturnsAndABacklogOfOutcomesHoldsNewStartsBack() {
+    void aSlotIsFreeWhenTheHandlerReturnsAndABacklogOfAFullOutcomeBatchHoldsNewClaimsBack() {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = producer(claimer, attempts, laterTasks::add);
+        // Four slots, outcome batches of six: a backlog of six outcomes holds claims back.
+        EngineSettings batchesOfSix = new EngineSettings("test", 4, 1000, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 6,
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 2.0), Map.of(), Duration.ofMillis(250), false, null);
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, batchesOfSix,
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
 
@@ -315,14 +320,20 @@ class QueueProducerTest {
         attempts.returnOne();
         attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("four outcomes wait to be written, as many as the slots: no start until one is")
-                .containsExactly(4, 2);
+        assertThat(claimer.asked).as("four outcomes wait, as many as the slots but less than a batch: claimed again")
+                .containsExactly(4, 2, 2);
+
+        attempts.returnOne();
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("six outcomes wait to be written, a full batch: no claim until one is")
+                .containsExactly(4, 2, 2);
         assertThat(producer.running()).isEqualTo(2);
 
         attempts.endOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("one outcome written: the backlog is below the slots, the two free slots are claimed")
-                .containsExactly(4, 2, 2);
+        assertThat(claimer.asked).as("one outcome written: the backlog is below a batch, the two free slots are claimed")
+                .containsExactly(4, 2, 2, 2);
         assertThat(producer.running()).isEqualTo(4);
         assertThat(producer.busy()).isTrue();
     }
