@@ -2,10 +2,12 @@
 # What the notification lock costs (issue 16): a transaction that commits with a pending NOTIFY takes
 # a lock global to the PostgreSQL cluster and holds it through its WAL flush. Measures, with 16
 # concurrent clients, for CLIENT_SECONDS each:
-#   1. pgbench: one-job enqueues with their NOTIFY inside the transaction (as Harrier sends them),
+#   1. pgbench: one-job enqueues with their NOTIFY inside the transaction (as Harrier sent them until
+#      2026-12-01 d),
 #      the same enqueues with none, and with none plus one debounced NOTIFY transaction a
 #      millisecond beside them (what sending after the commit, debounced per instance, costs);
-#   2. the packaged service: single-job POST /api/v1/jobs from 16 clients (bench/node/enqueue-load.mjs),
+#   2. the packaged service: single-job POST /api/v1/jobs from 16 clients (bench/node/enqueue-load.mjs;
+#      a fresh JVM, three rounds of CLIENT_SECONDS one after the other),
 #      into a paused queue so that only the enqueue is timed.
 # Uses HARRIER_TEST_DB_URL (default postgresql://postgres@127.0.0.1:5432/test; its schema
 # "harrier" is dropped). Needs pgbench, psql, node. See bench/README.md.
@@ -41,7 +43,7 @@ bench() { # bench LABEL SCRIPT: 16 clients
 
 # The first enqueue creates the queue row; the service's first claims are over before timing.
 psql -qc "INSERT INTO harrier.queues (workspace, name, paused) VALUES ('default', 'load', true) ON CONFLICT DO NOTHING" "$DB_URL"
-bench "enqueue, NOTIFY in the transaction (today)" notify-enqueue.sql
+bench "enqueue, NOTIFY in the transaction (as before 2026-12-01 d)" notify-enqueue.sql
 bench "enqueue, no NOTIFY" notify-enqueue-quiet.sql
 pgbench -n -f bench/sql/notify-debounced.sql -c 1 -T "$SECONDS_EACH" "$DB_URL" > /tmp/harrier-notify-debounced.txt 2>&1 &
 DEBOUNCED=$!
@@ -51,5 +53,7 @@ echo "BENCH notify: the debounced sender beside it: $(sed -n 's/^tps = \([0-9.]*
 psql -qc "CREATE TABLE IF NOT EXISTS public.harrier_notify_scratch (id uuid, at timestamptz)" "$DB_URL"
 bench "one-row insert into a scratch table, no NOTIFY" notify-scratch.sql
 psql -qc "TRUNCATE harrier.jobs CASCADE" "$DB_URL"
-echo "BENCH notify: the service, single-job POST /api/v1/jobs: $(cd bench/node && HARRIER_URL="http://localhost:$PORT" HARRIER_KEY=$KEY CLIENTS=16 SECONDS="$SECONDS_EACH" node enqueue-load.mjs)"
+for round in 1 2 3; do
+  echo "BENCH notify: the service, single-job POST /api/v1/jobs, round $round: $(cd bench/node && HARRIER_URL="http://localhost:$PORT" HARRIER_KEY=$KEY CLIENTS=16 SECONDS="$SECONDS_EACH" node enqueue-load.mjs)"
+done
 psql -qc "DROP TABLE IF EXISTS public.harrier_notify_scratch" "$DB_URL"

@@ -6,8 +6,10 @@
 
 -- name: insert_many
 -- Inserts many jobs; those whose unique key is held by a live job are skipped (the partial unique
--- index decides, so concurrent enqueues cannot both win). Creates missing queue rows and wakes the
--- workers of every queue that got a pending job (NOTIFY is sent at commit).
+-- index decides, so concurrent enqueues cannot both win). Creates missing queue rows. With $13
+-- true, wakes the workers of every queue that got a pending job and announces the new jobs (NOTIFY
+-- is sent at commit: for enqueues in a caller's transaction); with false, queue.EnqueueNotices
+-- sends them after the commit (notify_enqueued).
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                          $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[])
@@ -35,11 +37,18 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at,
        (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
-        FROM inserted WHERE status = 'pending') AS notified,
+        FROM inserted WHERE status = 'pending' AND $13::boolean) AS notified,
        -- New jobs are announced to the workspace streams as their sequence number 0
        -- (they have no event row: their first document is the job itself).
-       (SELECT harrier.notify_events(array_agg(id), array_agg(0::bigint)) FROM inserted) AS announced
+       (SELECT harrier.notify_events(array_agg(id), array_agg(0::bigint)) FROM inserted WHERE $13::boolean) AS announced
 FROM inserted;
+
+-- name: notify_enqueued
+-- The notifications of enqueues that committed without them (insert_many with $13 false), many
+-- enqueues' in one transaction: wakes the queues ($1, $2) and announces the jobs ($3) with their
+-- sequence number ($4, 0).
+SELECT harrier.notify_jobs($1::text[], $2::text[]) AS notified,
+       harrier.notify_events($3::uuid[], $4::bigint[]) AS announced;
 
 -- name: get_live_by_unique_keys
 -- The live (non-terminal) jobs that hold some unique keys of a workspace.

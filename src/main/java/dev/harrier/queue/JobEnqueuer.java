@@ -35,23 +35,30 @@ final class JobEnqueuer {
     private static final Duration CONFLICT_BACKOFF = Duration.ofMillis(5);
 
     private final Pool pool;
+    private final EnqueueNotices notices;
 
-    JobEnqueuer(Pool pool) {
+    JobEnqueuer(Pool pool, EnqueueNotices notices) {
         this.pool = pool;
+        this.notices = notices;
     }
 
     /**
      * On the pool. With unique keys an enqueue may take more than one statement, so it then runs in
-     * a transaction of its own: a batch is all or nothing.
+     * a transaction of its own: a batch is all or nothing. Its notifications are sent after the
+     * commit ({@link EnqueueNotices}).
      */
     Uni<List<EnqueueResult>> onPool(List<NewJob> jobs) {
+        Uni<List<EnqueueResult>> written;
         if (jobs.stream().anyMatch(job -> job.uniqueKey() != null)) {
             // Enqueues of one key racing each other and the key's holder ending can deadlock in
             // PostgreSQL; the transaction is then rolled back whole, and simply runs again.
-            return Uni.createFrom().deferred(() -> pool.withTransaction(tx -> insert(tx, jobs)))
+            written = Uni.createFrom().deferred(() -> pool.withTransaction(tx -> insert(tx, jobs, false)))
                     .onFailure(JobEnqueuer::isConflict).retry().withBackOff(CONFLICT_BACKOFF).atMost(CONFLICT_RETRIES);
+        } else {
+            written = insert(pool, jobs, false);
         }
-        return insert(pool, jobs);
+        return written.invoke(results -> notices.committed(
+                results.stream().filter(result -> !result.duplicate()).map(EnqueueResult::job).toList()));
     }
 
     private static boolean isConflict(Throwable failure) {
@@ -59,19 +66,27 @@ final class JobEnqueuer {
     }
 
     /**
-     * Enqueues in one round trip (more only for unique-key duplicates); results in input order. On
-     * the pool with no unique key, the one statement is its own transaction.
+     * In the caller's transaction, its notifications sent at its commit. Results in input order.
      */
-    Uni<List<EnqueueResult>> insert(SqlClient client, List<NewJob> jobs) {
+    Uni<List<EnqueueResult>> insert(SqlClient transaction, List<NewJob> jobs) {
+        return insert(transaction, jobs, true);
+    }
+
+    /**
+     * Enqueues in one round trip (more only for unique-key duplicates); results in input order. On
+     * the pool with no unique key, the one statement is its own transaction. Without
+     * {@code notify}, the caller sends the notifications once committed.
+     */
+    private Uni<List<EnqueueResult>> insert(SqlClient client, List<NewJob> jobs, boolean notify) {
         List<UUID> ids = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size(); i++) {
             ids.add(JobIds.next());
         }
-        return insertRound(client, jobs, ids, new HashMap<>(), 0);
+        return insertRound(client, jobs, ids, new HashMap<>(), 0, notify);
     }
 
     private Uni<List<EnqueueResult>> insertRound(SqlClient client, List<NewJob> jobs, List<UUID> ids,
-                                                 Map<Integer, EnqueueResult> results, int round) {
+                                                 Map<Integer, EnqueueResult> results, int round, boolean notify) {
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             if (!results.containsKey(i)) {
@@ -79,7 +94,7 @@ final class JobEnqueuer {
             }
         }
         return client.preparedQuery(Table.JOBS.sql("insert_many"))
-                .execute(insertParams(jobs, ids, todo))
+                .execute(insertParams(jobs, ids, todo, notify))
                 .flatMap(inserted -> {
                     Map<UUID, Job> byId = new HashMap<>();
                     for (Job job : JobRows.toJobs(inserted)) {
@@ -97,13 +112,13 @@ final class JobEnqueuer {
                     if (skipped.isEmpty()) {
                         return Uni.createFrom().item(inOrder(results, jobs.size()));
                     }
-                    return resolveDuplicates(client, jobs, ids, skipped, results, round);
+                    return resolveDuplicates(client, jobs, ids, skipped, results, round, notify);
                 });
     }
 
     private Uni<List<EnqueueResult>> resolveDuplicates(SqlClient client, List<NewJob> jobs, List<UUID> ids,
                                                        List<Integer> skipped, Map<Integer, EnqueueResult> results,
-                                                       int round) {
+                                                       int round, boolean notify) {
         Map<String, List<String>> keysByWorkspace = new LinkedHashMap<>();
         for (int i : skipped) {
             keysByWorkspace.computeIfAbsent(jobs.get(i).workspace(), w -> new ArrayList<>()).add(jobs.get(i).uniqueKey());
@@ -133,11 +148,11 @@ final class JobEnqueuer {
                         return Uni.createFrom().failure(new UniqueKeyContention(skipped.stream()
                                 .filter(i -> !results.containsKey(i)).map(i -> jobs.get(i).uniqueKey()).distinct().toList()));
                     }
-                    return insertRound(client, jobs, ids, results, round + 1);
+                    return insertRound(client, jobs, ids, results, round + 1, notify);
                 });
     }
 
-    private static Tuple insertParams(List<NewJob> jobs, List<UUID> ids, List<Integer> todo) {
+    private static Tuple insertParams(List<NewJob> jobs, List<UUID> ids, List<Integer> todo, boolean notify) {
         int n = todo.size();
         UUID[] id = new UUID[n];
         String[] workspace = new String[n];
@@ -167,7 +182,7 @@ final class JobEnqueuer {
             parent[k] = job.parentId();
         }
         return Tuple.from(List.of(id, workspace, queue, kind, args, priority, runAt, maxAttempts, timeout,
-                uniqueKey, tags, parent));
+                uniqueKey, tags, parent, notify));
     }
 
     private static String tagsJson(List<String> tags) {

@@ -39,9 +39,9 @@ public class JobSubmitter {
     private final Pool pool;
     private final HarrierConfig config;
 
-    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config) {
+    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config, EnqueueNotices notices) {
         this.handlers = handlers;
-        this.enqueuer = new JobEnqueuer(pool);
+        this.enqueuer = new JobEnqueuer(pool, notices);
         this.pool = pool;
         this.config = config;
     }
