@@ -12,20 +12,23 @@
 -- sends them after the commit (notify_enqueued).
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-                         $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[])
+                         $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[],
+                         $14::text[], $15::timestamptz[], $16::boolean[])
         AS t(id, workspace, queue, kind, args, priority, run_at, max_attempts, timeout_seconds,
-             unique_key, tags, parent_id)
+             unique_key, tags, parent_id, schedule, scheduled_for, triggered)
 ), new_queues AS (
     INSERT INTO harrier.queues (workspace, name)
     SELECT DISTINCT workspace, queue FROM input
     ON CONFLICT DO NOTHING
 ), inserted AS (
     INSERT INTO harrier.jobs (id, workspace, queue, kind, status, priority, args, max_attempts,
-                              timeout_seconds, run_at, unique_key, tags, parent_id)
+                              timeout_seconds, run_at, unique_key, tags, parent_id, schedule,
+                              scheduled_for, triggered)
     SELECT id, workspace, queue, kind,
            CASE WHEN run_at > now() THEN 'scheduled' ELSE 'pending' END::harrier.job_status,
            priority, args::jsonb, max_attempts, timeout_seconds, coalesce(run_at, now()), unique_key,
-           ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), parent_id
+           ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), parent_id, schedule, scheduled_for,
+           coalesce(triggered, false)
     FROM input
     ON CONFLICT (workspace, unique_key)
         WHERE unique_key IS NOT NULL AND status NOT IN ('completed', 'failed', 'cancelled')
@@ -34,7 +37,7 @@ WITH input AS (
 )
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at,
        (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
         FROM inserted WHERE status = 'pending' AND $13::boolean) AS notified,
@@ -54,7 +57,7 @@ SELECT harrier.notify_jobs($1::text[], $2::text[]) AS notified,
 -- The live (non-terminal) jobs that hold some unique keys of a workspace.
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
 WHERE workspace = $1 AND unique_key = ANY($2::text[])
   AND status NOT IN ('completed', 'failed', 'cancelled');
@@ -62,19 +65,19 @@ WHERE workspace = $1 AND unique_key = ANY($2::text[])
 -- name: get
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1;
 
 -- name: get_many
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = ANY($1::uuid[]);
 
 -- name: get_in_workspace
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1 AND workspace = $2;
 
 -- name: list_ids_in_workspace
@@ -89,13 +92,14 @@ SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
 -- bound array: sessions plan with the values, see sql/PlanningPool).
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
-       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, last_event_seq,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        created_at, updated_at, run_at, started_at, finished_at
 FROM (
 (SELECT * FROM harrier.jobs
  WHERE workspace = $1 AND status = 'scheduled' AND (cardinality($2::text[]) = 0 OR 'scheduled' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -105,6 +109,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'pending' AND (cardinality($2::text[]) = 0 OR 'pending' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -114,6 +119,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'running' AND (cardinality($2::text[]) = 0 OR 'running' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -123,6 +129,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'retrying' AND (cardinality($2::text[]) = 0 OR 'retrying' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -132,6 +139,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'completed' AND (cardinality($2::text[]) = 0 OR 'completed' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -141,6 +149,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'failed' AND (cardinality($2::text[]) = 0 OR 'failed' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC
@@ -150,6 +159,7 @@ UNION ALL
  WHERE workspace = $1 AND status = 'cancelled' AND (cardinality($2::text[]) = 0 OR 'cancelled' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
    AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
    AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
  ORDER BY created_at DESC, id DESC

@@ -129,21 +129,23 @@ public class JobResource {
 
     @GET
     @Operation(operationId = "listJobs", summary = "List jobs, newest first", description = "Filters: status (repeat it: any of the statuses), "
-            + "tag (repeat it: jobs carrying all of the tags), kind, queue. Pages of limit (1-500, 50 by default); "
+            + "tag (repeat it: jobs carrying all of the tags), kind, queue, schedule (the runs of a schedule). Pages of limit (1-500, 50 by default); "
             + "nextCursor is absent on the last page.")
     @APIResponse(responseCode = "200", description = "A page of jobs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Jobs.class)))
     public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") List<String> status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
-                                 @QueryParam("tag") List<String> tag,
+                                 @QueryParam("tag") List<String> tag, @QueryParam("schedule") String schedule,
                                  @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.withKey(request);
         Requests.text("kind", kind);
         Requests.text("queue", queue);
+        Requests.text("schedule", schedule);
         Requests.text("cursor", cursor);
         int size = Requests.limit(limit, 50, 500);
-        JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags(tag));
+        JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags(tag),
+                blankToNull(schedule));
         return listing.page(caller.workspace(), filter, position(cursor), size + 1)
                 .map(jobs -> {
                     List<Job> page = jobs.size() > size ? jobs.subList(0, size) : jobs;

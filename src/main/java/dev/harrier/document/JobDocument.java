@@ -15,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@code status} events). {@code duplicate} appears on enqueue replies only.
  */
 @JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
-        "result", "error", "uniqueKey", "tags", "parentId", "createdAt", "updatedAt", "runAt", "startedAt",
+        "result", "error", "uniqueKey", "tags", "parentId", "schedule", "scheduledFor", "triggered", "createdAt", "updatedAt", "runAt", "startedAt",
         "finishedAt", "timeoutSeconds", "duplicate", "unreadable"})
 public record JobDocument(
         String id,
@@ -32,6 +32,11 @@ public record JobDocument(
         @Schema(nullable = true) String uniqueKey,
         List<String> tags,
         @Schema(nullable = true) String parentId,
+        @Schema(nullable = true, description = "The schedule that created the job") String schedule,
+        @Schema(nullable = true, description = "The fire time it was created for (a trigger's moment when triggered)")
+        Instant scheduledFor,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Schema(description = "Present, true, on a run triggered through POST /schedules/{name}/trigger") Boolean triggered,
         Instant createdAt,
         Instant updatedAt,
         Instant runAt,
@@ -75,7 +80,7 @@ public record JobDocument(
                 job.attempt(), job.maxAttempts(), args.value(), progress, result.value(),
                 e == null ? null : new Error(e.message(), e.type(), e.attempt(), e.at()),
                 job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
-                job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
+                job.schedule(), job.scheduledFor(), job.triggered() ? Boolean.TRUE : null, job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
                 job.timeoutSeconds(), duplicate, unreadable);
     }
 
@@ -87,7 +92,7 @@ public record JobDocument(
     /** The same document as it was at a past status change (for replayed {@code status} events). */
     public JobDocument asOf(String pastStatus, int pastAttempt) {
         return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
-                result, error, uniqueKey, tags, parentId, createdAt, updatedAt, runAt, startedAt, finishedAt,
+                result, error, uniqueKey, tags, parentId, schedule, scheduledFor, triggered, createdAt, updatedAt, runAt, startedAt, finishedAt,
                 timeoutSeconds, duplicate, unreadable);
     }
 }

@@ -4,7 +4,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** A job row as clients see it. JSON columns are kept as JSON text. */
+/**
+ * A job row as clients see it. JSON columns are kept as JSON text. {@code schedule} and
+ * {@code scheduledFor} name the schedule and fire time that created the job (null for others);
+ * {@code triggered}: created by a trigger of that schedule, not at a fire time.
+ */
 public record Job(
         UUID id,
         String workspace,
@@ -22,6 +26,9 @@ public record Job(
         String uniqueKey,
         List<String> tags,
         UUID parentId,
+        String schedule,
+        Instant scheduledFor,
+        boolean triggered,
         long lastEventSeq,
         Instant createdAt,
         Instant updatedAt,

@@ -166,6 +166,9 @@ final class JobEnqueuer {
         String[] uniqueKey = new String[n];
         String[] tags = new String[n];
         UUID[] parent = new UUID[n];
+        String[] schedule = new String[n];
+        OffsetDateTime[] scheduledFor = new OffsetDateTime[n];
+        Boolean[] triggered = new Boolean[n];
         for (int k = 0; k < n; k++) {
             NewJob job = jobs.get(todo.get(k));
             id[k] = ids.get(todo.get(k));
@@ -180,9 +183,12 @@ final class JobEnqueuer {
             uniqueKey[k] = job.uniqueKey();
             tags[k] = tagsJson(job.tags());
             parent[k] = job.parentId();
+            schedule[k] = job.schedule();
+            scheduledFor[k] = JobRows.offset(job.scheduledFor());
+            triggered[k] = job.triggered();
         }
         return Tuple.from(List.of(id, workspace, queue, kind, args, priority, runAt, maxAttempts, timeout,
-                uniqueKey, tags, parent, notify));
+                uniqueKey, tags, parent, notify, schedule, scheduledFor, triggered));
     }
 
     private static String tagsJson(List<String> tags) {

@@ -21,10 +21,10 @@ public class JobListing {
 
     /**
      * The filters of a listing: a job matches when its status is any of {@code statuses} (empty:
-     * any status), it carries every one of {@code tags}, and its kind and queue are the given ones
-     * (null: any).
+     * any status), it carries every one of {@code tags}, and its kind, queue and schedule are the
+     * given ones (null: any).
      */
-    public record Filter(Set<JobStatus> statuses, String kind, String queue, List<String> tags) {
+    public record Filter(Set<JobStatus> statuses, String kind, String queue, List<String> tags, String schedule) {
         public Filter {
             statuses = statuses == null ? Set.of() : Set.copyOf(statuses);
             tags = tags == null ? List.of() : List.copyOf(tags);
@@ -42,7 +42,8 @@ public class JobListing {
         String[] statuses = filter.statuses().stream().map(JobStatus::wire).sorted().toArray(String[]::new);
         Tuple params = Tuple.from(Arrays.asList(workspace, statuses, filter.kind(), filter.queue(),
                 filter.tags().toArray(String[]::new),
-                after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit));
+                after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit,
+                filter.schedule()));
         return pool.preparedQuery(Table.JOBS.sql("list")).execute(params).map(JobRows::toJobs);
     }
 }

@@ -57,6 +57,9 @@ public final class JobRows {
         private final int uniqueKey;
         private final int tags;
         private final int parentId;
+        private final int schedule;
+        private final int scheduledFor;
+        private final int triggered;
         private final int lastEventSeq;
         private final int createdAt;
         private final int updatedAt;
@@ -87,6 +90,9 @@ public final class JobRows {
             uniqueKey = columns.at("unique_key");
             tags = columns.at("tags");
             parentId = columns.at("parent_id");
+            schedule = columns.at("schedule");
+            scheduledFor = columns.at("scheduled_for");
+            triggered = columns.at("triggered");
             lastEventSeq = columns.at("last_event_seq");
             createdAt = columns.at("created_at");
             updatedAt = columns.at("updated_at");
@@ -118,6 +124,9 @@ public final class JobRows {
                     row.getString(uniqueKey),
                     tagList == null ? List.of() : Arrays.asList(tagList),
                     row.getUUID(parentId),
+                    row.getString(schedule),
+                    instant(row, scheduledFor),
+                    Boolean.TRUE.equals(row.getBoolean(triggered)),
                     row.getLong(lastEventSeq),
                     instant(row, createdAt),
                     instant(row, updatedAt),

@@ -136,7 +136,7 @@ public class JobSubmitter {
             return null;
         }
         return new NewJob(workspace, queue, request.kind(), argsJson, priority, request.runAt(), maxAttempts,
-                request.timeoutSeconds(), request.uniqueKey(), tags, request.parentId());
+                request.timeoutSeconds(), request.uniqueKey(), tags, request.parentId(), null, null, false);
     }
 
     private Uni<Void> checkParents(SqlClient client, String workspace, List<NewJob> jobs) {

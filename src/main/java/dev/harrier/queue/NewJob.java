@@ -6,8 +6,9 @@ import java.util.UUID;
 
 /**
  * A job to enqueue, already validated: its kind exists and {@code argsJson} is the kind's
- * arguments as JSON text. {@code runAt}, {@code timeoutSeconds}, {@code uniqueKey} and
- * {@code parentId} may be null.
+ * arguments as JSON text. {@code runAt}, {@code timeoutSeconds}, {@code uniqueKey},
+ * {@code parentId}, {@code schedule} and {@code scheduledFor} may be null (the last two are set by
+ * schedules only).
  */
 record NewJob(
         String workspace,
@@ -20,7 +21,10 @@ record NewJob(
         Integer timeoutSeconds,
         String uniqueKey,
         List<String> tags,
-        UUID parentId) {
+        UUID parentId,
+        String schedule,
+        Instant scheduledFor,
+        boolean triggered) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final String DEFAULT_WORKSPACE = "default";
