@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +53,26 @@ public class JobSubmitter {
      */
     public Uni<List<EnqueueResult>> submit(String workspace, List<JobRequest> requests) {
         return check(pool, workspace, requests).flatMap(enqueuer::onPool);
+    }
+
+    /**
+     * The runs of a schedule, one per fire time, from its job template, in the caller's transaction
+     * (the schedule's row is locked there): each carries {@code schedule} and its {@code scheduledFor}.
+     * A fire that already has its job breaks the unique index of fires, and the transaction.
+     */
+    public Uni<List<EnqueueResult>> submitRuns(SqlClient transaction, String workspace, JobRequest template,
+                                               String schedule, List<Instant> fireTimes, boolean triggered) {
+        return check(transaction, workspace, fireTimes.stream().map(t -> template).toList())
+                .flatMap(jobs -> {
+                    List<NewJob> runs = new ArrayList<>(jobs.size());
+                    for (int i = 0; i < jobs.size(); i++) {
+                        NewJob job = jobs.get(i);
+                        runs.add(new NewJob(job.workspace(), job.queue(), job.kind(), job.argsJson(), job.priority(),
+                                job.runAt(), job.maxAttempts(), job.timeoutSeconds(), job.uniqueKey(), job.tags(),
+                                job.parentId(), schedule, fireTimes.get(i), triggered));
+                    }
+                    return enqueuer.insert(transaction, runs);
+                });
     }
 
     /**

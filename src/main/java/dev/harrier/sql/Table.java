@@ -22,6 +22,7 @@ public enum Table {
     LEADERS("leaders"),
     API_KEYS("api_keys"),
     SECRETS("secrets"),
+    SCHEDULES("schedules"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 
     private final String resource;

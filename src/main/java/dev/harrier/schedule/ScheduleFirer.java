@@ -1,0 +1,141 @@
+package dev.harrier.schedule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.queue.JobRequest;
+import dev.harrier.queue.JobRows;
+import dev.harrier.queue.JobSubmitter;
+import dev.harrier.sql.Table;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fires due schedules. Every instance may call it at any time: a due schedule's row is locked for
+ * the transaction that decides its fires (another instance skips it), its runs are enqueued in that
+ * transaction, and its next fire time moves past them before the lock is released, so each fire is
+ * decided once, whatever the number of instances and however their clocks drift (the decision's
+ * clock is the database's). The unique index of fires on jobs would refuse a second job for a fire
+ * in any case.
+ *
+ * <p>Of the fire times since the schedule's next one, those at most {@code grace} old are on time
+ * and each gets its job; older ones were missed (no instance ran) and {@code catchUp} decides:
+ * {@code latest} one job for the latest of them, {@code none} nothing, {@code all} one job each, the
+ * latest {@value #CATCH_UP_MAX} at most. With {@code overlap} {@code skip}, a schedule whose last run
+ * has not ended gets no job, and one that gets several at once keeps the latest only.
+ */
+@ApplicationScoped
+public class ScheduleFirer {
+
+    public static final int CATCH_UP_MAX = 100;
+    private static final int DUE_PER_ROUND = 100;
+
+    private final Pool pool;
+    private final JobSubmitter submitter;
+    private final ObjectMapper mapper;
+
+    public ScheduleFirer(Pool pool, JobSubmitter submitter, ObjectMapper mapper) {
+        this.pool = pool;
+        this.submitter = submitter;
+        this.mapper = mapper;
+    }
+
+    /** What one round decided. */
+    public record Round(int schedules, int runs, int skipped) {
+        Round plus(Round other) {
+            return new Round(schedules + other.schedules, runs + other.runs, skipped + other.skipped);
+        }
+    }
+
+    private record Due(String workspace, String name, List<String> cron, String timeZone, String job, String overlap,
+                       String catchUp, Instant nextFireAt, Instant now) {
+    }
+
+    /** Fires the due schedules (up to a hundred) at {@code now}, or at the database's clock when null. */
+    public Uni<Round> fireDue(Instant now, Duration grace) {
+        return pool.withTransaction(tx -> tx.preparedQuery(Table.SCHEDULES.sql("lock_due"))
+                .execute(Tuple.of(JobRows.offset(now), DUE_PER_ROUND))
+                .map(rows -> {
+                    List<Due> due = new ArrayList<>();
+                    for (Row row : rows) {
+                        due.add(new Due(row.getString("workspace"), row.getString("name"),
+                                Arrays.asList(row.getArrayOfStrings("cron")), row.getString("time_zone"),
+                                row.getString("job"), row.getString("overlap"), row.getString("catch_up"),
+                                JobRows.instant(row, "next_fire_at"), JobRows.instant(row, "now")));
+                    }
+                    return due;
+                })
+                .flatMap(due -> Multi.createFrom().iterable(due)
+                        .onItem().transformToUniAndConcatenate(schedule -> fire(tx, schedule, grace))
+                        .collect().asList()
+                        .map(rounds -> rounds.stream().reduce(new Round(0, 0, 0), Round::plus))));
+    }
+
+    private Uni<Round> fire(SqlClient tx, Due due, Duration grace) {
+        FireTimes times = FireTimes.of(due.cron(), due.timeZone());
+        List<Instant> chosen = chosen(times, due, grace);
+        Uni<List<Instant>> runs = !"skip".equals(due.overlap()) || chosen.isEmpty()
+                ? Uni.createFrom().item(chosen)
+                : tx.preparedQuery(Table.SCHEDULES.sql("has_live_run")).execute(Tuple.of(due.workspace(), due.name()))
+                        .map(rows -> rows.iterator().next().getBoolean("live")
+                                ? List.<Instant>of() : List.of(chosen.get(chosen.size() - 1)));
+        return runs.flatMap(fires -> (fires.isEmpty() ? Uni.createFrom().voidItem()
+                        : submitter.submitRuns(tx, due.workspace(), template(due.job()), due.name(), fires, false).replaceWithVoid())
+                        .flatMap(x -> tx.preparedQuery(Table.SCHEDULES.sql("advance"))
+                                .execute(Tuple.of(due.workspace(), due.name(),
+                                        JobRows.offset(times.next(due.now()).orElse(null)))))
+                        .map(x -> new Round(1, fires.size(), chosen.size() - fires.size())));
+    }
+
+    /** The fires that get a job: every one on time, and the missed ones {@code catchUp} keeps. */
+    private static List<Instant> chosen(FireTimes times, Due due, Duration grace) {
+        List<Instant> fires = new ArrayList<>();
+        fires.add(due.nextFireAt());
+        fires.addAll(times.between(due.nextFireAt(), due.now(), 10 * CATCH_UP_MAX));
+        Instant onTimeFrom = due.now().minus(grace);
+        List<Instant> missed = fires.stream().filter(t -> t.isBefore(onTimeFrom)).toList();
+        List<Instant> onTime = fires.stream().filter(t -> !t.isBefore(onTimeFrom)).toList();
+        int keep = switch (due.catchUp()) {
+            case "none" -> 0;
+            case "all" -> CATCH_UP_MAX;
+            default -> 1;
+        };
+        List<Instant> chosen = new ArrayList<>(missed.subList(Math.max(0, missed.size() - keep), missed.size()));
+        chosen.addAll(onTime);
+        return chosen;
+    }
+
+    private JobRequest template(String json) {
+        try {
+            JsonNode job = mapper.readTree(json);
+            List<String> tags = new ArrayList<>();
+            job.path("tags").forEach(tag -> tags.add(tag.asText()));
+            return new JobRequest(job.path("kind").asText(null), text(job, "queue"), job.get("args"),
+                    integer(job, "priority"), null, integer(job, "maxAttempts"), integer(job, "timeoutSeconds"),
+                    text(job, "uniqueKey"), tags, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asInt();
+    }
+}
