@@ -73,4 +73,30 @@ public final class Bodies {
 
     public record Queues(List<Queue> queues) {
     }
+
+    /**
+     * {@code PUT /api/v1/schedules/{name}}: {@code cron} is one expression or a list of them;
+     * {@code job} an enqueue body without {@code runAt} and {@code parentId}.
+     */
+    public record SchedulePut(@Schema(oneOf = {String.class, String[].class}) JsonNode cron, String timeZone, Enqueue job,
+                              String overlap, String catchUp, Boolean paused, String description) {
+    }
+
+    /** {@code PATCH /api/v1/schedules/{name}}. */
+    public record SchedulePatch(Boolean paused) {
+    }
+
+    /** The latest run of a schedule. */
+    public record LastRun(String jobId, Instant scheduledFor, String status) {
+    }
+
+    /** A schedule. {@code nextRuns}: its next five fire times. */
+    public record Schedule(String name, List<String> cron, String timeZone, JsonNode job, String overlap, String catchUp,
+                           boolean paused, @Schema(nullable = true) String description, String source,
+                           List<Instant> nextRuns, @Schema(nullable = true) LastRun lastRun, Instant createdAt,
+                           Instant updatedAt) {
+    }
+
+    public record Schedules(List<Schedule> schedules) {
+    }
 }

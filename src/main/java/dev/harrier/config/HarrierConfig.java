@@ -30,6 +30,24 @@ public interface HarrierConfig {
 
     Http http();
 
+    Schedule schedule();
+
+    /** Schedules: every instance fires the due ones (a fire is missed only when none runs). */
+    interface Schedule {
+
+        /** Whether this instance fires due schedules. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often due schedules are looked for. */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** A fire up to this late is created as usual; a later one was missed, and catchUp decides. */
+        @WithDefault("60s")
+        Duration misfireGrace();
+    }
+
     /** Outbound HTTP, for the built-in kinds that call other services. */
     interface Http {
 

@@ -56,6 +56,18 @@ public class JobSubmitter {
     }
 
     /**
+     * Checks one job as an enqueue would (a schedule's template), writing nothing; problems are
+     * named {@code job.<field>}.
+     */
+    public Uni<Void> checkTemplate(String workspace, JobRequest request) {
+        return check(pool, workspace, List.of(request)).replaceWithVoid()
+                .onFailure(InvalidJobException.class).transform(e -> new InvalidJobException(
+                        ((InvalidJobException) e).problems().stream()
+                                .map(p -> new FieldProblem(p.field().replaceFirst("^jobs\\[0]", "job"), p.message()))
+                                .toList()));
+    }
+
+    /**
      * The runs of a schedule, one per fire time, from its job template, in the caller's transaction
      * (the schedule's row is locked there): each carries {@code schedule} and its {@code scheduledFor}.
      * A fire that already has its job breaks the unique index of fires, and the transaction.

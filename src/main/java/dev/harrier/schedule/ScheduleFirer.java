@@ -39,7 +39,7 @@ import java.util.List;
 public class ScheduleFirer {
 
     public static final int CATCH_UP_MAX = 100;
-    private static final int DUE_PER_ROUND = 100;
+    static final int DUE_PER_ROUND = 100;
 
     private final Pool pool;
     private final JobSubmitter submitter;
