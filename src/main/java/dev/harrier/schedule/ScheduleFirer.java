@@ -6,6 +6,9 @@ import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobRows;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.sql.Table;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -44,11 +47,13 @@ public class ScheduleFirer {
     private final Pool pool;
     private final JobSubmitter submitter;
     private final ObjectMapper mapper;
+    private final MeterRegistry meters;
 
-    public ScheduleFirer(Pool pool, JobSubmitter submitter, ObjectMapper mapper) {
+    public ScheduleFirer(Pool pool, JobSubmitter submitter, ObjectMapper mapper, MeterRegistry meters) {
         this.pool = pool;
         this.submitter = submitter;
         this.mapper = mapper;
+        this.meters = meters;
     }
 
     /** What one round decided. */
@@ -56,6 +61,10 @@ public class ScheduleFirer {
         Round plus(Round other) {
             return new Round(schedules + other.schedules, runs + other.runs, skipped + other.skipped);
         }
+    }
+
+    /** What was decided for one schedule: runs for fires on time, runs caught up, fires skipped (overlap) or dropped (missed). */
+    private record Decision(String workspace, String name, int onTime, int caughtUp, int skipped, int dropped) {
     }
 
     private record Due(String workspace, String name, List<String> cron, String timeZone, String job, String overlap,
@@ -78,13 +87,34 @@ public class ScheduleFirer {
                 })
                 .flatMap(due -> Multi.createFrom().iterable(due)
                         .onItem().transformToUniAndConcatenate(schedule -> fire(tx, schedule, grace))
-                        .collect().asList()
-                        .map(rounds -> rounds.stream().reduce(new Round(0, 0, 0), Round::plus))));
+                        .collect().asList()))
+                // Counted once committed: a round rolled back decided nothing.
+                .invoke(decisions -> decisions.forEach(this::count))
+                .map(decisions -> decisions.stream()
+                        .map(d -> new Round(1, d.onTime() + d.caughtUp(), d.skipped()))
+                        .reduce(new Round(0, 0, 0), Round::plus));
     }
 
-    private Uni<Round> fire(SqlClient tx, Due due, Duration grace) {
+    private void count(Decision d) {
+        Tags tags = Tags.of("workspace", d.workspace(), "schedule", d.name());
+        add("harrier.schedule.fires", "Runs created at their fire time (on time, within the misfire grace)", tags, d.onTime());
+        add("harrier.schedule.catch_ups", "Runs created for fires missed while no instance ran (catchUp)", tags, d.caughtUp());
+        add("harrier.schedule.skips", "Fires that created no run: the last run had not ended (overlap: skip)", tags, d.skipped());
+        add("harrier.schedule.missed", "Fires missed while no instance ran that catchUp left without a run", tags, d.dropped());
+    }
+
+    private void add(String name, String description, Tags tags, int amount) {
+        Counter counter = Counter.builder(name).description(description).tags(tags).register(meters);
+        if (amount > 0) {
+            counter.increment(amount);
+        }
+    }
+
+    private Uni<Decision> fire(SqlClient tx, Due due, Duration grace) {
         FireTimes times = FireTimes.of(due.cron(), due.timeZone());
-        List<Instant> chosen = chosen(times, due, grace);
+        List<Instant> all = fires(times, due);
+        Instant onTimeFrom = due.now().minus(grace);
+        List<Instant> chosen = chosen(all, onTimeFrom, due.catchUp());
         Uni<List<Instant>> runs = !"skip".equals(due.overlap()) || chosen.isEmpty()
                 ? Uni.createFrom().item(chosen)
                 : tx.preparedQuery(Table.SCHEDULES.sql("has_live_run")).execute(Tuple.of(due.workspace(), due.name()))
@@ -95,18 +125,28 @@ public class ScheduleFirer {
                         .flatMap(x -> tx.preparedQuery(Table.SCHEDULES.sql("advance"))
                                 .execute(Tuple.of(due.workspace(), due.name(),
                                         JobRows.offset(times.next(due.now()).orElse(null)))))
-                        .map(x -> new Round(1, fires.size(), chosen.size() - fires.size())));
+                        .map(x -> {
+                            int onTime = (int) fires.stream().filter(t -> !t.isBefore(onTimeFrom)).count();
+                            int caughtUp = fires.size() - onTime;
+                            int skipped = chosen.size() - fires.size();
+                            int dropped = all.size() - chosen.size();
+                            return new Decision(due.workspace(), due.name(), onTime, caughtUp, skipped, dropped);
+                        }));
     }
 
-    /** The fires that get a job: every one on time, and the missed ones {@code catchUp} keeps. */
-    private static List<Instant> chosen(FireTimes times, Due due, Duration grace) {
+    /** Every fire due: the next one not decided, and those after it up to now. */
+    private static List<Instant> fires(FireTimes times, Due due) {
         List<Instant> fires = new ArrayList<>();
         fires.add(due.nextFireAt());
         fires.addAll(times.between(due.nextFireAt(), due.now(), 10 * CATCH_UP_MAX));
-        Instant onTimeFrom = due.now().minus(grace);
+        return fires;
+    }
+
+    /** The fires that get a job: every one on time, and the missed ones {@code catchUp} keeps. */
+    private static List<Instant> chosen(List<Instant> fires, Instant onTimeFrom, String catchUp) {
         List<Instant> missed = fires.stream().filter(t -> t.isBefore(onTimeFrom)).toList();
         List<Instant> onTime = fires.stream().filter(t -> !t.isBefore(onTimeFrom)).toList();
-        int keep = switch (due.catchUp()) {
+        int keep = switch (catchUp) {
             case "none" -> 0;
             case "all" -> CATCH_UP_MAX;
             default -> 1;

@@ -3,6 +3,7 @@ package dev.harrier.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harrier.testing.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -31,6 +32,14 @@ class ScheduleFirerTest {
 
     @Inject
     ScheduleFirer firer;
+
+    @Inject
+    MeterRegistry meters;
+
+    private double counted(String name, String schedule) {
+        var counter = meters.find(name).tags("workspace", "default", "schedule", schedule).counter();
+        return counter == null ? 0 : counter.count();
+    }
 
     @BeforeEach
     void clean() {
@@ -109,6 +118,12 @@ class ScheduleFirerTest {
         assertThat(runs("latest")).containsExactly(ten, twelve, one);
         assertThat(runs("none")).containsExactly(ten, one);
         assertThat(runs("all")).containsExactly(ten, eleven, twelve, one);
+        assertThat(counted("harrier.schedule.fires", "latest")).isEqualTo(2);
+        assertThat(counted("harrier.schedule.catch_ups", "latest")).isEqualTo(1);
+        assertThat(counted("harrier.schedule.missed", "latest")).isEqualTo(1);
+        assertThat(counted("harrier.schedule.catch_ups", "none")).isZero();
+        assertThat(counted("harrier.schedule.missed", "none")).isEqualTo(2);
+        assertThat(counted("harrier.schedule.catch_ups", "all")).isEqualTo(2);
     }
 
     @Test
@@ -123,6 +138,7 @@ class ScheduleFirerTest {
         assertThat(runs("skip")).as("the 10:00 run is still pending: 11:00 is skipped")
                 .containsExactly(Instant.parse("2026-12-01T10:00:00Z"));
         assertThat(round.skipped()).isEqualTo(1);
+        assertThat(counted("harrier.schedule.skips", "skip")).isEqualTo(1);
         TestDatabase.execute("UPDATE harrier.jobs SET status = 'completed', finished_at = now() WHERE schedule = 'skip'");
         firer.fireDue(Instant.parse("2026-12-01T12:00:10Z"), GRACE).await().indefinitely();
         assertThat(runs("skip")).containsExactly(Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T12:00:00Z"));
