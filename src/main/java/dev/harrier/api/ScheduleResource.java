@@ -56,6 +56,8 @@ public class ScheduleResource {
     private static final int MAX_DESCRIPTION = 1_000;
     private static final Set<String> OVERLAP = Set.of("allow", "skip");
     private static final Set<String> CATCH_UP = Set.of("latest", "none", "all");
+    static final String SOURCE_API = "api";
+    static final String SOURCE_FILE = "file";
 
     private final ScheduleStore store;
     private final JobSubmitter submitter;
@@ -95,6 +97,18 @@ public class ScheduleResource {
         if (put == null) {
             throw Requests.invalid("", "must be a JSON object");
         }
+        return apply(caller.workspace(), name, put, mapper.readTree(body).get("job"), SOURCE_API)
+                .flatMap(result -> document(result.schedule())
+                        .map(doc -> Response.status(result.created() ? 201 : 200).entity(doc).build()));
+    }
+
+    /**
+     * Creates or replaces a schedule from a PUT body, from the API or the schedule file
+     * ({@code source}). Bad input fails with the problem document of a 400 and changes nothing.
+     * The API may not replace a schedule of the file (409); the file takes over one of the API's,
+     * and keeps the {@code paused} of a schedule it already had (a PATCH persists across starts).
+     */
+    Uni<ScheduleStore.Put> apply(String workspace, String name, Bodies.SchedulePut put, JsonNode job, String source) {
         List<FieldProblem> problems = new ArrayList<>();
         List<String> cron = cron(put.cron(), problems);
         String zone = put.timeZone() == null ? "UTC" : put.timeZone();
@@ -128,26 +142,40 @@ public class ScheduleResource {
             problems.add(new FieldProblem("description", "must be at most " + MAX_DESCRIPTION + " characters"));
         }
         if (!problems.isEmpty()) {
-            throw new ApiProblem(Problem.invalid("Invalid schedule", problems));
+            return Uni.createFrom().failure(new ApiProblem(Problem.invalid("Invalid schedule", problems)));
         }
         JobRequest template = new JobRequest(put.job().kind(), put.job().queue(), put.job().args(), put.job().priority(), null,
                 put.job().maxAttempts(), put.job().timeoutSeconds(), put.job().uniqueKey(), put.job().tags(), null);
-        String jobJson = mapper.writeValueAsString(mapper.readTree(body).get("job"));
+        String jobJson;
+        try {
+            jobJson = mapper.writeValueAsString(job);
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
         FireTimes fires = times;
-        String workspace = caller.workspace();
         Instant now = clock.instant();
         return submitter.checkTemplate(workspace, template)
                 .flatMap(ok -> store.get(workspace, name))
-                .flatMap(existing -> existing.isPresent() ? Uni.createFrom().item(0L) : store.count(workspace))
-                .flatMap(count -> {
-                    if (count >= MAX_SCHEDULES) {
-                        throw Requests.invalid("name", "the workspace has " + MAX_SCHEDULES + " schedules, the most it may have");
+                .flatMap(existing -> {
+                    if (existing.isPresent() && SOURCE_FILE.equals(existing.get().source()) && SOURCE_API.equals(source)) {
+                        throw fromFile(name);
                     }
-                    return store.put(new Schedule(workspace, name, cron, zone, jobJson, overlap, catchUp,
-                            Boolean.TRUE.equals(put.paused()), put.description(), "api", fires.next(now).orElse(null), null, null));
-                })
-                .flatMap(result -> document(result.schedule())
-                        .map(doc -> Response.status(result.created() ? 201 : 200).entity(doc).build()));
+                    boolean paused = existing.isPresent() && SOURCE_FILE.equals(existing.get().source()) && SOURCE_FILE.equals(source)
+                            ? existing.get().paused() : Boolean.TRUE.equals(put.paused());
+                    Uni<Long> count = existing.isPresent() ? Uni.createFrom().item(0L) : store.count(workspace);
+                    return count.flatMap(schedules -> {
+                        if (schedules >= MAX_SCHEDULES) {
+                            throw Requests.invalid("name", "the workspace has " + MAX_SCHEDULES + " schedules, the most it may have");
+                        }
+                        return store.put(new Schedule(workspace, name, cron, zone, jobJson, overlap, catchUp, paused,
+                                put.description(), source, fires.next(now).orElse(null), null, null));
+                    });
+                });
+    }
+
+    static ApiProblem fromFile(String name) {
+        return new ApiProblem(Problem.conflict("Schedule " + name + " comes from the schedule file (HARRIER_SCHEDULES_FILE): "
+                + "change or remove it there"));
     }
 
     @GET
@@ -200,12 +228,19 @@ public class ScheduleResource {
     public Uni<Response> delete(@Context ContainerRequestContext request, @PathParam("name") String name) {
         Caller caller = Requests.withKey(request);
         checkName(name);
-        return store.delete(caller.workspace(), name).map(deleted -> {
-            if (!deleted) {
-                throw notFound(name);
-            }
-            return Response.noContent().build();
-        });
+        return existing(caller.workspace(), name)
+                .flatMap(schedule -> {
+                    if (SOURCE_FILE.equals(schedule.source())) {
+                        throw fromFile(name);
+                    }
+                    return store.delete(caller.workspace(), name);
+                })
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw notFound(name);
+                    }
+                    return Response.noContent().build();
+                });
     }
 
     @POST

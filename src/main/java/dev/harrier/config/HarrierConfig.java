@@ -32,6 +32,13 @@ public interface HarrierConfig {
 
     Schedule schedule();
 
+    /**
+     * A JSON file of schedules ({@code {"workspace": "default", "schedules": {"<name>": <PUT body>}}}),
+     * applied at every start (HARRIER_SCHEDULES_FILE).
+     */
+    @WithName("schedules-file")
+    Optional<String> schedulesFile();
+
     /** Schedules: every instance fires the due ones (a fire is missed only when none runs). */
     interface Schedule {
 
