@@ -127,6 +127,22 @@ class ScheduleFirerTest {
     }
 
     @Test
+    void aResumedScheduleAppliesItsCatchUpToTheFiresItSkippedWhilePaused() {
+        Instant start = Instant.parse("2026-12-01T09:30:00Z");
+        schedule("paused", "0 * * * *", "UTC", "latest", "allow", start);
+        TestDatabase.execute("UPDATE harrier.schedules SET paused = true WHERE name = 'paused'");
+        instancesAt(Instant.parse("2026-12-01T10:00:05Z"));
+        instancesAt(Instant.parse("2026-12-01T11:00:05Z"));
+        assertThat(runs("paused")).as("paused: no run").isEmpty();
+
+        TestDatabase.execute("UPDATE harrier.schedules SET paused = false WHERE name = 'paused'");
+        instancesAt(Instant.parse("2026-12-01T11:30:00Z"));
+        assertThat(runs("paused")).as("resumed: the latest skipped fire gets its run").containsExactly(Instant.parse("2026-12-01T11:00:00Z"));
+        instancesAt(Instant.parse("2026-12-01T12:00:01Z"));
+        assertThat(runs("paused")).containsExactly(Instant.parse("2026-12-01T11:00:00Z"), Instant.parse("2026-12-01T12:00:00Z"));
+    }
+
+    @Test
     void aFireALittleLateIsNotMissedAndOverlapSkipWaitsForTheLastRun() {
         Instant start = Instant.parse("2026-12-01T09:30:00Z");
         schedule("late", "0 * * * *", "UTC", "none", "allow", start);
