@@ -3,6 +3,7 @@ package dev.harrier.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
+import dev.harrier.config.HarrierConfig;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.JobDocument;
 import dev.harrier.document.Problem;
@@ -51,8 +52,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ScheduleResource {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final int MAX_EXPRESSIONS = 10;
-    private static final int MAX_SCHEDULES = 1_000;
     private static final int MAX_DESCRIPTION = 1_000;
     private static final Set<String> OVERLAP = Set.of("allow", "skip");
     private static final Set<String> CATCH_UP = Set.of("latest", "none", "all");
@@ -65,9 +64,13 @@ public class ScheduleResource {
     private final ObjectMapper mapper;
     private final Pool pool;
     private final Clock clock;
+    private final int maxSchedules;
+    private final int maxExpressions;
 
     public ScheduleResource(ScheduleStore store, JobSubmitter submitter, RequestJson json, ObjectMapper mapper, Pool pool,
-                            Clock clock) {
+                            Clock clock, HarrierConfig config) {
+        this.maxSchedules = config.limits().schedules();
+        this.maxExpressions = config.limits().cronExpressions();
         this.store = store;
         this.submitter = submitter;
         this.json = json;
@@ -110,7 +113,7 @@ public class ScheduleResource {
      */
     Uni<ScheduleStore.Put> apply(String workspace, String name, Bodies.SchedulePut put, JsonNode job, String source) {
         List<FieldProblem> problems = new ArrayList<>();
-        List<String> cron = cron(put.cron(), problems);
+        List<String> cron = cron(put.cron(), maxExpressions, problems);
         String zone = put.timeZone() == null ? "UTC" : put.timeZone();
         FireTimes times = null;
         if (problems.isEmpty()) {
@@ -164,8 +167,9 @@ public class ScheduleResource {
                             ? existing.get().paused() : Boolean.TRUE.equals(put.paused());
                     Uni<Long> count = existing.isPresent() ? Uni.createFrom().item(0L) : store.count(workspace);
                     return count.flatMap(schedules -> {
-                        if (schedules >= MAX_SCHEDULES) {
-                            throw Requests.invalid("name", "the workspace has " + MAX_SCHEDULES + " schedules, the most it may have");
+                        if (schedules >= maxSchedules) {
+                            throw Requests.invalid("name", "the workspace has " + maxSchedules
+                                    + " schedules, the most it may have (HARRIER_LIMITS_SCHEDULES)");
                         }
                         return store.put(new Schedule(workspace, name, cron, zone, jobJson, overlap, catchUp, paused,
                                 put.description(), source, fires.next(now).orElse(null), null, null));
@@ -278,13 +282,13 @@ public class ScheduleResource {
         }
     }
 
-    private static List<String> cron(JsonNode cron, List<FieldProblem> problems) {
+    private static List<String> cron(JsonNode cron, int maxExpressions, List<FieldProblem> problems) {
         List<String> expressions = new ArrayList<>();
         if (cron == null || cron.isNull()) {
             problems.add(new FieldProblem("cron", "is required: an expression such as \"0 8 * * *\", or a list of them"));
         } else if (cron.isTextual()) {
             expressions.add(cron.textValue());
-        } else if (cron.isArray() && !cron.isEmpty() && cron.size() <= MAX_EXPRESSIONS) {
+        } else if (cron.isArray() && !cron.isEmpty() && cron.size() <= maxExpressions) {
             for (int i = 0; i < cron.size(); i++) {
                 if (!cron.get(i).isTextual()) {
                     problems.add(new FieldProblem("cron[" + i + "]", "must be a string"));
@@ -292,7 +296,7 @@ public class ScheduleResource {
                 expressions.add(cron.get(i).asText());
             }
         } else if (cron.isArray()) {
-            problems.add(new FieldProblem("cron", "must hold 1 to " + MAX_EXPRESSIONS + " expressions, not " + cron.size()));
+            problems.add(new FieldProblem("cron", "must hold 1 to " + maxExpressions + " expressions, not " + cron.size()));
         } else {
             problems.add(new FieldProblem("cron", "must be a string or a list of strings"));
         }

@@ -32,6 +32,20 @@ public interface HarrierConfig {
 
     Schedule schedule();
 
+    Limits limits();
+
+    /** Limits of the contract's part 2 (HARRIER_LIMITS_*): past one, a 400 names the field. */
+    interface Limits {
+
+        /** Schedules a workspace may have. */
+        @WithDefault("1000")
+        int schedules();
+
+        /** Cron expressions one schedule may have. */
+        @WithDefault("10")
+        int cronExpressions();
+    }
+
     /**
      * A JSON file of schedules ({@code {"workspace": "default", "schedules": {"<name>": <PUT body>}}}),
      * applied at every start (HARRIER_SCHEDULES_FILE).

@@ -98,6 +98,17 @@ class ApiSchedulesTest {
         given().contentType(ContentType.JSON).body(SEED).put("/api/v1/schedules/s").then().statusCode(401);
     }
 
+    @Test
+    void aWorkspaceHasAtMostTheLimitOfSchedulesAndReplacingOneIsNotANewOne() {
+        for (int i = 0; i < 6; i++) {
+            api().body("{\"cron\": \"@daily\", \"job\": {\"kind\": \"noop\"}}").put("/api/v1/schedules/s" + i).then().statusCode(201);
+        }
+        api().body("{\"cron\": \"@daily\", \"job\": {\"kind\": \"noop\"}}").put("/api/v1/schedules/s6").then().statusCode(400)
+                .body("errors.field", hasItem("name"));
+        api().body("{\"cron\": \"@hourly\", \"job\": {\"kind\": \"noop\"}}").put("/api/v1/schedules/s0").then().statusCode(200);
+        other().body("{\"cron\": \"@daily\", \"job\": {\"kind\": \"noop\"}}").put("/api/v1/schedules/s6").then().statusCode(201);
+    }
+
     private static void invalid(String name, String body, String field, String message) {
         var reply = api().body(body).put("/api/v1/schedules/" + name).then().log().ifValidationFails().statusCode(400)
                 .body("errors.field", hasItem(field));
