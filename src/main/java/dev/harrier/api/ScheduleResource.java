@@ -12,6 +12,7 @@ import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.schedule.FireTimes;
 import dev.harrier.schedule.InvalidCronException;
+import dev.harrier.schedule.JobTemplate;
 import dev.harrier.schedule.Schedule;
 import dev.harrier.schedule.ScheduleStore;
 import io.smallrye.mutiny.Uni;
@@ -261,7 +262,7 @@ public class ScheduleResource {
         Instant now = clock.instant();
         return existing(caller.workspace(), name)
                 .flatMap(schedule -> pool.withTransaction(tx -> submitter.submitRuns(tx, caller.workspace(),
-                        template(schedule.jobJson()), name, List.of(now), true)))
+                        JobTemplate.read(mapper, schedule.jobJson()), name, List.of(now), true)))
                 .map(results -> {
                     JobDocument job = JobDocument.of(results.get(0).job());
                     return Response.accepted(job).header("Location", "/api/v1/jobs/" + job.id()).build();
@@ -301,16 +302,6 @@ public class ScheduleResource {
             problems.add(new FieldProblem("cron", "must be a string or a list of strings"));
         }
         return expressions;
-    }
-
-    private JobRequest template(String jobJson) {
-        try {
-            Bodies.Enqueue job = mapper.readValue(jobJson, Bodies.Enqueue.class);
-            return new JobRequest(job.kind(), job.queue(), job.args(), job.priority(), null, job.maxAttempts(),
-                    job.timeoutSeconds(), job.uniqueKey(), job.tags(), null);
-        } catch (IOException e) {
-            throw new IllegalStateException("the stored job of a schedule is not an enqueue body", e);
-        }
     }
 
     private Uni<Bodies.Schedule> document(Schedule schedule) {

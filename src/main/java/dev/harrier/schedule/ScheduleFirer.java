@@ -1,8 +1,6 @@
 package dev.harrier.schedule;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobRows;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.sql.Table;
@@ -16,8 +14,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,7 +117,7 @@ public class ScheduleFirer {
                         .map(rows -> rows.iterator().next().getBoolean("live")
                                 ? List.<Instant>of() : List.of(chosen.get(chosen.size() - 1)));
         return runs.flatMap(fires -> (fires.isEmpty() ? Uni.createFrom().voidItem()
-                        : submitter.submitRuns(tx, due.workspace(), template(due.job()), due.name(), fires, false).replaceWithVoid())
+                        : submitter.submitRuns(tx, due.workspace(), JobTemplate.read(mapper, due.job()), due.name(), fires, false).replaceWithVoid())
                         .flatMap(x -> tx.preparedQuery(Table.SCHEDULES.sql("advance"))
                                 .execute(Tuple.of(due.workspace(), due.name(),
                                         JobRows.offset(times.next(due.now()).orElse(null)))))
@@ -154,28 +150,5 @@ public class ScheduleFirer {
         List<Instant> chosen = new ArrayList<>(missed.subList(Math.max(0, missed.size() - keep), missed.size()));
         chosen.addAll(onTime);
         return chosen;
-    }
-
-    private JobRequest template(String json) {
-        try {
-            JsonNode job = mapper.readTree(json);
-            List<String> tags = new ArrayList<>();
-            job.path("tags").forEach(tag -> tags.add(tag.asText()));
-            return new JobRequest(job.path("kind").asText(null), text(job, "queue"), job.get("args"),
-                    integer(job, "priority"), null, integer(job, "maxAttempts"), integer(job, "timeoutSeconds"),
-                    text(job, "uniqueKey"), tags, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Integer integer(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asInt();
     }
 }
