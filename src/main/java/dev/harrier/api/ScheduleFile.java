@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -37,7 +36,6 @@ import org.jboss.logging.Logger;
 public class ScheduleFile {
 
     private static final Logger LOG = Logger.getLogger(ScheduleFile.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
     private final HarrierConfig config;
     private final ScheduleResource schedules;
@@ -85,7 +83,7 @@ public class ScheduleFile {
     }
 
     private Uni<ScheduleStore.Put> put(Path file, String workspace, String name, JsonNode body) {
-        if (!NAME.matcher(name).matches()) {
+        if (!ScheduleResource.NAME.matcher(name).matches()) {
             return Uni.createFrom().failure(problem(file, name, "the name must be 1 to 100 letters, digits or . _ -"));
         }
         Bodies.SchedulePut put;

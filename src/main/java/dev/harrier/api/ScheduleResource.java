@@ -52,7 +52,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Schedules")
 public class ScheduleResource {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final int MAX_DESCRIPTION = 1_000;
     private static final Set<String> OVERLAP = Set.of("allow", "skip");
     private static final Set<String> CATCH_UP = Set.of("latest", "none", "all");

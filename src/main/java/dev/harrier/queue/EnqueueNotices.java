@@ -6,9 +6,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -32,8 +32,8 @@ public class EnqueueNotices {
     private static final Logger LOG = Logger.getLogger(EnqueueNotices.class);
 
     private final Pool pool;
-    private final Set<String> queues = new LinkedHashSet<>();
-    private final List<String[]> queueKeys = new ArrayList<>();
+    // The queues to wake, by "workspace/queue": each once per send.
+    private final Map<String, String[]> queues = new LinkedHashMap<>();
     private final List<UUID> jobs = new ArrayList<>();
     private boolean sending;
 
@@ -49,8 +49,8 @@ public class EnqueueNotices {
         synchronized (this) {
             for (Job job : inserted) {
                 jobs.add(job.id());
-                if (job.status() == JobStatus.PENDING && queues.add(job.workspace() + "/" + job.queue())) {
-                    queueKeys.add(new String[] {job.workspace(), job.queue()});
+                if (job.status() == JobStatus.PENDING) {
+                    queues.putIfAbsent(job.workspace() + "/" + job.queue(), new String[] {job.workspace(), job.queue()});
                 }
             }
             if (sending) {
@@ -70,11 +70,10 @@ public class EnqueueNotices {
                 sending = false;
                 return;
             }
-            workspaces = queueKeys.stream().map(k -> k[0]).toArray(String[]::new);
-            queueNames = queueKeys.stream().map(k -> k[1]).toArray(String[]::new);
+            workspaces = queues.values().stream().map(k -> k[0]).toArray(String[]::new);
+            queueNames = queues.values().stream().map(k -> k[1]).toArray(String[]::new);
             ids = jobs.toArray(UUID[]::new);
             queues.clear();
-            queueKeys.clear();
             jobs.clear();
         }
         Long[] seqs = new Long[ids.length];

@@ -74,15 +74,15 @@ public class JobSubmitter {
      */
     public Uni<List<EnqueueResult>> submitRuns(SqlClient transaction, String workspace, JobRequest template,
                                                String schedule, List<Instant> fireTimes, boolean triggered) {
-        return check(transaction, workspace, fireTimes.stream().map(t -> template).toList())
-                .flatMap(jobs -> {
-                    List<NewJob> runs = new ArrayList<>(jobs.size());
-                    for (int i = 0; i < jobs.size(); i++) {
-                        NewJob job = jobs.get(i);
-                        runs.add(new NewJob(job.workspace(), job.queue(), job.kind(), job.argsJson(), job.priority(),
-                                job.runAt(), job.maxAttempts(), job.timeoutSeconds(), job.uniqueKey(), job.tags(),
-                                job.parentId(), schedule, fireTimes.get(i), triggered));
-                    }
+        // Checked once: every run is the same job but for its fire time.
+        return check(transaction, workspace, List.of(template))
+                .flatMap(checked -> {
+                    NewJob job = checked.get(0);
+                    List<NewJob> runs = fireTimes.stream()
+                            .map(at -> new NewJob(job.workspace(), job.queue(), job.kind(), job.argsJson(), job.priority(),
+                                    job.runAt(), job.maxAttempts(), job.timeoutSeconds(), job.uniqueKey(), job.tags(),
+                                    job.parentId(), schedule, at, triggered))
+                            .toList();
                     return enqueuer.insert(transaction, runs);
                 });
     }
