@@ -192,12 +192,14 @@ SELECT count(*) AS running FROM harrier.jobs
 WHERE workspace = $1 AND queue = $2 AND status = 'running';
 
 -- name: claim
--- Claims up to $3 pending jobs of one queue for owner $4 with a lease of $5 seconds. The CTE makes
--- LIMIT apply before the UPDATE, and SKIP LOCKED lets instances claim side by side. The status
--- change is recorded as an event in the same statement.
+-- Claims up to $3 pending jobs of one queue, of the kinds $6, for owner $4 with a lease of $5
+-- seconds. The CTE makes LIMIT apply before the UPDATE, and SKIP LOCKED lets instances claim side
+-- by side. The status change is recorded as an event in the same statement. A remote worker's
+-- claim ($7, the claim's secret, not null) stores each job's lease token hashed: the token is the
+-- first 16 bytes of SHA-256(secret || job id), which queue.LeaseTokens computes for the reply.
 WITH picked AS (
     SELECT id FROM harrier.jobs
-    WHERE workspace = $1 AND queue = $2 AND status = 'pending'
+    WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
     ORDER BY priority, run_at, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -205,7 +207,9 @@ WITH picked AS (
     UPDATE harrier.jobs j
     SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
         lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
-        last_event_seq = j.last_event_seq + 1
+        last_event_seq = j.last_event_seq + 1,
+        lease_token_hash = CASE WHEN $7::bytea IS NULL THEN NULL
+                                ELSE sha256(substring(sha256($7::bytea || uuid_send(j.id)) FROM 1 FOR 16)) END
     -- Driven by the primary key: joined to the CTE, the planner read the whole table
     -- (a hash join over a sequential scan) on every claim.
     WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
@@ -327,7 +331,7 @@ RETURNING id, lease_owner, harrier.notify_cancel(ARRAY[id]);
 WITH retried AS (
     UPDATE harrier.jobs
     SET status = 'pending', attempt = 0, run_at = now(), finished_at = NULL, result = NULL,
-        cancel_requested_at = NULL, updated_at = now(), last_event_seq = last_event_seq + 1
+        cancel_requested_at = NULL, lease_token_hash = NULL, updated_at = now(), last_event_seq = last_event_seq + 1
     WHERE id = $1 AND workspace = $2 AND status IN ('failed', 'cancelled')
     RETURNING id, workspace, queue, last_event_seq
 ), events AS (
@@ -382,13 +386,15 @@ WITH expired AS (
             ELSE 'retrying' END::harrier.job_status,
         run_at = now(),
         error_message = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_message
+            WHEN j.lease_token_hash IS NOT NULL
+            THEN 'the lease expired: remote ' || coalesce(j.lease_owner, '?') || ' stopped renewing it'
             ELSE 'the lease expired: instance ' || coalesce(j.lease_owner, '?') || ' stopped renewing it' END,
         error_type = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_type ELSE 'lease_expired' END,
         error_attempt = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_attempt ELSE j.attempt END,
         error_at = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.error_at ELSE now() END,
         finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts
             THEN now() END,
-        lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+        lease_owner = NULL, lease_expires_at = NULL, lease_token_hash = NULL, updated_at = now(),
         -- A failed attempt also gets its log line (seq + 1), before the status (seq + 2).
         last_event_seq = j.last_event_seq + CASE WHEN j.cancel_requested_at IS NULL THEN 2 ELSE 1 END
     FROM expired
@@ -426,3 +432,35 @@ WITH doomed AS (
     DELETE FROM harrier.job_items i USING doomed WHERE i.job_id = doomed.id
 )
 DELETE FROM harrier.jobs j USING doomed WHERE j.id = doomed.id;
+
+-- name: check_lease
+-- The attempt a remote worker's lease token ($3, hashed) holds, if it still holds it: the job is
+-- running under that token. `timeout_at` is when the attempt's time is up ($4: the default
+-- timeout in seconds, for a job without its own).
+SELECT id, workspace, queue, kind, attempt, max_attempts, lease_owner, lease_expires_at,
+       cancel_requested_at IS NOT NULL AS cancel_requested,
+       started_at + make_interval(secs => coalesce(timeout_seconds, $4)) AS timeout_at,
+       now() >= started_at + make_interval(secs => coalesce(timeout_seconds, $4)) AS timed_out
+FROM harrier.jobs
+WHERE id = $1 AND workspace = $2 AND status = 'running' AND lease_token_hash = $3;
+
+-- name: renew_remote_lease
+-- A remote worker's heartbeat: extends its lease by $4 seconds, never past the attempt's timeout
+-- ($5: the default timeout in seconds), and says whether a client asked to cancel the job.
+UPDATE harrier.jobs
+SET lease_expires_at = least(now() + make_interval(secs => $4),
+                             started_at + make_interval(secs => coalesce(timeout_seconds, $5)))
+WHERE id = $1 AND workspace = $2 AND status = 'running' AND lease_token_hash = $3
+RETURNING id, attempt, lease_expires_at, cancel_requested_at IS NOT NULL AS cancel_requested,
+          now() >= started_at + make_interval(secs => coalesce(timeout_seconds, $5)) AS timed_out;
+
+-- name: get_by_lease_token
+-- A job whose last remote attempt held the lease token $3 (hashed): what a repeated complete or
+-- fail answers once that attempt ended by the worker's own call.
+SELECT status::text AS status, attempt FROM harrier.jobs
+WHERE id = $1 AND workspace = $2 AND lease_token_hash = $3;
+
+-- name: forget_lease_token
+-- An attempt of a remote worker that Harrier ended itself (its time was up): a later complete or
+-- fail with that token is refused (409), not taken for a repeat of the worker's own.
+UPDATE harrier.jobs SET lease_token_hash = NULL WHERE id = $1 AND lease_token_hash = $2;

@@ -12,6 +12,7 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.StrictJson;
 import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.UniqueKeyContention;
+import dev.harrier.remote.LeaseLost;
 import dev.harrier.sql.TransientFailures;
 import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,6 +39,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response invalidJob(InvalidJobException e) {
         return respond(Problem.invalid("The job is invalid: " + e.getMessage(), e.problems()));
+    }
+
+    @ServerExceptionMapper
+    public Response leaseLost(LeaseLost e) {
+        return respond(Problem.of(409, "lease-lost", "Lease lost", e.getMessage()));
     }
 
     @ServerExceptionMapper

@@ -44,6 +44,18 @@ public interface HarrierConfig {
         /** Cron expressions one schedule may have. */
         @WithDefault("10")
         int cronExpressions();
+
+        /** Remote kinds a workspace may declare. */
+        @WithDefault("1000")
+        int kinds();
+
+        /** Entries of one report call of a remote worker ({@code logs}, {@code items}, {@code children}). */
+        @WithDefault("1000")
+        int reportEntries();
+
+        /** Bytes of one report call's body. */
+        @WithDefault("1048576")
+        int reportBytes();
     }
 
     /**

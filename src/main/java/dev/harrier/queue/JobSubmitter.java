@@ -1,5 +1,7 @@
 package dev.harrier.queue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.HandlerRegistry;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,9 +42,14 @@ public class JobSubmitter {
     private final JobEnqueuer enqueuer;
     private final Pool pool;
     private final HarrierConfig config;
+    private final KindStore kinds;
+    private final ArgsSchemas schemas;
 
-    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config, EnqueueNotices notices) {
+    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config, EnqueueNotices notices, KindStore kinds,
+                        ArgsSchemas schemas) {
         this.handlers = handlers;
+        this.kinds = kinds;
+        this.schemas = schemas;
         this.enqueuer = new JobEnqueuer(pool, notices);
         this.pool = pool;
         this.config = config;
@@ -101,23 +109,35 @@ public class JobSubmitter {
             problems.add(new FieldProblem("jobs", "at most " + MAX_BATCH + " jobs in one batch, not " + requests.size()));
             return Uni.createFrom().failure(new InvalidJobException(problems));
         }
-        List<NewJob> jobs = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            jobs.add(check(workspace, requests.get(i), "jobs[" + i + "]", problems));
+        // The kinds no handler of this service runs: those the workspace declared for remote workers.
+        Set<String> remote = new HashSet<>();
+        for (JobRequest request : requests) {
+            if (request != null && request.kind() != null && handlers.find(request.kind()).isEmpty()
+                    && InputChecks.textProblem(request.kind()) == null) {
+                remote.add(request.kind());
+            }
         }
-        if (!problems.isEmpty()) {
-            return Uni.createFrom().failure(new InvalidJobException(problems));
-        }
-        return checkParents(client, workspace, jobs).replaceWith(jobs);
+        return kinds.named(client, workspace, remote).flatMap(declared -> {
+            List<NewJob> jobs = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                jobs.add(check(workspace, requests.get(i), declared, "jobs[" + i + "]", problems));
+            }
+            if (!problems.isEmpty()) {
+                return Uni.createFrom().failure(new InvalidJobException(problems));
+            }
+            return checkParents(client, workspace, jobs).replaceWith(jobs);
+        });
     }
 
-    private NewJob check(String workspace, JobRequest request, String prefix, List<FieldProblem> problems) {
+    private NewJob check(String workspace, JobRequest request, Map<String, RemoteKind> declared, String prefix,
+                         List<FieldProblem> problems) {
         List<FieldProblem> found = new ArrayList<>();
         if (request == null) {
             problems.add(new FieldProblem(prefix, "must be a job object"));
             return null;
         }
         String argsJson = null;
+        RemoteKind remote = null;
         String kindProblem = InputChecks.textProblem(request.kind());
         InputChecks.json(found, "args", request.args());
         if (request.kind() == null || request.kind().isBlank()) {
@@ -126,8 +146,12 @@ public class JobSubmitter {
             found.add(new FieldProblem("kind", kindProblem));
         } else {
             Optional<JobHandler<?, ?>> handler = handlers.find(request.kind());
-            if (handler.isEmpty()) {
-                found.add(new FieldProblem("kind", "unknown kind '" + request.kind() + "'; known: " + String.join(", ", handlers.kinds())));
+            remote = declared.get(request.kind());
+            if (remote != null) {
+                argsJson = remoteArgs(remote, request.args(), found);
+            } else if (handler.isEmpty()) {
+                found.add(new FieldProblem("kind", "unknown kind '" + request.kind() + "': neither built in nor declared"
+                        + " with PUT /api/v1/kinds/{kind}; built in: " + String.join(", ", handlers.kinds())));
             } else {
                 HandlerRegistry.ArgsCheck args = handlers.check(handler.get(), request.args());
                 args.problems().forEach(p -> found.add(p.under("args")));
@@ -142,7 +166,9 @@ public class JobSubmitter {
         if (priority < 0 || priority > 9) {
             found.add(new FieldProblem("priority", "must be between 0 and 9"));
         }
-        int maxAttempts = request.maxAttempts() == null ? config.worker().defaultMaxAttempts() : request.maxAttempts();
+        int maxAttempts = request.maxAttempts() != null ? request.maxAttempts()
+                : remote != null && remote.maxAttempts() != null ? remote.maxAttempts() : config.worker().defaultMaxAttempts();
+        Integer timeoutSeconds = request.timeoutSeconds() != null || remote == null ? request.timeoutSeconds() : remote.timeoutSeconds();
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
             found.add(new FieldProblem("maxAttempts", "must be between 1 and " + MAX_ATTEMPTS));
         }
@@ -169,7 +195,20 @@ public class JobSubmitter {
             return null;
         }
         return new NewJob(workspace, queue, request.kind(), argsJson, priority, request.runAt(), maxAttempts,
-                request.timeoutSeconds(), request.uniqueKey(), tags, request.parentId(), null, null, false);
+                timeoutSeconds, request.uniqueKey(), tags, request.parentId(), null, null, false);
+    }
+
+    /** A remote kind's arguments: a JSON object, valid against its schema when it has one. */
+    private String remoteArgs(RemoteKind kind, JsonNode args, List<FieldProblem> found) {
+        if (args != null && !args.isNull() && !args.isObject()) {
+            found.add(new FieldProblem("args", "must be a JSON object"));
+            return null;
+        }
+        JsonNode input = args == null || args.isNull() ? JsonNodeFactory.instance.objectNode() : args;
+        if (kind.argsSchemaJson() != null) {
+            found.addAll(schemas.validate(kind.argsSchemaJson(), input));
+        }
+        return input.toString();
     }
 
     private Uni<Void> checkParents(SqlClient client, String workspace, List<NewJob> jobs) {

@@ -32,6 +32,17 @@ public class QueueStore {
         });
     }
 
+    /** The queues of one workspace, by name. */
+    public Uni<List<QueueSettings>> list(String workspace) {
+        return pool.preparedQuery(Table.QUEUES.sql("list_in_workspace")).execute(Tuple.of(workspace)).map(rows -> {
+            List<QueueSettings> queues = new ArrayList<>();
+            for (Row row : rows) {
+                queues.add(toSettings(row));
+            }
+            return queues;
+        });
+    }
+
     /**
      * Sets {@code paused} (null: unchanged) and, when {@code setConcurrency}, the concurrency
      * (null: no global limit).

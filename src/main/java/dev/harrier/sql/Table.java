@@ -23,6 +23,7 @@ public enum Table {
     API_KEYS("api_keys"),
     SECRETS("secrets"),
     SCHEDULES("schedules"),
+    KINDS("kinds"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 
     private final String resource;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.events.EventAppender;
 import dev.harrier.events.EventDraft;
+import dev.harrier.events.PendingWrites;
+import dev.harrier.events.ProgressThrottle;
 import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;

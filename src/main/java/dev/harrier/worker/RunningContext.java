@@ -2,6 +2,8 @@ package dev.harrier.worker;
 
 import dev.harrier.events.EventAppender;
 import dev.harrier.events.EventDraft;
+import dev.harrier.events.PendingWrites;
+import dev.harrier.events.ProgressThrottle;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;

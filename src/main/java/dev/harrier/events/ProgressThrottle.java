@@ -1,7 +1,5 @@
-package dev.harrier.worker;
+package dev.harrier.events;
 
-import dev.harrier.events.EventAppender;
-import dev.harrier.events.EventDraft;
 import dev.harrier.handler.ProgressReporter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +11,7 @@ import java.util.UUID;
  * Progress of one running job, written at most once per throttle interval: reports in between
  * only replace the pending snapshot. {@link #flush()} writes the last one before the job's outcome.
  */
-final class ProgressThrottle implements ProgressReporter {
+public final class ProgressThrottle implements ProgressReporter {
 
     private final UUID jobId;
     private final EventAppender appender;
@@ -29,7 +27,7 @@ final class ProgressThrottle implements ProgressReporter {
     private boolean timerArmed;
     private long lastWriteNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
-    ProgressThrottle(UUID jobId, EventAppender appender, PendingWrites writes, Vertx vertx, Duration throttle) {
+    public ProgressThrottle(UUID jobId, EventAppender appender, PendingWrites writes, Vertx vertx, Duration throttle) {
         this.jobId = jobId;
         this.appender = appender;
         this.writes = writes;
@@ -65,7 +63,7 @@ final class ProgressThrottle implements ProgressReporter {
     }
 
     /** Writes the pending snapshot, if any; emits when every event write of the job is done. */
-    Uni<Void> flush() {
+    public Uni<Void> flush() {
         EventDraft pending;
         synchronized (this) {
             pending = dirty ? takeSnapshot() : null;

@@ -1,4 +1,4 @@
-package dev.harrier.worker;
+package dev.harrier.events;
 
 import io.smallrye.mutiny.Uni;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
  * Counts a job's event writes in flight, so that its outcome is written after its last progress
  * report and log line: a stream that ends at the terminal status must have seen them before it.
  */
-final class PendingWrites {
+public final class PendingWrites {
 
     private static final Logger LOG = Logger.getLogger(PendingWrites.class);
 
@@ -17,7 +17,7 @@ final class PendingWrites {
     private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 
     /** Subscribes to the write now; a failed write is logged, never thrown at the handler. */
-    void track(Uni<Void> write) {
+    public void track(Uni<Void> write) {
         synchronized (this) {
             if (count++ == 0) {
                 idle = new CompletableFuture<>();
@@ -29,8 +29,15 @@ final class PendingWrites {
         });
     }
 
+    /** Subscribes to the write now, like {@link #track}; the returned {@code Uni} emits when it is done (or fails). */
+    public Uni<Void> tracked(Uni<Void> write) {
+        Uni<Void> once = write.memoize().indefinitely();
+        track(once);
+        return once;
+    }
+
     /** Emits when no write is in flight. */
-    Uni<Void> idle() {
+    public Uni<Void> idle() {
         CompletableFuture<Void> current;
         synchronized (this) {
             if (count == 0) {

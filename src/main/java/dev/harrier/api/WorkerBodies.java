@@ -1,0 +1,81 @@
+package dev.harrier.api;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.harrier.document.JobDocument;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The request and reply bodies of remote kinds and remote workers (part 2 of ../shared/API.md). */
+public final class WorkerBodies {
+
+    private WorkerBodies() {
+    }
+
+    /** A kind's own backoff between attempts: {@code min(maxSeconds, baseSeconds * factor^(n-1))}, a share {@code jitter} of it random. */
+    public record Backoff(Integer baseSeconds, Double factor, Integer maxSeconds, Double jitter) {
+    }
+
+    /** {@code PUT /api/v1/kinds/{kind}}: every field optional. */
+    public record KindPut(@Schema(description = "A JSON Schema (draft 2020-12) of the jobs' args", nullable = true)
+                          JsonNode argsSchema, Integer timeoutSeconds, Integer maxAttempts, Backoff backoff) {
+    }
+
+    /**
+     * A kind the workspace can enqueue. {@code runBy}: {@code harrier} (built in or a Java handler
+     * of this service) or {@code remote} (declared with PUT, run by remote workers).
+     */
+    public record Kind(String kind, String runBy, @Schema(nullable = true) JsonNode argsSchema,
+                       @Schema(nullable = true) Integer timeoutSeconds, @Schema(nullable = true) Integer maxAttempts,
+                       @Schema(nullable = true) Backoff backoff, @Schema(nullable = true) Instant createdAt,
+                       @Schema(nullable = true) Instant updatedAt) {
+    }
+
+    public record Kinds(List<Kind> kinds) {
+    }
+
+    /** {@code POST /api/v1/workers/claim}: {@code kinds} required. */
+    public record Claim(String worker, List<String> kinds, List<String> queues, Integer max, Integer waitSeconds) {
+    }
+
+    /** A claimed job: the job document with its lease token (shown only here) and deadlines. */
+    public record ClaimedJob(@JsonUnwrapped JobDocument job, String leaseToken, Instant leaseExpiresAt, Instant timeoutAt) {
+    }
+
+    public record ClaimedJobs(List<ClaimedJob> jobs) {
+    }
+
+    /** Reply of a heartbeat. */
+    public record Heartbeat(Instant leaseExpiresAt, boolean cancelRequested) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/progress}: a field left out keeps its last value. */
+    public record Progress(String step, String details, Long done, Long total) {
+    }
+
+    public record LogLine(String level, String message) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/logs}. */
+    public record Logs(List<LogLine> logs) {
+    }
+
+    /** One item's result; {@code input} and {@code data} any JSON. */
+    public record Item(Integer index, @Schema(nullable = true) JsonNode input, String status,
+                       @Schema(nullable = true) Integer httpStatus, @Schema(nullable = true) JsonNode data,
+                       @Schema(nullable = true) String error) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/items}: upserted by index. */
+    public record Items(List<Item> items) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/complete}. */
+    public record Complete(@Schema(description = "Any JSON", nullable = true) JsonNode result) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/fail}: {@code type} is stored as {@code worker:<type>}. */
+    public record Fail(String message, String type, Boolean retryable, @Schema(nullable = true) Integer retryAfterSeconds) {
+    }
+}

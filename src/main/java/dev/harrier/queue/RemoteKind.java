@@ -1,0 +1,15 @@
+package dev.harrier.queue;
+
+import java.time.Instant;
+
+/**
+ * A kind a workspace declared as run by remote workers ({@code PUT /api/v1/kinds/{kind}}): its
+ * arguments' JSON Schema and the defaults of its jobs, each null when not given.
+ */
+public record RemoteKind(String workspace, String name, String argsSchemaJson, Integer timeoutSeconds,
+                         Integer maxAttempts, RetryBackoff backoff, Instant createdAt, Instant updatedAt) {
+
+    /** A kind's own backoff between attempts; fields not given take the service's defaults. */
+    public record RetryBackoff(Integer baseSeconds, Double factor, Integer maxSeconds, Double jitter) {
+    }
+}

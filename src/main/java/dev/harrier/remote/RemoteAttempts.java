@@ -1,0 +1,283 @@
+package dev.harrier.remote;
+
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.events.EventAppender;
+import dev.harrier.events.EventDraft;
+import dev.harrier.handler.ErrorTypes;
+import dev.harrier.handler.ItemResult;
+import dev.harrier.queue.ItemWriter;
+import dev.harrier.queue.Job;
+import dev.harrier.queue.JobActions;
+import dev.harrier.queue.JobStatus;
+import dev.harrier.queue.KindStore;
+import dev.harrier.queue.LeaseTokens;
+import dev.harrier.queue.Outcome;
+import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.queue.RemoteKind;
+import dev.harrier.queue.RemoteLeases;
+import dev.harrier.queue.RemoteLeases.Held;
+import dev.harrier.time.Backoff;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What a remote worker does with a job it claimed: heartbeat, progress, logs, items, complete and
+ * fail. Every call is checked against the lease its token holds (a lost one is {@link LeaseLost},
+ * a 409, and changes nothing), and writes what a Java handler's context writes, through the same
+ * event appender, throttle and outcome statement, so that a stream cannot tell who ran the job. A
+ * {@code complete} or {@code fail} repeated after the attempt ended by that same call answers the
+ * job again (a worker retrying a call whose reply it lost).
+ */
+@ApplicationScoped
+public class RemoteAttempts {
+
+    private static final int MAX_ERROR_MESSAGE = 2000;
+    private static final int MAX_LOG_MESSAGE = 8192;
+    private static final Set<JobStatus> AFTER_FAIL = EnumSet.of(JobStatus.RETRYING, JobStatus.SCHEDULED, JobStatus.PENDING,
+            JobStatus.FAILED, JobStatus.CANCELLED);
+
+    private final RemoteLeases leases;
+    private final OutcomeWriter writer;
+    private final EventAppender appender;
+    private final ItemWriter items;
+    private final JobActions jobs;
+    private final KindStore kinds;
+    private final ProgressThrottles throttles;
+    private final WorkerClaims claims;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration defaultTimeout;
+    private final Backoff defaultBackoff;
+
+    public RemoteAttempts(RemoteLeases leases, OutcomeWriter writer, EventAppender appender, ItemWriter items, JobActions jobs,
+                          KindStore kinds, ProgressThrottles throttles, WorkerClaims claims, Clock clock, HarrierConfig config) {
+        this.leases = leases;
+        this.writer = writer;
+        this.appender = appender;
+        this.items = items;
+        this.jobs = jobs;
+        this.kinds = kinds;
+        this.throttles = throttles;
+        this.claims = claims;
+        this.clock = clock;
+        this.lease = config.worker().leaseDuration();
+        this.defaultTimeout = config.worker().defaultTimeout();
+        this.defaultBackoff = new Backoff(config.retry().base(), config.retry().cap(), config.retry().factor());
+    }
+
+    /** A renewed lease: when it ends, and whether a client asked to cancel the job. */
+    public record Heartbeat(Instant leaseExpiresAt, boolean cancelRequested) {
+    }
+
+    /** Renews the lease, never past the attempt's timeout; past it, the attempt fails as timed out (409). */
+    public Uni<Heartbeat> heartbeat(String workspace, UUID id, String token) {
+        byte[] hash = hash(token);
+        return leases.renew(workspace, id, hash, lease, defaultTimeout).flatMap(renewed -> {
+            if (renewed.isEmpty()) {
+                return Uni.createFrom().failure(lost(id));
+            }
+            if (renewed.get().timedOut()) {
+                return timedOut(workspace, id, hash);
+            }
+            return Uni.createFrom().item(new Heartbeat(renewed.get().leaseExpiresAt(), renewed.get().cancelRequested()));
+        });
+    }
+
+    /** A progress report, throttled as a Java handler's; fields left null keep their last value. */
+    public Uni<Void> progress(String workspace, UUID id, String token, String step, String details, Long done, Long total) {
+        return held(workspace, id, token).invoke(held -> throttles.of(id).progress().report(step, details, done, total))
+                .replaceWithVoid();
+    }
+
+    /** Log lines, in order; emits once they are stored. */
+    public Uni<Void> logs(String workspace, UUID id, String token, List<LogLine> lines) {
+        return held(workspace, id, token).flatMap(held -> {
+            ProgressThrottles.Tracked tracked = throttles.of(id);
+            List<Uni<Void>> writes = new ArrayList<>(lines.size());
+            for (LogLine line : lines) {
+                writes.add(tracked.writes().tracked(appender.append(logEvent(id, line.level(), line.message()))));
+            }
+            return all(writes);
+        });
+    }
+
+    /** One log line a worker sends. */
+    public record LogLine(String level, String message) {
+    }
+
+    /**
+     * Item results, upserted by index (the last of one index in a call wins), each with its
+     * {@code item} event; emits once they are stored, so that a worker's next call upserts after it.
+     */
+    public Uni<Void> items(String workspace, UUID id, String token, List<WorkerItem> reported) {
+        Map<Integer, WorkerItem> byIndex = new LinkedHashMap<>();
+        reported.forEach(item -> byIndex.put(item.index(), item));
+        return held(workspace, id, token).flatMap(held -> {
+            ProgressThrottles.Tracked tracked = throttles.of(id);
+            List<Uni<Void>> writes = new ArrayList<>(byIndex.size());
+            for (WorkerItem item : byIndex.values()) {
+                boolean ok = "ok".equals(item.status());
+                ItemResult result = new ItemResult(item.index(), input(item), ok, item.httpStatus(), 1, 0,
+                        item.data() == null || item.data().isNull() ? null : item.data().toString(), item.error());
+                String event = new JsonObject().put("index", item.index()).put("status", ok ? "ok" : "failed")
+                        .put("httpStatus", item.httpStatus()).encode();
+                writes.add(tracked.writes().tracked(items.save(id, result)
+                        .call(saved -> appender.append(new EventDraft(id, "item", event)))));
+            }
+            return all(writes);
+        });
+    }
+
+    private static Uni<Void> all(List<Uni<Void>> writes) {
+        return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid();
+    }
+
+    /** Completes the attempt with its result (JSON text); emits the job. */
+    public Uni<Job> complete(String workspace, UUID id, String token, String resultJson) {
+        byte[] hash = hash(token);
+        return throttles.flush(id)
+                .flatMap(flushed -> leases.held(workspace, id, hash, defaultTimeout))
+                .flatMap(held -> held.isEmpty() ? repeated(workspace, id, hash, Set.of(JobStatus.COMPLETED))
+                        : finish(held.get(), hash, new Outcome(id, held.get().attempt(), JobStatus.COMPLETED, resultJson,
+                                null, null, null), Set.of(JobStatus.COMPLETED)));
+    }
+
+    /**
+     * Fails the attempt: retried after {@code retryAfterSeconds} or the kind's backoff while attempts
+     * remain and it is retryable, else failed; cancelled when a client asked to cancel it.
+     */
+    public Uni<Job> fail(String workspace, UUID id, String token, WorkerFailure failure) {
+        byte[] hash = hash(token);
+        String message = truncate(failure.message() == null || failure.message().isBlank() ? "the worker failed the attempt"
+                : failure.message(), MAX_ERROR_MESSAGE);
+        String type = "worker:" + (failure.type() == null || failure.type().isBlank() ? "error" : failure.type());
+        return leases.held(workspace, id, hash, defaultTimeout).flatMap(held -> {
+            if (held.isEmpty()) {
+                return throttles.flush(id).flatMap(x -> repeated(workspace, id, hash, AFTER_FAIL));
+            }
+            Held attempt = held.get();
+            if (attempt.cancelRequested()) {
+                return throttles.flush(id).flatMap(x -> finish(attempt, hash,
+                        new Outcome(id, attempt.attempt(), JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
+            }
+            boolean retry = failure.retryable() && attempt.attempt() < attempt.maxAttempts();
+            Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
+                    : failure.retryAfterSeconds() != null ? Uni.createFrom().item(Duration.ofSeconds(failure.retryAfterSeconds()))
+                    : kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()));
+            return wait.flatMap(delay -> {
+                Outcome outcome = retry
+                        ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
+                        : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, type);
+                logFailed(outcome);
+                return throttles.flush(id).flatMap(x -> finish(attempt, hash, outcome, AFTER_FAIL));
+            });
+        });
+    }
+
+    private Uni<Job> finish(Held held, byte[] hash, Outcome outcome, Set<JobStatus> repeats) {
+        return writer.write(List.of(outcome), held.owner())
+                .flatMap(written -> written.contains(held.id())
+                        ? read(held.workspace(), held.id()).invoke(job -> claims.roomFreed(held.workspace(), held.queue()))
+                        : repeated(held.workspace(), held.id(), hash, repeats));
+    }
+
+    /** A repeat of the call that ended the token's attempt gets the job; anything else is a lost lease. */
+    private Uni<Job> repeated(String workspace, UUID id, byte[] hash, Set<JobStatus> repeats) {
+        return leases.endedWith(workspace, id, hash).flatMap(ended -> ended.isPresent() && repeats.contains(ended.get().status())
+                ? read(workspace, id)
+                : Uni.createFrom().failure(lost(id)));
+    }
+
+    /** The attempt ran past its timeout: it fails as a Java handler's would, and its token is forgotten. */
+    private Uni<Heartbeat> timedOut(String workspace, UUID id, byte[] hash) {
+        return leases.held(workspace, id, hash, defaultTimeout).flatMap(held -> {
+            if (held.isEmpty()) {
+                return Uni.createFrom().failure(lost(id));
+            }
+            Held attempt = held.get();
+            String message = "timed out at " + attempt.timeoutAt();
+            Uni<Duration> wait = attempt.attempt() < attempt.maxAttempts()
+                    ? kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()))
+                    : Uni.createFrom().nullItem();
+            return wait.flatMap(delay -> {
+                Outcome outcome = delay != null
+                        ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, ErrorTypes.TIMEOUT)
+                        : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, ErrorTypes.TIMEOUT);
+                logFailed(outcome);
+                return throttles.flush(id)
+                        .flatMap(x -> writer.write(List.of(outcome), attempt.owner()))
+                        .call(written -> leases.forget(id, hash))
+                        .invoke(written -> claims.roomFreed(workspace, attempt.queue()))
+                        .flatMap(written -> Uni.createFrom().failure(new LeaseLost("Job " + id
+                                + " ran past its timeout; the attempt failed: stop working on it")));
+            });
+        });
+    }
+
+    private Uni<Held> held(String workspace, UUID id, String token) {
+        return leases.held(workspace, id, hash(token), defaultTimeout)
+                .flatMap(held -> held.isPresent() ? Uni.createFrom().item(held.get()) : Uni.createFrom().failure(lost(id)));
+    }
+
+    private Duration backoff(Optional<RemoteKind> kind, int attempt) {
+        RemoteKind.RetryBackoff own = kind.map(RemoteKind::backoff).orElse(null);
+        if (own == null) {
+            return defaultBackoff.delayAfter(attempt);
+        }
+        Duration base = own.baseSeconds() == null ? defaultBackoff.base() : Duration.ofSeconds(own.baseSeconds());
+        Duration cap = own.maxSeconds() == null ? defaultBackoff.cap() : Duration.ofSeconds(own.maxSeconds());
+        double factor = own.factor() == null ? defaultBackoff.factor() : own.factor();
+        double jitter = own.jitter() == null ? 0.5 : own.jitter();
+        long ceiling = new Backoff(base, cap.compareTo(base) < 0 ? base : cap, factor).ceilingAfter(attempt).toMillis();
+        return Duration.ofMillis(Math.round(ceiling * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    /** Every failed attempt's line in the job's log, as the engine writes it. */
+    private void logFailed(Outcome outcome) {
+        String next = outcome.status() == JobStatus.RETRYING ? "; retrying at " + outcome.runAt() : "; no retry";
+        throttles.of(outcome.jobId()).writes().track(appender.append(logEvent(outcome.jobId(), "error",
+                "attempt " + outcome.attempt() + " failed: " + outcome.errorMessage() + next)));
+    }
+
+    private Uni<Job> read(String workspace, UUID id) {
+        return jobs.get(workspace, id).map(job -> job.orElseThrow(() -> lost(id)));
+    }
+
+    private static EventDraft logEvent(UUID id, String level, String message) {
+        String text = truncate(message == null ? "" : message, MAX_LOG_MESSAGE);
+        return new EventDraft(id, "log", new JsonObject().put("level", level).put("message", text).encode());
+    }
+
+    private static String input(WorkerItem item) {
+        if (item.input() == null || item.input().isNull()) {
+            return ""; // an upsert keeps the input stored first
+        }
+        return item.input().isTextual() ? item.input().asText() : item.input().toString();
+    }
+
+    private static String truncate(String text, int max) {
+        return text.length() > max ? text.substring(0, max) + "…" : text;
+    }
+
+    private static byte[] hash(String token) {
+        return LeaseTokens.hash(token).orElseThrow(() -> new LeaseLost("Harrier-Lease is not a lease token of this API"));
+    }
+
+    private static LeaseLost lost(UUID id) {
+        return new LeaseLost("This lease token does not hold job " + id + " (the lease expired and the job was rescued,"
+                + " the job was cancelled, or the attempt is over): stop working on it");
+    }
+}

@@ -1,0 +1,297 @@
+package dev.harrier.remote;
+
+import dev.harrier.config.HarrierConfig;
+import dev.harrier.notify.Channel;
+import dev.harrier.notify.Notifier;
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.LeaseTokens;
+import dev.harrier.queue.Outcome;
+import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.queue.QueueSettings;
+import dev.harrier.queue.QueueStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Claims for remote workers, with the long poll: a claim that finds nothing waits, holding no
+ * database connection, until a notification says a queue it takes from has a job (the engine's
+ * {@code LISTEN} path), room frees under a queue's limit on this instance, or the poll interval
+ * passes; then only the oldest waiter of that workspace claims, and the next one only if that
+ * claim came back full. A thousand waiting workers cost one claim per wake-up, not a thousand.
+ * Claims follow the engine's rules (order, pause, a queue's concurrency, the lease).
+ */
+@ApplicationScoped
+public class WorkerClaims {
+
+    private static final Logger LOG = Logger.getLogger(WorkerClaims.class);
+
+    /** One waiting claim. Guarded by its lane's lock. */
+    private static final class Waiter {
+        final ClaimRequest request;
+        final UniEmitter<? super List<RemoteClaim>> reply;
+        long timer = -1;
+        boolean inFlight;
+        boolean done;
+        boolean gone;
+
+        Waiter(ClaimRequest request, UniEmitter<? super List<RemoteClaim>> reply) {
+            this.request = request;
+            this.reply = reply;
+        }
+    }
+
+    /** The waiters of one workspace, oldest first, and whether a wake-up is being served. */
+    private static final class Lane {
+        final Deque<Waiter> waiting = new ArrayDeque<>();
+        boolean busy;
+        boolean again;
+    }
+
+    private final JobClaimer claimer;
+    private final QueueStore queues;
+    private final OutcomeWriter writer;
+    private final Notifier notifier;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration defaultTimeout;
+    private final Duration poll;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final List<Runnable> subscriptions = new ArrayList<>();
+    private long pollTimer = -1;
+
+    public WorkerClaims(JobClaimer claimer, QueueStore queues, OutcomeWriter writer, Notifier notifier, Vertx vertx, Clock clock,
+                        HarrierConfig config) {
+        this.claimer = claimer;
+        this.queues = queues;
+        this.writer = writer;
+        this.notifier = notifier;
+        this.vertx = vertx;
+        this.clock = clock;
+        this.lease = config.worker().leaseDuration();
+        this.defaultTimeout = config.worker().defaultTimeout();
+        this.poll = config.worker().pollInterval();
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscriptions.add(notifier.subscribe(Channel.JOBS, this::onQueueNotified));
+        subscriptions.add(notifier.subscribe(Channel.QUEUES, this::onQueueNotified));
+        subscriptions.add(notifier.onReconnect(this::wakeAll));
+        pollTimer = vertx.setPeriodic(poll.toMillis(), id -> wakeAll());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        subscriptions.forEach(Runnable::run);
+        vertx.cancelTimer(pollTimer);
+        lanes.values().forEach(lane -> {
+            List<Waiter> left;
+            synchronized (lane) {
+                left = new ArrayList<>(lane.waiting);
+                lane.waiting.clear();
+            }
+            left.forEach(waiter -> answer(lane, waiter, List.of()));
+        });
+    }
+
+    /**
+     * Claims at once; with nothing to claim, waits up to the request's wait for a job. Emits the
+     * jobs claimed, or none when the wait ran out. A caller that goes away while waiting is
+     * forgotten; jobs claimed for it in that moment are handed back, their attempt not counted.
+     */
+    public Uni<List<RemoteClaim>> claim(ClaimRequest request) {
+        return attempt(request).flatMap(jobs -> jobs.isEmpty() && !request.waitFor().isZero()
+                ? Uni.createFrom().<List<RemoteClaim>>emitter(emitter -> wait(request, emitter))
+                : Uni.createFrom().item(jobs));
+    }
+
+    /** Room freed in a queue (a remote job ended on this instance): a waiter may claim. */
+    public void roomFreed(String workspace, String queue) {
+        wake(workspace, queue);
+    }
+
+    private void wait(ClaimRequest request, UniEmitter<? super List<RemoteClaim>> emitter) {
+        Lane lane = lanes.computeIfAbsent(request.workspace(), ws -> new Lane());
+        Waiter waiter = new Waiter(request, emitter);
+        synchronized (lane) {
+            lane.waiting.addLast(waiter);
+            waiter.timer = vertx.setTimer(request.waitFor().toMillis(), id -> expire(lane, waiter));
+        }
+        emitter.onTermination(() -> {
+            // Answered, or the caller went away (then a claim in flight hands its jobs back).
+            synchronized (lane) {
+                lane.waiting.remove(waiter);
+                waiter.done = true;
+                waiter.gone = true;
+                vertx.cancelTimer(waiter.timer);
+            }
+        });
+        // A job may have come between the first attempt and now: look once more.
+        wake(request.workspace(), null);
+    }
+
+    private void expire(Lane lane, Waiter waiter) {
+        synchronized (lane) {
+            if (waiter.inFlight || waiter.done) {
+                waiter.done = true; // the claim in flight answers
+                return;
+            }
+            lane.waiting.remove(waiter);
+        }
+        answer(lane, waiter, List.of());
+    }
+
+    private void onQueueNotified(String key) {
+        int slash = key.lastIndexOf('/');
+        if (slash > 0) {
+            wake(key.substring(0, slash), key.substring(slash + 1));
+        }
+    }
+
+    private void wakeAll() {
+        lanes.keySet().forEach(workspace -> wake(workspace, null));
+    }
+
+    /** Serves a wake-up of a workspace's queue ({@code null}: any); one at a time per workspace. */
+    private void wake(String workspace, String queue) {
+        Lane lane = lanes.get(workspace);
+        if (lane == null) {
+            return;
+        }
+        synchronized (lane) {
+            if (lane.waiting.isEmpty()) {
+                return;
+            }
+            if (lane.busy) {
+                lane.again = true;
+                return;
+            }
+            lane.busy = true;
+        }
+        next(lane, queue);
+    }
+
+    private void next(Lane lane, String queue) {
+        Waiter waiter = null;
+        synchronized (lane) {
+            for (Waiter candidate : lane.waiting) {
+                if (candidate.request.takesFrom(queue)) {
+                    waiter = candidate;
+                    break;
+                }
+            }
+            if (waiter == null) {
+                finish(lane);
+                return;
+            }
+            waiter.inFlight = true;
+        }
+        Waiter served = waiter;
+        attempt(served.request).subscribe().with(jobs -> {
+            boolean full = jobs.size() == served.request.max();
+            boolean answer;
+            synchronized (lane) {
+                served.inFlight = false;
+                answer = !jobs.isEmpty() || served.done;
+                if (answer) {
+                    lane.waiting.remove(served);
+                    vertx.cancelTimer(served.timer);
+                }
+            }
+            if (answer && !answer(lane, served, jobs)) {
+                handBack(served.request, jobs);
+            }
+            if (full) {
+                next(lane, queue); // more may wait: the next waiter claims
+            } else {
+                finish(lane);
+            }
+        }, failure -> {
+            LOG.warnf("a remote claim failed: %s", failure.getMessage());
+            synchronized (lane) {
+                served.inFlight = false;
+            }
+            finish(lane);
+        });
+    }
+
+    private void finish(Lane lane) {
+        synchronized (lane) {
+            if (!lane.again) {
+                lane.busy = false;
+                return;
+            }
+            lane.again = false;
+        }
+        next(lane, null);
+    }
+
+    /** Answers a waiter; false when it had gone away (its jobs are then handed back). */
+    private boolean answer(Lane lane, Waiter waiter, List<RemoteClaim> jobs) {
+        synchronized (lane) {
+            if (waiter.gone) {
+                return false;
+            }
+        }
+        waiter.reply.complete(jobs);
+        return true;
+    }
+
+    /** One pass over the queues the request takes from, in name order, until it has its jobs. */
+    private Uni<List<RemoteClaim>> attempt(ClaimRequest request) {
+        return queues.list(request.workspace()).flatMap(all -> {
+            List<QueueSettings> open = all.stream()
+                    .filter(q -> !q.paused() && (request.queues() == null || request.queues().contains(q.name())))
+                    .toList();
+            return claimFrom(request, open, 0, new ArrayList<>());
+        });
+    }
+
+    private Uni<List<RemoteClaim>> claimFrom(ClaimRequest request, List<QueueSettings> open, int index,
+                                             List<RemoteClaim> claimed) {
+        int room = request.max() - claimed.size();
+        if (room == 0 || index == open.size()) {
+            return Uni.createFrom().item(claimed);
+        }
+        QueueSettings queue = open.get(index);
+        byte[] secret = LeaseTokens.secret();
+        return claimer.claim(request.workspace(), queue.name(), room, queue.concurrency(), owner(request), lease,
+                        request.kinds().toArray(String[]::new), secret)
+                .flatMap(claim -> {
+                    for (ClaimedJob job : claim.jobs()) {
+                        Instant started = job.startedAt() == null ? clock.instant() : job.startedAt();
+                        Duration timeout = job.timeoutSeconds() == null ? defaultTimeout : Duration.ofSeconds(job.timeoutSeconds());
+                        claimed.add(new RemoteClaim(job, LeaseTokens.token(secret, job.id()), started.plus(lease),
+                                started.plus(timeout)));
+                    }
+                    return claimFrom(request, open, index + 1, claimed);
+                });
+    }
+
+    /** Jobs claimed for a worker that went away: back to pending, their attempt not counted. */
+    private void handBack(ClaimRequest request, List<RemoteClaim> jobs) {
+        Instant now = clock.instant();
+        writer.write(jobs.stream().map(c -> Outcome.handedBack(c.job(), now)).toList(), owner(request))
+                .subscribe().with(written -> wake(request.workspace(), null),
+                        failure -> LOG.warnf("jobs claimed for a worker that left stay leased until rescued: %s", failure.getMessage()));
+    }
+
+    static String owner(ClaimRequest request) {
+        return "worker:" + request.worker();
+    }
+}
