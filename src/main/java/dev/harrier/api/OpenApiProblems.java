@@ -5,6 +5,7 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
@@ -53,20 +54,30 @@ public class OpenApiProblems implements OASFilter {
         });
     }
 
+    private static final Pattern LEASED = Pattern.compile("/api/v1/jobs/\\{id}/(heartbeat|progress|logs|items|complete|fail)");
+
     private static void describeErrors(String path, PathItem.HttpMethod method, Operation operation) {
         StreamEventSchemas.describe(path, operation);
         operation.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme("apiKey", List.of()));
         add(operation, "401", "No valid API key or read token");
         add(operation, "503", "Not ready: the database does not answer");
-        boolean hasId = path.contains("{id}") || path.contains("{name}");
+        boolean hasId = path.contains("{id}") || path.contains("{name}") || path.contains("{kind}");
         if (hasId) {
-            add(operation, "404", path.contains("{name}") ? "No such queue in this workspace" : "No such job in this workspace");
+            add(operation, "404", path.contains("{kind}") ? "No such kind in this workspace"
+                    : path.contains("{name}") ? "No such queue in this workspace" : "No such job in this workspace");
         }
         if (method != PathItem.HttpMethod.GET || path.equals("/api/v1/jobs") || hasId) {
             add(operation, "400", "Invalid input: errors names each field");
         }
         if (path.endsWith("/cancel") || path.endsWith("/retry")) {
             add(operation, "409", "Not allowed in the job's current status");
+        }
+        if (LEASED.matcher(path).matches()) {
+            add(operation, "409", "The Harrier-Lease token no longer holds the job's attempt: stop working on it");
+            add(operation, "413", "Body over HARRIER_LIMITS_REPORT_BYTES (1 MiB)");
+        }
+        if (path.startsWith("/api/v1/kinds/") && method == PathItem.HttpMethod.PUT) {
+            add(operation, "409", "The name of a kind Harrier runs itself");
         }
         if (method == PathItem.HttpMethod.POST && (path.equals("/api/v1/jobs") || path.equals("/api/v1/jobs/batch"))) {
             add(operation, "413", "Body over the limit (1 MiB for a job, 32 MiB for a batch)");
