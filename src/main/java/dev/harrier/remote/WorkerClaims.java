@@ -10,6 +10,9 @@ import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -76,8 +79,15 @@ public class WorkerClaims {
     private final List<Runnable> subscriptions = new ArrayList<>();
     private long pollTimer = -1;
 
+    private final Counter passes;
+
     public WorkerClaims(JobClaimer claimer, QueueStore queues, OutcomeWriter writer, Notifier notifier, Vertx vertx, Clock clock,
-                        HarrierConfig config) {
+                        HarrierConfig config, MeterRegistry meters) {
+        this.passes = Counter.builder("harrier.workers.claim.passes")
+                .description("Claim passes over a workspace's queues for remote workers (one per claim call or wake-up)")
+                .register(meters);
+        Gauge.builder("harrier.workers.waiting", this, WorkerClaims::waiting)
+                .description("Remote workers' claims waiting for a job (the long poll)").register(meters);
         this.claimer = claimer;
         this.queues = queues;
         this.writer = writer;
@@ -252,8 +262,20 @@ public class WorkerClaims {
         return true;
     }
 
+    /** Claims waiting now, on this instance. */
+    public int waiting() {
+        int waiting = 0;
+        for (Lane lane : lanes.values()) {
+            synchronized (lane) {
+                waiting += lane.waiting.size();
+            }
+        }
+        return waiting;
+    }
+
     /** One pass over the queues the request takes from, in name order, until it has its jobs. */
     private Uni<List<RemoteClaim>> attempt(ClaimRequest request) {
+        passes.increment();
         return queues.list(request.workspace()).flatMap(all -> {
             List<QueueSettings> open = all.stream()
                     .filter(q -> !q.paused() && (request.queues() == null || request.queues().contains(q.name())))

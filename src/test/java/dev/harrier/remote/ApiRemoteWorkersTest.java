@@ -3,6 +3,7 @@ package dev.harrier.remote;
 import static dev.harrier.testing.Api.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -18,6 +19,7 @@ import dev.harrier.queue.JobClaimer;
 import dev.harrier.sql.Table;
 import dev.harrier.testing.SseClient;
 import dev.harrier.testing.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -27,10 +29,16 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +63,12 @@ class ApiRemoteWorkersTest {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    WorkerClaims claims;
+
+    @Inject
+    MeterRegistry meters;
 
     @BeforeEach
     void declare() {
@@ -119,6 +133,45 @@ class ApiRemoteWorkersTest {
         api().get("/api/v1/jobs/" + id).then().body("status", equalTo("running"))
                 .body("leaseToken", nullValue());
         assertThat(claim("py-2", 1, 0).statusCode()).as("nothing left").isEqualTo(204);
+    }
+
+    @Test
+    void aHundredWaitingClaimsCostOneClaimPassPerWakeUpAndNoConnection() throws Exception {
+        int n = 100;
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + "/api/v1/workers/claim"))
+                    .header("Authorization", "Bearer test-key-default").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"worker\": \"w" + i + "\", \"kinds\": [\"search\"], \"waitSeconds\": 12}"))
+                    .build();
+            waiting.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(WAIT).until(() -> claims.waiting() == n);
+        int connections = (int) TestDatabase.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()");
+        double before = passes();
+        Thread.sleep(1_500);
+        // Idle, only the poll (500 ms in tests) looks: one pass for all of them, not one each.
+        assertThat(passes() - before).as("claim passes while %d claims wait for 1.5 s", n).isLessThanOrEqualTo(6);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"))
+                .as("no connection held by the waiting claims").isLessThanOrEqualTo(connections);
+
+        double enqueued = passes();
+        api().body("{\"jobs\": [" + String.join(",", Collections.nCopies(10, "{\"kind\": \"search\", \"args\": {\"query\": \"x\"}}"))
+                + "]}").post("/api/v1/jobs/batch").then().statusCode(201);
+        await().atMost(WAIT).until(() -> waiting.stream().filter(CompletableFuture::isDone).count() == 10);
+        assertThat(waiting.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).map(HttpResponse::statusCode))
+                .containsOnly(200);
+        assertThat(claims.waiting()).isEqualTo(n - 10);
+        // Each waiter that claimed a job (max 1) passes the turn on; the eleventh finds none; polls may add a few.
+        assertThat(passes() - enqueued).as("claim passes for 10 jobs among %d waiters", n).isLessThanOrEqualTo(20);
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiting.stream().allMatch(CompletableFuture::isDone));
+        assertThat(waiting.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 204)).hasSize(n - 10);
+        assertThat(claims.waiting()).isZero();
+    }
+
+    private double passes() {
+        return meters.get("harrier.workers.claim.passes").counter().count();
     }
 
     @Test
