@@ -464,3 +464,19 @@ WHERE id = $1 AND workspace = $2 AND lease_token_hash = $3;
 -- An attempt of a remote worker that Harrier ended itself (its time was up): a later complete or
 -- fail with that token is refused (409), not taken for a repeat of the worker's own.
 UPDATE harrier.jobs SET lease_token_hash = NULL WHERE id = $1 AND lease_token_hash = $2;
+
+-- name: list_children_by_key
+-- The children of a parent ($1) that hold some child keys ($2): a remote worker's repeated
+-- children call finds the children it created the first time.
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at, child_key
+FROM harrier.jobs WHERE parent_id = $1 AND child_key = ANY($2::text[]);
+
+-- name: set_child_keys
+-- Gives new children their keys, in the transaction that created them (the unique index of
+-- (parent_id, child_key) refuses a second child of one key).
+UPDATE harrier.jobs j SET child_key = k.child_key
+FROM unnest($1::uuid[], $2::text[]) AS k(id, child_key)
+WHERE j.id = k.id;

@@ -5,7 +5,9 @@ import dev.harrier.config.HarrierConfig;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.JobDocument;
 import dev.harrier.document.Problem;
+import dev.harrier.queue.JobRequest;
 import dev.harrier.remote.RemoteAttempts;
+import dev.harrier.remote.RemoteChildren;
 import dev.harrier.remote.WorkerFailure;
 import dev.harrier.remote.WorkerItem;
 import io.smallrye.mutiny.Uni;
@@ -35,7 +37,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * What a remote worker reports on a job it claimed, each call with the claim's lease token in
- * {@code Harrier-Lease}: heartbeat, progress, logs, items, complete and fail. A token that no
+ * {@code Harrier-Lease}: heartbeat, progress, logs, items, children, complete and fail. A token that no
  * longer holds the job's attempt is a 409, and the worker must stop that job.
  */
 @Path("/api/v1/jobs/{id}")
@@ -50,12 +52,14 @@ public class LeaseResource {
     private static final int MAX_TEXT = 8192;
 
     private final RemoteAttempts attempts;
+    private final RemoteChildren children;
     private final RequestJson json;
     private final int maxEntries;
     private final int maxBytes;
 
-    public LeaseResource(RemoteAttempts attempts, RequestJson json, HarrierConfig config) {
+    public LeaseResource(RemoteAttempts attempts, RemoteChildren children, RequestJson json, HarrierConfig config) {
         this.attempts = attempts;
+        this.children = children;
         this.json = json;
         this.maxEntries = config.limits().reportEntries();
         this.maxBytes = config.limits().reportBytes();
@@ -163,6 +167,40 @@ public class LeaseResource {
             reported.add(new WorkerItem(item.index(), item.input(), item.status(), item.httpStatus(), item.data(), item.error()));
         }
         return attempts.items(caller.workspace(), job, token(lease), reported).map(x -> Response.noContent().build());
+    }
+
+    @POST
+    @Path("/children")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = WorkerBodies.Children.class)))
+    @APIResponse(responseCode = "201", description = "The children, in the order of the request (duplicate: true for one"
+            + " whose childKey or uniqueKey existed)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Jobs.class)))
+    @Operation(operationId = "enqueueChildren", summary = "Enqueue children of the job, as the batch endpoint with parentId set")
+    public Uni<Response> children(@Context ContainerRequestContext request, @PathParam("id") String id,
+                                  @Parameter(in = ParameterIn.HEADER, required = true, name = LEASE_HEADER)
+                                  @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
+        Caller caller = Requests.withKey(request);
+        UUID parent = Requests.jobId(id);
+        WorkerBodies.Children children = read(body, WorkerBodies.Children.class);
+        entries("jobs", children.jobs());
+        List<RemoteChildren.Child> entries = new ArrayList<>();
+        for (int i = 0; i < children.jobs().size(); i++) {
+            WorkerBodies.Child child = children.jobs().get(i);
+            if (child == null) {
+                throw Requests.invalid("jobs[" + i + "]", "must be a job object");
+            }
+            if (child.childKey() != null && (child.childKey().isEmpty() || child.childKey().length() > 255)) {
+                throw Requests.invalid("jobs[" + i + "].childKey", "must be 1 to 255 characters");
+            }
+            text("jobs[" + i + "].childKey", child.childKey(), 255);
+            entries.add(new RemoteChildren.Child(new JobRequest(child.kind(), child.queue(), child.args(), child.priority(),
+                    child.runAt(), child.maxAttempts(), child.timeoutSeconds(), child.uniqueKey(), child.tags(), parent),
+                    child.childKey()));
+        }
+        return this.children.enqueue(caller.workspace(), parent, token(lease), entries)
+                .map(results -> Response.status(201).entity(new Bodies.Jobs(results.stream()
+                        .map(r -> JobDocument.of(r.job(), r.duplicate())).toList(), null)).build());
     }
 
     @POST

@@ -54,7 +54,7 @@ public class OpenApiProblems implements OASFilter {
         });
     }
 
-    private static final Pattern LEASED = Pattern.compile("/api/v1/jobs/\\{id}/(heartbeat|progress|logs|items|complete|fail)");
+    private static final Pattern LEASED = Pattern.compile("/api/v1/jobs/\\{id}/(heartbeat|progress|logs|items|children|complete|fail)");
 
     private static void describeErrors(String path, PathItem.HttpMethod method, Operation operation) {
         StreamEventSchemas.describe(path, operation);

@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.harrier.document.JobDocument;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +70,18 @@ public final class WorkerBodies {
 
     /** {@code POST /api/v1/jobs/{id}/items}: upserted by index. */
     public record Items(List<Item> items) {
+    }
+
+    /** A child to enqueue: an enqueue body without {@code parentId}, and a key unique under the parent. */
+    public record Child(String kind, String queue, JsonNode args, Integer priority,
+                        @JsonDeserialize(using = InstantField.class) Instant runAt, Integer maxAttempts,
+                        Integer timeoutSeconds, String uniqueKey, List<String> tags,
+                        @Schema(description = "Unique under the parent: a repeat returns the child made first", nullable = true)
+                        String childKey) {
+    }
+
+    /** {@code POST /api/v1/jobs/{id}/children}. */
+    public record Children(List<Child> jobs) {
     }
 
     /** {@code POST /api/v1/jobs/{id}/complete}. */

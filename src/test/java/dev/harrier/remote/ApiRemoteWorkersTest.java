@@ -314,6 +314,35 @@ class ApiRemoteWorkersTest {
     }
 
     @Test
+    void childrenAreEnqueuedOnceByKeyUnderTheJob() {
+        String id = enqueue("default");
+        String token = claimOne("py-1", id);
+        String body = """
+                {"jobs": [{"kind": "search", "args": {"query": "a"}, "childKey": "page-1"},
+                          {"kind": "search", "args": {"query": "b"}, "childKey": "page-2", "queue": "pages"},
+                          {"kind": "noop"}]}""";
+        ExtractableResponse<Response> first = lease(token).body(body).post("/api/v1/jobs/" + id + "/children").then()
+                .log().ifValidationFails().statusCode(201).extract();
+        assertThat(first.<List<String>>path("jobs.parentId")).containsOnly(id);
+        assertThat(first.<List<Boolean>>path("jobs.duplicate")).containsExactly(false, false, false);
+        assertThat(first.<String>path("jobs[1].queue")).isEqualTo("pages");
+        // The reply was lost; the worker sends the call again: the keyed children are not made twice.
+        ExtractableResponse<Response> again = lease(token).body(body).post("/api/v1/jobs/" + id + "/children").then()
+                .statusCode(201).extract();
+        assertThat(again.<List<String>>path("jobs[0,1].id")).isEqualTo(first.<List<String>>path("jobs[0,1].id"));
+        assertThat(again.<List<Boolean>>path("jobs.duplicate")).containsExactly(true, true, false);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE parent_id = '" + id + "'")).isEqualTo(4);
+
+        lease(token).body("{\"jobs\": [{\"kind\": \"search\", \"args\": {}}]}").post("/api/v1/jobs/" + id + "/children")
+                .then().statusCode(400).body("errors[0].field", equalTo("jobs[0].args"));
+        lease(token).body("{\"jobs\": [{\"kind\": \"noop\", \"parentId\": \"" + id + "\"}]}")
+                .post("/api/v1/jobs/" + id + "/children").then().statusCode(400);
+        lease(token).body("{}").post("/api/v1/jobs/" + id + "/complete").then().statusCode(200);
+        lease(token).body(body).post("/api/v1/jobs/" + id + "/children").then().statusCode(409);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE parent_id = '" + id + "'")).isEqualTo(4);
+    }
+
+    @Test
     void anAttemptPastItsTimeoutFailsAtTheNextHeartbeat() {
         api().body("{\"timeoutSeconds\": 1, \"maxAttempts\": 1}").put("/api/v1/kinds/quick").then().statusCode(201);
         String id = api().body("{\"kind\": \"quick\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
