@@ -480,3 +480,51 @@ FROM harrier.jobs WHERE parent_id = $1 AND child_key = ANY($2::text[]);
 UPDATE harrier.jobs j SET child_key = k.child_key
 FROM unnest($1::uuid[], $2::text[]) AS k(id, child_key)
 WHERE j.id = k.id;
+
+-- name: finish_remote_many
+-- Writes the outcomes of many remote workers' attempts at once (their complete and fail calls,
+-- grouped: one commit, one WAL flush, for all of them). A row changes only while it runs under the
+-- lease token its call carried ($2, hashed): a call whose token lost the job changes nothing. The
+-- token's hash stays on the row, so that a repeat of the same call finds its attempt ended by it.
+-- Returns the jobs written, whole, for the replies.
+WITH outcome AS (
+    SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+        AS t(id, token_hash, status, result, run_at, error_message, error_type)
+), locked AS (
+    -- In id order, as every multi-row update of jobs: no deadlock with another batch.
+    SELECT id FROM harrier.jobs
+    WHERE id = ANY(ARRAY(SELECT id FROM outcome))
+    ORDER BY id
+    FOR NO KEY UPDATE
+), updated AS (
+    UPDATE harrier.jobs j
+    SET status = (CASE WHEN j.cancel_requested_at IS NOT NULL AND o.status = 'retrying'
+                       THEN 'cancelled' ELSE o.status END)::harrier.job_status,
+        result = CASE WHEN o.status = 'completed' THEN o.result::jsonb ELSE j.result END,
+        run_at = coalesce(o.run_at, j.run_at),
+        error_message = coalesce(o.error_message, j.error_message),
+        error_type = CASE WHEN o.error_message IS NULL THEN j.error_type ELSE o.error_type END,
+        error_attempt = CASE WHEN o.error_message IS NULL THEN j.error_attempt ELSE j.attempt END,
+        error_at = CASE WHEN o.error_message IS NULL THEN j.error_at ELSE now() END,
+        finished_at = CASE WHEN o.status IN ('completed', 'failed', 'cancelled')
+                             OR j.cancel_requested_at IS NOT NULL THEN now() END,
+        lease_owner = NULL, lease_expires_at = NULL, cancel_requested_at = NULL,
+        updated_at = now(), last_event_seq = j.last_event_seq + 1
+    FROM outcome o
+    WHERE j.id = ANY(ARRAY(SELECT id FROM locked)) AND j.id = o.id
+      AND j.status::text = 'running' AND j.lease_token_hash = o.token_hash
+    RETURNING j.*
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status',
+           jsonb_strip_nulls(jsonb_build_object('status', status, 'attempt', attempt,
+               'error', CASE WHEN status IN ('retrying', 'failed') THEN error_message END,
+               'runAt', CASE WHEN status = 'retrying' THEN run_at END))
+    FROM updated
+)
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified
+FROM updated;

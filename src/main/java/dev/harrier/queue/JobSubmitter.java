@@ -146,7 +146,8 @@ public class JobSubmitter {
             found.add(new FieldProblem("kind", kindProblem));
         } else {
             Optional<JobHandler<?, ?>> handler = handlers.find(request.kind());
-            remote = declared.get(request.kind());
+            // A kind a Java handler runs is that handler's, even if a workspace declared it before the handler came.
+            remote = handler.isEmpty() ? declared.get(request.kind()) : null;
             if (remote != null) {
                 argsJson = remoteArgs(remote, request.args(), found);
             } else if (handler.isEmpty()) {

@@ -12,10 +12,10 @@ import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.KindStore;
 import dev.harrier.queue.LeaseTokens;
 import dev.harrier.queue.Outcome;
-import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.RemoteKind;
 import dev.harrier.queue.RemoteLeases;
 import dev.harrier.queue.RemoteLeases.Held;
+import dev.harrier.queue.RemoteOutcomes;
 import dev.harrier.time.Backoff;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -50,22 +50,25 @@ public class RemoteAttempts {
             JobStatus.FAILED, JobStatus.CANCELLED);
 
     private final RemoteLeases leases;
-    private final OutcomeWriter writer;
+    private final RemoteOutcomes outcomes;
     private final EventAppender appender;
     private final ItemWriter items;
     private final JobActions jobs;
     private final KindStore kinds;
     private final ProgressThrottles throttles;
     private final WorkerClaims claims;
+    private final RemoteMetrics metrics;
     private final Clock clock;
     private final Duration lease;
     private final Duration defaultTimeout;
     private final Backoff defaultBackoff;
 
-    public RemoteAttempts(RemoteLeases leases, OutcomeWriter writer, EventAppender appender, ItemWriter items, JobActions jobs,
-                          KindStore kinds, ProgressThrottles throttles, WorkerClaims claims, Clock clock, HarrierConfig config) {
+    public RemoteAttempts(RemoteLeases leases, RemoteOutcomes outcomes, EventAppender appender, ItemWriter items, JobActions jobs,
+                          KindStore kinds, ProgressThrottles throttles, WorkerClaims claims, RemoteMetrics metrics, Clock clock,
+                          HarrierConfig config) {
+        this.metrics = metrics;
         this.leases = leases;
-        this.writer = writer;
+        this.outcomes = outcomes;
         this.appender = appender;
         this.items = items;
         this.jobs = jobs;
@@ -148,11 +151,8 @@ public class RemoteAttempts {
     /** Completes the attempt with its result (JSON text); emits the job. */
     public Uni<Job> complete(String workspace, UUID id, String token, String resultJson) {
         byte[] hash = hash(token);
-        return throttles.flush(id)
-                .flatMap(flushed -> leases.held(workspace, id, hash, defaultTimeout))
-                .flatMap(held -> held.isEmpty() ? repeated(workspace, id, hash, Set.of(JobStatus.COMPLETED))
-                        : finish(held.get(), hash, new Outcome(id, held.get().attempt(), JobStatus.COMPLETED, resultJson,
-                                null, null, null), Set.of(JobStatus.COMPLETED)));
+        return throttles.flush(id).flatMap(flushed -> finish(workspace, new RemoteOutcomes.Finished(id, hash,
+                JobStatus.COMPLETED, resultJson, null, null, null), Set.of(JobStatus.COMPLETED)));
     }
 
     /**
@@ -170,8 +170,8 @@ public class RemoteAttempts {
             }
             Held attempt = held.get();
             if (attempt.cancelRequested()) {
-                return throttles.flush(id).flatMap(x -> finish(attempt, hash,
-                        new Outcome(id, attempt.attempt(), JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
+                return throttles.flush(id).flatMap(x -> finish(workspace,
+                        new RemoteOutcomes.Finished(id, hash, JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
             }
             boolean retry = failure.retryable() && attempt.attempt() < attempt.maxAttempts();
             Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
@@ -182,16 +182,27 @@ public class RemoteAttempts {
                         ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
                         : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, type);
                 logFailed(outcome);
-                return throttles.flush(id).flatMap(x -> finish(attempt, hash, outcome, AFTER_FAIL));
+                return throttles.flush(id).flatMap(x -> finish(workspace, finished(outcome, hash), AFTER_FAIL));
             });
         });
     }
 
-    private Uni<Job> finish(Held held, byte[] hash, Outcome outcome, Set<JobStatus> repeats) {
-        return writer.write(List.of(outcome), held.owner())
-                .flatMap(written -> written.contains(held.id())
-                        ? read(held.workspace(), held.id()).invoke(job -> claims.roomFreed(held.workspace(), held.queue()))
-                        : repeated(held.workspace(), held.id(), hash, repeats));
+    /** Writes the outcome if the token still holds the attempt; else a repeat of the call that ended it, or a 409. */
+    private Uni<Job> finish(String workspace, RemoteOutcomes.Finished outcome, Set<JobStatus> repeats) {
+        return outcomes.write(outcome).flatMap(written -> {
+            if (written.isEmpty()) {
+                return repeated(workspace, outcome.jobId(), outcome.tokenHash(), repeats);
+            }
+            Job job = written.get();
+            metrics.finished(job.kind(), job.status());
+            claims.roomFreed(job.workspace(), job.queue());
+            return Uni.createFrom().item(job);
+        });
+    }
+
+    private static RemoteOutcomes.Finished finished(Outcome outcome, byte[] hash) {
+        return new RemoteOutcomes.Finished(outcome.jobId(), hash, outcome.status(), outcome.resultJson(), outcome.runAt(),
+                outcome.errorMessage(), outcome.errorType());
     }
 
     /** A repeat of the call that ended the token's attempt gets the job; anything else is a lost lease. */
@@ -218,9 +229,12 @@ public class RemoteAttempts {
                         : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, ErrorTypes.TIMEOUT);
                 logFailed(outcome);
                 return throttles.flush(id)
-                        .flatMap(x -> writer.write(List.of(outcome), attempt.owner()))
+                        .flatMap(x -> outcomes.write(finished(outcome, hash)))
                         .call(written -> leases.forget(id, hash))
-                        .invoke(written -> claims.roomFreed(workspace, attempt.queue()))
+                        .invoke(written -> written.ifPresent(job -> {
+                            metrics.finished(job.kind(), job.status());
+                            claims.roomFreed(workspace, job.queue());
+                        }))
                         .flatMap(written -> Uni.createFrom().failure(new LeaseLost("Job " + id
                                 + " ran past its timeout; the attempt failed: stop working on it")));
             });

@@ -3,14 +3,6 @@ package dev.harrier.remote;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
-import dev.harrier.queue.ClaimedJob;
-import dev.harrier.queue.JobClaimer;
-import dev.harrier.queue.LeaseTokens;
-import dev.harrier.queue.Outcome;
-import dev.harrier.queue.OutcomeWriter;
-import dev.harrier.queue.QueueSettings;
-import dev.harrier.queue.QueueStore;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,9 +12,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -66,37 +56,21 @@ public class WorkerClaims {
         boolean again;
     }
 
-    private final JobClaimer claimer;
-    private final QueueStore queues;
-    private final OutcomeWriter writer;
+    private final ClaimPasses passes;
     private final Notifier notifier;
     private final Vertx vertx;
-    private final Clock clock;
-    private final Duration lease;
-    private final Duration defaultTimeout;
     private final Duration poll;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final List<Runnable> subscriptions = new ArrayList<>();
     private long pollTimer = -1;
 
-    private final Counter passes;
-
-    public WorkerClaims(JobClaimer claimer, QueueStore queues, OutcomeWriter writer, Notifier notifier, Vertx vertx, Clock clock,
-                        HarrierConfig config, MeterRegistry meters) {
-        this.passes = Counter.builder("harrier.workers.claim.passes")
-                .description("Claim passes over a workspace's queues for remote workers (one per claim call or wake-up)")
-                .register(meters);
-        Gauge.builder("harrier.workers.waiting", this, WorkerClaims::waiting)
-                .description("Remote workers' claims waiting for a job (the long poll)").register(meters);
-        this.claimer = claimer;
-        this.queues = queues;
-        this.writer = writer;
+    public WorkerClaims(ClaimPasses passes, Notifier notifier, Vertx vertx, HarrierConfig config, MeterRegistry meters) {
+        this.passes = passes;
         this.notifier = notifier;
         this.vertx = vertx;
-        this.clock = clock;
-        this.lease = config.worker().leaseDuration();
-        this.defaultTimeout = config.worker().defaultTimeout();
         this.poll = config.worker().pollInterval();
+        Gauge.builder("harrier.workers.waiting", this, WorkerClaims::waiting)
+                .description("Remote workers' claims waiting for a job (the long poll)").register(meters);
     }
 
     void start(@Observes StartupEvent event) {
@@ -125,7 +99,7 @@ public class WorkerClaims {
      * forgotten; jobs claimed for it in that moment are handed back, their attempt not counted.
      */
     public Uni<List<RemoteClaim>> claim(ClaimRequest request) {
-        return attempt(request).flatMap(jobs -> jobs.isEmpty() && !request.waitFor().isZero()
+        return passes.pass(request).flatMap(jobs -> jobs.isEmpty() && !request.waitFor().isZero()
                 ? Uni.createFrom().<List<RemoteClaim>>emitter(emitter -> wait(request, emitter))
                 : Uni.createFrom().item(jobs));
     }
@@ -212,7 +186,7 @@ public class WorkerClaims {
             waiter.inFlight = true;
         }
         Waiter served = waiter;
-        attempt(served.request).subscribe().with(jobs -> {
+        passes.pass(served.request).subscribe().with(jobs -> {
             boolean full = jobs.size() == served.request.max();
             boolean answer;
             synchronized (lane) {
@@ -273,47 +247,8 @@ public class WorkerClaims {
         return waiting;
     }
 
-    /** One pass over the queues the request takes from, in name order, until it has its jobs. */
-    private Uni<List<RemoteClaim>> attempt(ClaimRequest request) {
-        passes.increment();
-        return queues.list(request.workspace()).flatMap(all -> {
-            List<QueueSettings> open = all.stream()
-                    .filter(q -> !q.paused() && (request.queues() == null || request.queues().contains(q.name())))
-                    .toList();
-            return claimFrom(request, open, 0, new ArrayList<>());
-        });
-    }
-
-    private Uni<List<RemoteClaim>> claimFrom(ClaimRequest request, List<QueueSettings> open, int index,
-                                             List<RemoteClaim> claimed) {
-        int room = request.max() - claimed.size();
-        if (room == 0 || index == open.size()) {
-            return Uni.createFrom().item(claimed);
-        }
-        QueueSettings queue = open.get(index);
-        byte[] secret = LeaseTokens.secret();
-        return claimer.claim(request.workspace(), queue.name(), room, queue.concurrency(), owner(request), lease,
-                        request.kinds().toArray(String[]::new), secret)
-                .flatMap(claim -> {
-                    for (ClaimedJob job : claim.jobs()) {
-                        Instant started = job.startedAt() == null ? clock.instant() : job.startedAt();
-                        Duration timeout = job.timeoutSeconds() == null ? defaultTimeout : Duration.ofSeconds(job.timeoutSeconds());
-                        claimed.add(new RemoteClaim(job, LeaseTokens.token(secret, job.id()), started.plus(lease),
-                                started.plus(timeout)));
-                    }
-                    return claimFrom(request, open, index + 1, claimed);
-                });
-    }
-
-    /** Jobs claimed for a worker that went away: back to pending, their attempt not counted. */
     private void handBack(ClaimRequest request, List<RemoteClaim> jobs) {
-        Instant now = clock.instant();
-        writer.write(jobs.stream().map(c -> Outcome.handedBack(c.job(), now)).toList(), owner(request))
-                .subscribe().with(written -> wake(request.workspace(), null),
-                        failure -> LOG.warnf("jobs claimed for a worker that left stay leased until rescued: %s", failure.getMessage()));
-    }
-
-    static String owner(ClaimRequest request) {
-        return "worker:" + request.worker();
+        passes.handBack(request, jobs).subscribe().with(ok -> wake(request.workspace(), null),
+                failure -> LOG.warnf("jobs claimed for a worker that left stay leased until rescued: %s", failure.getMessage()));
     }
 }
