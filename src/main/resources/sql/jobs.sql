@@ -192,11 +192,10 @@ SELECT count(*) AS running FROM harrier.jobs
 WHERE workspace = $1 AND queue = $2 AND status = 'running';
 
 -- name: claim
--- Claims up to $3 pending jobs of one queue, of the kinds $6, for owner $4 with a lease of $5
--- seconds. The CTE makes LIMIT apply before the UPDATE, and SKIP LOCKED lets instances claim side
--- by side. The status change is recorded as an event in the same statement. A remote worker's
--- claim ($7, the claim's secret, not null) stores each job's lease token hashed: the token is the
--- first 16 bytes of SHA-256(secret || job id), which queue.LeaseTokens computes for the reply.
+-- Claims up to $3 pending jobs of one queue, of the kinds $6 (those the engine has handlers for),
+-- for owner $4 with a lease of $5 seconds. The CTE makes LIMIT apply before the UPDATE, and SKIP
+-- LOCKED lets instances claim side by side. The status change is recorded as an event in the same
+-- statement. (A remote worker's claim is claim_remote.)
 WITH picked AS (
     SELECT id FROM harrier.jobs
     WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
@@ -207,9 +206,7 @@ WITH picked AS (
     UPDATE harrier.jobs j
     SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
         lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
-        last_event_seq = j.last_event_seq + 1,
-        lease_token_hash = CASE WHEN $7::bytea IS NULL THEN NULL
-                                ELSE sha256(substring(sha256($7::bytea || uuid_send(j.id)) FROM 1 FOR 16)) END
+        last_event_seq = j.last_event_seq + 1
     -- Driven by the primary key: joined to the CTE, the planner read the whole table
     -- (a hash join over a sequential scan) on every claim.
     WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
@@ -528,3 +525,36 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        created_at, updated_at, run_at, started_at, finished_at,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified
 FROM updated;
+
+-- name: claim_remote
+-- A remote worker's claim: up to $3 pending jobs of one queue, of the kinds $6, for owner $4 with
+-- a lease of $5 seconds, each job's lease token stored hashed (the first 16 bytes of
+-- SHA-256(secret $7 || job id), which queue.LeaseTokens computes for the reply). As `claim`, but
+-- the jobs come back whole (the reply shows them) and the running events are announced after the
+-- commit (queue.EnqueueNotices): a commit that notifies holds the notification lock through its WAL
+-- flush, and one claim per worker call made them queue behind each other.
+WITH picked AS (
+    SELECT id FROM harrier.jobs
+    WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
+    ORDER BY priority, run_at, id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE harrier.jobs j
+    SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
+        lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
+        last_event_seq = j.last_event_seq + 1,
+        lease_token_hash = sha256(substring(sha256($7::bytea || uuid_send(j.id)) FROM 1 FOR 16))
+    WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
+    RETURNING j.*
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
+    FROM claimed
+)
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       created_at, updated_at, run_at, started_at, finished_at
+FROM claimed
+ORDER BY priority, run_at, id;

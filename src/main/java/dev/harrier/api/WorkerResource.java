@@ -2,8 +2,6 @@ package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
 import dev.harrier.document.JobDocument;
-import dev.harrier.queue.Job;
-import dev.harrier.queue.JobActions;
 import dev.harrier.queue.KindStore;
 import dev.harrier.remote.ClaimRequest;
 import dev.harrier.remote.RemoteClaim;
@@ -19,11 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -46,13 +41,11 @@ public class WorkerResource {
 
     private final WorkerClaims claims;
     private final KindStore kinds;
-    private final JobActions jobs;
     private final RequestJson json;
 
-    public WorkerResource(WorkerClaims claims, KindStore kinds, JobActions jobs, RequestJson json) {
+    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json) {
         this.claims = claims;
         this.kinds = kinds;
-        this.jobs = jobs;
         this.json = json;
     }
 
@@ -87,7 +80,7 @@ public class WorkerResource {
                     }
                     return claims.claim(checked);
                 })
-                .flatMap(this::reply);
+                .map(WorkerResource::reply);
     }
 
     private ClaimRequest check(String workspace, WorkerBodies.Claim claim) {
@@ -126,19 +119,12 @@ public class WorkerResource {
                 claim.queues() == null ? null : List.copyOf(new LinkedHashSet<>(claim.queues())), max, Duration.ofSeconds(wait));
     }
 
-    private Uni<Response> reply(List<RemoteClaim> claimed) {
+    private static Response reply(List<RemoteClaim> claimed) {
         if (claimed.isEmpty()) {
-            return Uni.createFrom().item(Response.noContent().build());
+            return Response.noContent().build();
         }
-        return jobs.getMany(claimed.stream().map(c -> c.job().id()).toList()).map(found -> {
-            Map<UUID, Job> byId = new HashMap<>();
-            found.forEach(job -> byId.put(job.id(), job));
-            List<WorkerBodies.ClaimedJob> documents = claimed.stream()
-                    .filter(c -> byId.containsKey(c.job().id()))
-                    .map(c -> new WorkerBodies.ClaimedJob(JobDocument.of(byId.get(c.job().id())), c.leaseToken(),
-                            c.leaseExpiresAt(), c.timeoutAt()))
-                    .toList();
-            return Response.ok(new WorkerBodies.ClaimedJobs(documents)).build();
-        });
+        return Response.ok(new WorkerBodies.ClaimedJobs(claimed.stream()
+                .map(c -> new WorkerBodies.ClaimedJob(JobDocument.of(c.job()), c.leaseToken(), c.leaseExpiresAt(), c.timeoutAt()))
+                .toList())).build();
     }
 }

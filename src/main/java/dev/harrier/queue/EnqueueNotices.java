@@ -5,7 +5,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,8 @@ import org.jboss.logging.Logger;
 /**
  * Sends the notifications of enqueues made on the pool after they commit, many enqueues' in one
  * transaction: the wake-up of each queue that got a pending job, and the announcement of every new
- * job to the workspace streams. One send is in flight at a time; what is added meanwhile goes in
+ * job to the workspace streams; and the announcement of remote workers' claims (their running
+ * events), for the same reason. One send is in flight at a time; what is added meanwhile goes in
  * the next, so a lone enqueue is announced one round trip after its commit, and a thousand
  * concurrent ones in a few transactions.
  *
@@ -35,6 +35,8 @@ public class EnqueueNotices {
     // The queues to wake, by "workspace/queue": each once per send.
     private final Map<String, String[]> queues = new LinkedHashMap<>();
     private final List<UUID> jobs = new ArrayList<>();
+    // The sequence number each is announced with: 0 for a new job, its event's for a status change.
+    private final List<Long> seqs = new ArrayList<>();
     private boolean sending;
 
     public EnqueueNotices(Pool pool) {
@@ -49,6 +51,7 @@ public class EnqueueNotices {
         synchronized (this) {
             for (Job job : inserted) {
                 jobs.add(job.id());
+                seqs.add(0L);
                 if (job.status() == JobStatus.PENDING) {
                     queues.putIfAbsent(job.workspace() + "/" + job.queue(), new String[] {job.workspace(), job.queue()});
                 }
@@ -61,10 +64,32 @@ public class EnqueueNotices {
         send();
     }
 
+    /**
+     * Jobs whose latest event (a status change: a remote worker's claim) was just committed:
+     * announced to the streams with that event's sequence number; no queue is woken.
+     */
+    void announced(List<Job> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            for (Job job : changed) {
+                jobs.add(job.id());
+                seqs.add(job.lastEventSeq());
+            }
+            if (sending) {
+                return;
+            }
+            sending = true;
+        }
+        send();
+    }
+
     private void send() {
         String[] workspaces;
         String[] queueNames;
         UUID[] ids;
+        Long[] sequence;
         synchronized (this) {
             if (jobs.isEmpty()) {
                 sending = false;
@@ -73,18 +98,18 @@ public class EnqueueNotices {
             workspaces = queues.values().stream().map(k -> k[0]).toArray(String[]::new);
             queueNames = queues.values().stream().map(k -> k[1]).toArray(String[]::new);
             ids = jobs.toArray(UUID[]::new);
+            sequence = seqs.toArray(Long[]::new);
             queues.clear();
             jobs.clear();
+            seqs.clear();
         }
-        Long[] seqs = new Long[ids.length];
-        Arrays.fill(seqs, 0L);
         pool.preparedQuery(Table.JOBS.sql("notify_enqueued"))
-                .execute(Tuple.of(workspaces, queueNames, ids, seqs))
+                .execute(Tuple.of(workspaces, queueNames, ids, sequence))
                 .subscribe().with(
                         sent -> send(),
                         failure -> {
                             // Not retried: the poll and the next status change stand in for it.
-                            LOG.warnf("the notifications of %d enqueued jobs could not be sent: %s", ids.length,
+                            LOG.warnf("the notifications of %d enqueued or claimed jobs could not be sent: %s", ids.length,
                                     failure.getMessage());
                             send();
                         });

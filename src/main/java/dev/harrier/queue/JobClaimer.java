@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Claims pending jobs of one queue for one owner, in one statement per claim: for the engine, the
@@ -26,11 +27,17 @@ public class JobClaimer {
 
     private final Pool pool;
     private final HandlerRegistry handlers;
+    private final EnqueueNotices notices;
     private String[] handled;
 
-    public JobClaimer(Pool pool, HandlerRegistry handlers) {
+    public JobClaimer(Pool pool, HandlerRegistry handlers, EnqueueNotices notices) {
         this.pool = pool;
         this.handlers = handlers;
+        this.notices = notices;
+    }
+
+    /** A remote worker's claim: the jobs, whole, and whether the queue's limit stopped it. */
+    public record RemoteBatch(List<Job> jobs, boolean atLimit) {
     }
 
     /**
@@ -43,36 +50,46 @@ public class JobClaimer {
         if (handled == null) {
             handled = handlers.kinds().toArray(String[]::new);
         }
-        return claim(workspace, queue, limit, concurrency, owner, lease, handled, null);
+        double seconds = lease.toMillis() / 1000.0;
+        return limited(workspace, queue, limit, concurrency, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim"))
+                        .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, handled)))
+                        .map(rows -> toClaimed(workspace, queue, rows)))
+                .map(claimed -> new Claim(claimed.jobs(), claimed.atLimit()));
     }
 
     /**
      * A remote worker's claim: jobs of {@code kinds} only, each leased with a token derived from
-     * {@code secret} ({@link LeaseTokens}); otherwise the same rules as the engine's.
+     * {@code secret} ({@link LeaseTokens}), under the same rules as the engine's. Their running
+     * events are announced once the claim has committed ({@link EnqueueNotices}).
      */
-    public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                            Duration lease, String[] kinds, byte[] secret) {
+    public Uni<RemoteBatch> claimRemote(String workspace, String queue, int limit, Integer concurrency, String owner,
+                                        Duration lease, String[] kinds, byte[] secret) {
+        double seconds = lease.toMillis() / 1000.0;
+        return limited(workspace, queue, limit, concurrency, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim_remote"))
+                        .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret))))
+                        .map(JobRows::toJobs))
+                .invoke(claimed -> notices.announced(claimed.jobs()))
+                .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit()));
+    }
+
+    private record Limited<T>(List<T> jobs, boolean atLimit) {
+    }
+
+    /** Runs a claim of at most {@code limit}, and under a queue's {@code concurrency} when it has one. */
+    private <T> Uni<Limited<T>> limited(String workspace, String queue, int limit, Integer concurrency,
+                                        BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
         if (concurrency == null) {
-            return claim(pool, workspace, queue, limit, owner, lease, kinds, secret).map(Claim::of);
+            return claim.apply(pool, limit).map(jobs -> new Limited<>(jobs, false));
         }
         return pool.withTransaction(tx -> tx.preparedQuery(Table.JOBS.sql("claim_lock"))
                 .execute(Tuple.of(workspace, queue))
                 .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue)))
                 .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
                 .flatMap(room -> room == 0
-                        ? Uni.createFrom().item(new Claim(List.of(), true))
-                        : claim(tx, workspace, queue, Math.min(limit, room), owner, lease, kinds, secret)
+                        ? Uni.createFrom().item(new Limited<T>(List.of(), true))
+                        : claim.apply(tx, Math.min(limit, room))
                                 // Took all the room the limit left: more may wait behind it.
-                                .map(jobs -> new Claim(jobs, room <= limit && jobs.size() == room))));
-    }
-
-    private Uni<List<ClaimedJob>> claim(SqlClient client, String workspace, String queue, int limit,
-                                        String owner, Duration lease, String[] kinds, byte[] secret) {
-        double leaseSeconds = lease.toMillis() / 1000.0;
-        return client.preparedQuery(Table.JOBS.sql("claim"))
-                .execute(Tuple.from(Arrays.asList(workspace, queue, limit, owner, leaseSeconds, kinds,
-                        secret == null ? null : Buffer.buffer(secret))))
-                .map(rows -> toClaimed(workspace, queue, rows));
+                                .map(jobs -> new Limited<>(jobs, room <= limit && jobs.size() == room))));
     }
 
     private static List<ClaimedJob> toClaimed(String workspace, String queue, RowSet<Row> rows) {

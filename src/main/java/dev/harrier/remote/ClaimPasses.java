@@ -1,8 +1,9 @@
 package dev.harrier.remote;
 
 import dev.harrier.config.HarrierConfig;
-import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.Job;
 import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.LeaseTokens;
 import dev.harrier.queue.Outcome;
 import dev.harrier.queue.OutcomeWriter;
@@ -69,10 +70,10 @@ public class ClaimPasses {
         }
         QueueSettings queue = open.get(index);
         byte[] secret = LeaseTokens.secret();
-        return claimer.claim(request.workspace(), queue.name(), room, queue.concurrency(), owner(request), lease,
+        return claimer.claimRemote(request.workspace(), queue.name(), room, queue.concurrency(), owner(request), lease,
                         request.kinds().toArray(String[]::new), secret)
                 .flatMap(claim -> {
-                    for (ClaimedJob job : claim.jobs()) {
+                    for (Job job : claim.jobs()) {
                         metrics.started(job);
                         Instant started = job.startedAt() == null ? clock.instant() : job.startedAt();
                         Duration timeout = job.timeoutSeconds() == null ? defaultTimeout : Duration.ofSeconds(job.timeoutSeconds());
@@ -86,7 +87,8 @@ public class ClaimPasses {
     /** Jobs claimed for a worker that went away before it got them: back to pending, their attempt not counted. */
     Uni<Void> handBack(ClaimRequest request, List<RemoteClaim> jobs) {
         Instant now = clock.instant();
-        return writer.write(jobs.stream().map(c -> Outcome.handedBack(c.job(), now)).toList(), owner(request)).replaceWithVoid();
+        return writer.write(jobs.stream().map(c -> new Outcome(c.job().id(), c.job().attempt(), JobStatus.PENDING, null, now,
+                null, null)).toList(), owner(request)).replaceWithVoid();
     }
 
     /** The lease owner of a remote worker's jobs, told apart from the instances' ids. */

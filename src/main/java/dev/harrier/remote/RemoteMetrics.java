@@ -1,6 +1,6 @@
 package dev.harrier.remote;
 
-import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.Job;
 import dev.harrier.queue.JobStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +22,7 @@ public class RemoteMetrics {
         this.registry = registry;
     }
 
-    void started(ClaimedJob job) {
+    void started(Job job) {
         if (job.runAt() != null && job.startedAt() != null) {
             Duration wait = Duration.between(job.runAt(), job.startedAt());
             Timer.builder("harrier.job.wait").description("Time from a job's run time to the start of its attempt")
