@@ -63,7 +63,7 @@ for (const [workers, batch] of settings) {
   await until(JOBS + PICKUP);
   const docs = await completed(latencies);
   const ms = docs.map((d) => Date.parse(d.startedAt) - Date.parse(d.createdAt)).sort((a, b) => a - b);
-  console.log(`workers=${workers} batch=${batch} jobs=${JOBS} seconds=${seconds.toFixed(2)} jobs/s=${Math.round(JOBS / seconds)}`
+  console.log(`BENCH remote workers=${workers} batch=${batch} jobs=${JOBS} seconds=${seconds.toFixed(2)} jobs/s=${Math.round(JOBS / seconds)}`
     + ` pickup_ms p50=${pct(ms, 0.5)} p90=${pct(ms, 0.9)} p99=${pct(ms, 0.99)} max=${ms[ms.length - 1]}`);
   children.forEach((child) => child.kill());
   await sleep(500);
