@@ -48,6 +48,8 @@ class OpenApiClientIT {
             run(Map.of(), "npx", "tsc", "-p", ".");
             String output = run(Map.of("HARRIER_URL", harrier.baseUrl(), "HARRIER_API_KEY", KEY), "node", "dist/client.js");
             assertThat(output).contains("typed client: ok");
+        } finally {
+            TestDatabase.clean(); // the next test of this database starts from no jobs
         }
     }
 

@@ -49,6 +49,7 @@ class ReferenceWorkersIT {
     static void stop() {
         if (harrier != null) {
             harrier.close();
+            TestDatabase.clean(); // the next test of this database starts from no jobs
         }
     }
 
