@@ -2,6 +2,7 @@ package dev.harrier.remote;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A remote worker's claim: its name, the remote kinds it runs, the queues it takes them from
@@ -9,6 +10,14 @@ import java.util.List;
  */
 public record ClaimRequest(String workspace, String worker, List<String> kinds, List<String> queues, int max,
                            Duration waitFor) {
+
+    /** What a claim asks for, whoever asks: claims of one shape find the same jobs. */
+    record Shape(Set<String> kinds, Set<String> queues) {
+    }
+
+    Shape shape() {
+        return new Shape(Set.copyOf(kinds), queues == null ? null : Set.copyOf(queues));
+    }
 
     boolean takesFrom(String queue) {
         return queues == null || queue == null || queues.contains(queue);

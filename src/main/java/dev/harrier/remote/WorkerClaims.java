@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -26,7 +28,8 @@ import org.jboss.logging.Logger;
  * database connection, until a notification says a queue it takes from has a job (the engine's
  * {@code LISTEN} path), room frees under a queue's limit on this instance, or the poll interval
  * passes; then only the oldest waiter of that workspace claims, and the next one only if that
- * claim came back full. A thousand waiting workers cost one claim per wake-up, not a thousand.
+ * claim came back full, or if it asks for other kinds or queues. A thousand waiting workers of one
+ * kind cost one claim per wake-up, not a thousand.
  * Claims follow the engine's rules (order, pause, a queue's concurrency, the lease).
  */
 @ApplicationScoped
@@ -167,14 +170,20 @@ public class WorkerClaims {
             }
             lane.busy = true;
         }
-        next(lane, queue);
+        next(lane, queue, new HashSet<>());
     }
 
-    private void next(Lane lane, String queue) {
+    /**
+     * Lets the oldest waiter that takes from {@code queue} claim. A claim that came back full passes
+     * the turn on (more jobs may wait); one that did not marks its shape (its kinds and queues) as
+     * drained for this wake-up, and the turn goes to the oldest waiter of another shape: a wake-up
+     * costs one pass per shape of claim waiting, not one per waiter.
+     */
+    private void next(Lane lane, String queue, Set<ClaimRequest.Shape> drained) {
         Waiter waiter = null;
         synchronized (lane) {
             for (Waiter candidate : lane.waiting) {
-                if (candidate.request.takesFrom(queue)) {
+                if (!candidate.inFlight && candidate.request.takesFrom(queue) && !drained.contains(candidate.request.shape())) {
                     waiter = candidate;
                     break;
                 }
@@ -187,7 +196,6 @@ public class WorkerClaims {
         }
         Waiter served = waiter;
         passes.pass(served.request).subscribe().with(jobs -> {
-            boolean full = jobs.size() == served.request.max();
             boolean answer;
             synchronized (lane) {
                 served.inFlight = false;
@@ -200,15 +208,22 @@ public class WorkerClaims {
             if (answer && !answer(lane, served, jobs)) {
                 handBack(served.request, jobs);
             }
-            if (full) {
-                next(lane, queue); // more may wait: the next waiter claims
-            } else {
-                finish(lane);
+            if (jobs.size() < served.request.max()) {
+                drained.add(served.request.shape());
             }
+            next(lane, queue, drained);
         }, failure -> {
             LOG.warnf("a remote claim failed: %s", failure.getMessage());
+            boolean expired;
             synchronized (lane) {
                 served.inFlight = false;
+                expired = served.done;
+                if (expired) {
+                    lane.waiting.remove(served);
+                }
+            }
+            if (expired) {
+                answer(lane, served, List.of()); // its wait ran out while the claim was in flight
             }
             finish(lane);
         });
@@ -222,7 +237,7 @@ public class WorkerClaims {
             }
             lane.again = false;
         }
-        next(lane, null);
+        next(lane, null, new HashSet<>());
     }
 
     /** Answers a waiter; false when it had gone away (its jobs are then handed back). */

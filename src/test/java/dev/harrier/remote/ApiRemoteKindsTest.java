@@ -4,6 +4,7 @@ import static dev.harrier.testing.Api.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -116,6 +117,17 @@ class ApiRemoteKindsTest {
                 .body("errors[0].field", equalTo("args/s"));
         // Not a benchmark: a backtracking engine would take longer than the age of the universe here.
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aWorkspaceMayDeclareAsManyKindsAsItsLimit() {
+        for (int i = 0; i < 5; i++) {
+            api().put("/api/v1/kinds/k" + i).then().statusCode(201);
+        }
+        api().put("/api/v1/kinds/k5").then().statusCode(400).body("errors[0].field", equalTo("kind"))
+                .body("errors[0].message", containsString("HARRIER_LIMITS_KINDS"));
+        api().put("/api/v1/kinds/k4").then().statusCode(200);
+        api().get("/api/v1/kinds/k5").then().statusCode(404);
     }
 
     @Test

@@ -42,6 +42,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,28 @@ class ApiRemoteWorkersTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> waiting.stream().allMatch(CompletableFuture::isDone));
         assertThat(waiting.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 204)).hasSize(n - 10);
         assertThat(claims.waiting()).isZero();
+    }
+
+    @Test
+    void aWakeUpReachesAWaiterOfAnotherKindBehindTheOldest() throws Exception {
+        api().put("/api/v1/kinds/other").then().statusCode(201);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CompletableFuture<ExtractableResponse<Response>> other = CompletableFuture.supplyAsync(() -> api()
+                .body("{\"worker\": \"o\", \"kinds\": [\"other\"], \"waitSeconds\": 20}").post("/api/v1/workers/claim")
+                .then().extract(), threads);
+        await().atMost(WAIT).until(() -> claims.waiting() == 1);
+        CompletableFuture<ExtractableResponse<Response>> search = CompletableFuture.supplyAsync(() -> claim("s", 1, 20), threads);
+        await().atMost(WAIT).until(() -> claims.waiting() == 2);
+        long enqueued = System.nanoTime();
+        String id = enqueue("default");
+        ExtractableResponse<Response> claimed = search.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(claimed.<String>path("jobs[0].id")).isEqualTo(id);
+        // Not left to its wait (20 s): the oldest waiter's empty claim passed the turn to the other kind.
+        assertThat(Duration.ofNanos(System.nanoTime() - enqueued)).isLessThan(Duration.ofSeconds(10));
+        assertThat(other).isNotDone();
+        String otherId = api().body("{\"kind\": \"other\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
+        assertThat(other.get(WAIT.toSeconds(), TimeUnit.SECONDS).<String>path("jobs[0].id")).isEqualTo(otherId);
+        threads.shutdown();
     }
 
     private double passes() {
