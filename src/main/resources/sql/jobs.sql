@@ -484,9 +484,12 @@ WHERE j.id = k.id;
 -- lease token its call carried ($2, hashed): a call whose token lost the job changes nothing. The
 -- token's hash stays on the row, so that a repeat of the same call finds its attempt ended by it.
 -- Returns the jobs written, whole, for the replies.
+-- The caller's workspace ($8) must be the job's. One outcome a job in a statement (RemoteOutcomes
+-- sends a second one for the same job in the next).
 WITH outcome AS (
-    SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
-        AS t(id, token_hash, status, result, run_at, error_message, error_type)
+    SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                         $8::text[])
+        AS t(id, token_hash, status, result, run_at, error_message, error_type, workspace)
 ), locked AS (
     -- In id order, as every multi-row update of jobs: no deadlock with another batch.
     SELECT id FROM harrier.jobs
@@ -509,7 +512,7 @@ WITH outcome AS (
         updated_at = now(), last_event_seq = j.last_event_seq + 1
     FROM outcome o
     WHERE j.id = ANY(ARRAY(SELECT id FROM locked)) AND j.id = o.id
-      AND j.status::text = 'running' AND j.lease_token_hash = o.token_hash
+      AND j.status::text = 'running' AND j.lease_token_hash = o.token_hash AND j.workspace = o.workspace
     RETURNING j.*
 ), events AS (
     INSERT INTO harrier.job_events (job_id, seq, type, data)
@@ -522,7 +525,7 @@ WITH outcome AS (
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
-       created_at, updated_at, run_at, started_at, finished_at,
+       created_at, updated_at, run_at, started_at, finished_at, lease_token_hash,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified
 FROM updated;
 

@@ -16,7 +16,8 @@ CREATE TABLE harrier.kinds (
 
 -- The SHA-256 of a remote claim's lease token (never the token). Set by the claim, kept after the
 -- worker's own complete or fail (a repeated call with the same token gets the document again),
--- cleared when anything else ends the attempt (a rescue, a retry).
+-- cleared when anything else ends the attempt (a rescue, a retry, a timeout; a claim handed back
+-- before its reply left keeps it: that token was never shown).
 ALTER TABLE harrier.jobs ADD COLUMN lease_token_hash bytea;
 
 -- A child's key, unique under its parent: a worker's repeated children call returns the child

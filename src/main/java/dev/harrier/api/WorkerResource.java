@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
 import dev.harrier.document.JobDocument;
+import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.queue.KindStore;
 import dev.harrier.remote.ClaimRequest;
 import dev.harrier.remote.RemoteClaim;
@@ -42,8 +43,10 @@ public class WorkerResource {
     private final WorkerClaims claims;
     private final KindStore kinds;
     private final RequestJson json;
+    private final HandlerRegistry handlers;
 
-    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json) {
+    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers) {
+        this.handlers = handlers;
         this.claims = claims;
         this.kinds = kinds;
         this.json = json;
@@ -73,6 +76,10 @@ public class WorkerResource {
         return kinds.named(caller.workspace(), checked.kinds())
                 .flatMap(declared -> {
                     for (int i = 0; i < checked.kinds().size(); i++) {
+                        if (handlers.find(checked.kinds().get(i)).isPresent()) {
+                            throw Requests.invalid("kinds[" + i + "]", "is run by Harrier itself (built in or a Java handler),"
+                                    + " not by remote workers");
+                        }
                         if (!declared.containsKey(checked.kinds().get(i))) {
                             throw Requests.invalid("kinds[" + i + "]", "is not a remote kind of this workspace: declare it"
                                     + " with PUT /api/v1/kinds/" + checked.kinds().get(i));

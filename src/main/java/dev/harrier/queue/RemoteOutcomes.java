@@ -6,15 +6,20 @@ import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,7 +32,7 @@ import java.util.UUID;
 public class RemoteOutcomes {
 
     /** An attempt's outcome, and the hash of the token that holds the attempt. */
-    public record Finished(UUID jobId, byte[] tokenHash, JobStatus status, String resultJson, Instant runAt,
+    public record Finished(String workspace, UUID jobId, byte[] tokenHash, JobStatus status, String resultJson, Instant runAt,
                            String errorMessage, String errorType) {
     }
 
@@ -47,7 +52,30 @@ public class RemoteOutcomes {
         return commits.submit(outcome);
     }
 
+    /**
+     * One statement for the first outcome of each job in the batch; a second outcome of a job (two
+     * calls at once, one of them bound to lose) goes in a statement after it, so that each call's
+     * reply is its own: the row it wrote, matched by job and token.
+     */
     private Uni<List<Optional<Job>>> write(List<Finished> batch) {
+        Set<UUID> seen = new HashSet<>();
+        List<Finished> first = new ArrayList<>(batch.size());
+        List<Finished> later = new ArrayList<>();
+        batch.forEach(o -> (seen.add(o.jobId()) ? first : later).add(o));
+        Uni<Map<Finished, Optional<Job>>> written = statement(first);
+        if (!later.isEmpty()) {
+            written = written.flatMap(replies -> write(later).map(more -> {
+                Map<Finished, Optional<Job>> all = new IdentityHashMap<>(replies);
+                for (int i = 0; i < later.size(); i++) {
+                    all.put(later.get(i), more.get(i));
+                }
+                return all;
+            }));
+        }
+        return written.map(replies -> batch.stream().map(replies::get).toList());
+    }
+
+    private Uni<Map<Finished, Optional<Job>>> statement(List<Finished> batch) {
         int n = batch.size();
         UUID[] ids = new UUID[n];
         Buffer[] hashes = new Buffer[n];
@@ -56,6 +84,7 @@ public class RemoteOutcomes {
         OffsetDateTime[] runAts = new OffsetDateTime[n];
         String[] messages = new String[n];
         String[] types = new String[n];
+        String[] workspaces = new String[n];
         for (int i = 0; i < n; i++) {
             Finished o = batch.get(i);
             ids[i] = o.jobId();
@@ -65,14 +94,23 @@ public class RemoteOutcomes {
             runAts[i] = JobRows.offset(o.runAt());
             messages[i] = PgText.withoutNul(o.errorMessage());
             types[i] = PgText.withoutNul(o.errorType());
+            workspaces[i] = o.workspace();
         }
         return pool.preparedQuery(Table.JOBS.sql("finish_remote_many"))
-                .execute(Tuple.from(List.of(ids, hashes, statuses, results, runAts, messages, types)))
+                .execute(Tuple.from(List.of(ids, hashes, statuses, results, runAts, messages, types, workspaces)))
                 .map(rows -> {
                     Map<UUID, Job> written = new HashMap<>();
-                    JobRows.toJobs(rows).forEach(job -> written.put(job.id(), job));
-                    List<Optional<Job>> replies = new ArrayList<>(n);
-                    batch.forEach(o -> replies.add(Optional.ofNullable(written.get(o.jobId()))));
+                    Map<UUID, byte[]> writtenWith = new HashMap<>();
+                    for (Row row : rows) {
+                        Job job = JobRows.toJob(row);
+                        written.put(job.id(), job);
+                        writtenWith.put(job.id(), row.getBuffer("lease_token_hash").getBytes());
+                    }
+                    Map<Finished, Optional<Job>> replies = new IdentityHashMap<>();
+                    for (Finished o : batch) {
+                        boolean mine = written.containsKey(o.jobId()) && Arrays.equals(writtenWith.get(o.jobId()), o.tokenHash());
+                        replies.put(o, mine ? Optional.of(written.get(o.jobId())) : Optional.empty());
+                    }
                     return replies;
                 });
     }

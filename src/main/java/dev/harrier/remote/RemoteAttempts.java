@@ -148,11 +148,18 @@ public class RemoteAttempts {
         return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
-    /** Completes the attempt with its result (JSON text); emits the job. */
+    /**
+     * Completes the attempt with its result (JSON text); emits the job. The lease is checked before
+     * the job's last reports are flushed (a stranger's call must not flush them), and again by the
+     * outcome's statement.
+     */
     public Uni<Job> complete(String workspace, UUID id, String token, String resultJson) {
         byte[] hash = hash(token);
-        return throttles.flush(id).flatMap(flushed -> finish(workspace, new RemoteOutcomes.Finished(id, hash,
-                JobStatus.COMPLETED, resultJson, null, null, null), Set.of(JobStatus.COMPLETED)));
+        RemoteOutcomes.Finished outcome = new RemoteOutcomes.Finished(workspace, id, hash, JobStatus.COMPLETED, resultJson,
+                null, null, null);
+        return leases.held(workspace, id, hash, defaultTimeout).flatMap(held -> held.isEmpty()
+                ? repeated(workspace, id, hash, Set.of(JobStatus.COMPLETED))
+                : throttles.flush(id).flatMap(flushed -> finish(workspace, outcome, Set.of(JobStatus.COMPLETED))));
     }
 
     /**
@@ -166,12 +173,12 @@ public class RemoteAttempts {
         String type = "worker:" + (failure.type() == null || failure.type().isBlank() ? "error" : failure.type());
         return leases.held(workspace, id, hash, defaultTimeout).flatMap(held -> {
             if (held.isEmpty()) {
-                return throttles.flush(id).flatMap(x -> repeated(workspace, id, hash, AFTER_FAIL));
+                return repeated(workspace, id, hash, AFTER_FAIL);
             }
             Held attempt = held.get();
             if (attempt.cancelRequested()) {
                 return throttles.flush(id).flatMap(x -> finish(workspace,
-                        new RemoteOutcomes.Finished(id, hash, JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
+                        new RemoteOutcomes.Finished(workspace, id, hash, JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
             }
             boolean retry = failure.retryable() && attempt.attempt() < attempt.maxAttempts();
             Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
@@ -182,7 +189,7 @@ public class RemoteAttempts {
                         ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
                         : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, type);
                 logFailed(outcome);
-                return throttles.flush(id).flatMap(x -> finish(workspace, finished(outcome, hash), AFTER_FAIL));
+                return throttles.flush(id).flatMap(x -> finish(workspace, finished(workspace, outcome, hash), AFTER_FAIL));
             });
         });
     }
@@ -200,8 +207,8 @@ public class RemoteAttempts {
         });
     }
 
-    private static RemoteOutcomes.Finished finished(Outcome outcome, byte[] hash) {
-        return new RemoteOutcomes.Finished(outcome.jobId(), hash, outcome.status(), outcome.resultJson(), outcome.runAt(),
+    private static RemoteOutcomes.Finished finished(String workspace, Outcome outcome, byte[] hash) {
+        return new RemoteOutcomes.Finished(workspace, outcome.jobId(), hash, outcome.status(), outcome.resultJson(), outcome.runAt(),
                 outcome.errorMessage(), outcome.errorType());
     }
 
@@ -229,8 +236,9 @@ public class RemoteAttempts {
                         : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, ErrorTypes.TIMEOUT);
                 logFailed(outcome);
                 return throttles.flush(id)
-                        .flatMap(x -> outcomes.write(finished(outcome, hash)))
-                        .call(written -> leases.forget(id, hash))
+                        .flatMap(x -> outcomes.write(finished(workspace, outcome, hash)))
+                        // Only when this call ended the attempt: a complete that won the race keeps its token.
+                        .call(written -> written.isPresent() ? leases.forget(id, hash) : Uni.createFrom().voidItem())
                         .invoke(written -> written.ifPresent(job -> {
                             metrics.finished(job.kind(), job.status());
                             claims.roomFreed(workspace, job.queue());

@@ -44,7 +44,8 @@ public class WorkerClaims {
         long timer = -1;
         boolean inFlight;
         boolean done;
-        boolean gone;
+        // Answered, or its caller went away: a reply can be given once; jobs found after are handed back.
+        boolean answered;
 
         Waiter(ClaimRequest request, UniEmitter<? super List<RemoteClaim>> reply) {
             this.request = request;
@@ -124,7 +125,7 @@ public class WorkerClaims {
             synchronized (lane) {
                 lane.waiting.remove(waiter);
                 waiter.done = true;
-                waiter.gone = true;
+                waiter.answered = true;
                 vertx.cancelTimer(waiter.timer);
             }
         });
@@ -132,12 +133,16 @@ public class WorkerClaims {
         wake(request.workspace(), null);
     }
 
+    /**
+     * The wait ran out: 204 now, even with a claim of its in flight (whose jobs, if it finds any,
+     * are then handed back), so that a slow database never keeps a claim past its waitSeconds.
+     */
     private void expire(Lane lane, Waiter waiter) {
         synchronized (lane) {
-            if (waiter.inFlight || waiter.done) {
-                waiter.done = true; // the claim in flight answers
+            if (waiter.done) {
                 return;
             }
+            waiter.done = true;
             lane.waiting.remove(waiter);
         }
         answer(lane, waiter, List.of());
@@ -188,11 +193,13 @@ public class WorkerClaims {
                     break;
                 }
             }
-            if (waiter == null) {
-                finish(lane);
-                return;
+            if (waiter != null) {
+                waiter.inFlight = true;
             }
-            waiter.inFlight = true;
+        }
+        if (waiter == null) {
+            finish(lane); // outside the lock: it may start the next pass
+            return;
         }
         Waiter served = waiter;
         passes.pass(served.request).subscribe().with(jobs -> {
@@ -205,7 +212,7 @@ public class WorkerClaims {
                     vertx.cancelTimer(served.timer);
                 }
             }
-            if (answer && !answer(lane, served, jobs)) {
+            if (answer && !answer(lane, served, jobs) && !jobs.isEmpty()) {
                 handBack(served.request, jobs);
             }
             if (jobs.size() < served.request.max()) {
@@ -214,18 +221,10 @@ public class WorkerClaims {
             next(lane, queue, drained);
         }, failure -> {
             LOG.warnf("a remote claim failed: %s", failure.getMessage());
-            boolean expired;
             synchronized (lane) {
                 served.inFlight = false;
-                expired = served.done;
-                if (expired) {
-                    lane.waiting.remove(served);
-                }
             }
-            if (expired) {
-                answer(lane, served, List.of()); // its wait ran out while the claim was in flight
-            }
-            finish(lane);
+            finish(lane); // the waiter stays, for the next wake-up or its wait's end
         });
     }
 
@@ -243,9 +242,10 @@ public class WorkerClaims {
     /** Answers a waiter; false when it had gone away (its jobs are then handed back). */
     private boolean answer(Lane lane, Waiter waiter, List<RemoteClaim> jobs) {
         synchronized (lane) {
-            if (waiter.gone) {
+            if (waiter.answered) {
                 return false;
             }
+            waiter.answered = true;
         }
         waiter.reply.complete(jobs);
         return true;

@@ -418,7 +418,31 @@ class ApiRemoteWorkersTest {
         // Another workspace's key with the right token: not its job.
         given().header("Authorization", "Bearer test-key-other").header("Harrier-Lease", token).contentType(ContentType.JSON)
                 .post("/api/v1/jobs/" + id + "/heartbeat").then().statusCode(409);
+        given().header("Authorization", "Bearer test-key-other").header("Harrier-Lease", token).contentType(ContentType.JSON)
+                .body("{\"result\": \"stolen\"}").post("/api/v1/jobs/" + id + "/complete").then().statusCode(409);
+        api().get("/api/v1/jobs/" + id).then().body("status", equalTo("running"));
         lease(token).body("{\"result\": true}").post("/api/v1/jobs/" + id + "/complete").then().statusCode(200);
+    }
+
+    @Test
+    void aCompleteAndAFailRacingWithOneTokenEndTheAttemptOnce() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        for (int round = 0; round < 5; round++) {
+            String id = enqueue("default");
+            String token = claimOne("py-1", id);
+            CompletableFuture<Integer> complete = CompletableFuture.supplyAsync(() -> lease(token).body("{\"result\": 1}")
+                    .post("/api/v1/jobs/" + id + "/complete").then().extract().statusCode(), threads);
+            CompletableFuture<Integer> fail = CompletableFuture.supplyAsync(() -> lease(token).body("{\"message\": \"x\"}")
+                    .post("/api/v1/jobs/" + id + "/fail").then().extract().statusCode(), threads);
+            String status = api().get("/api/v1/jobs/" + id).then().extract().path("status");
+            List<Integer> codes = List.of(complete.get(), fail.get());
+            String after = api().get("/api/v1/jobs/" + id).then().extract().path("status");
+            assertThat(codes).as("round %d (%s)", round, after).containsExactlyInAnyOrder(200, 409);
+            assertThat(codes.get(0) == 200 ? "completed" : "retrying").isEqualTo(after);
+            assertThat(status).isIn("running", "completed", "retrying");
+            TestDatabase.execute("DELETE FROM harrier.job_events; DELETE FROM harrier.jobs");
+        }
+        threads.shutdown();
     }
 
     private JsonNode json(SseClient.Event event) {
