@@ -54,10 +54,18 @@ public class ProgressThrottles {
         return tracked;
     }
 
-    /** Writes the job's pending progress; emits when every event write of the job is done, and forgets it. */
+    /**
+     * Writes the job's pending progress; emits when every event write of the job is done. The job
+     * stays tracked: a call whose lease turns out lost only wrote that report sooner.
+     */
     Uni<Void> flush(UUID jobId) {
-        Tracked tracked = jobs.remove(jobId);
+        Tracked tracked = jobs.get(jobId);
         return tracked == null ? Uni.createFrom().voidItem() : tracked.progress().flush();
+    }
+
+    /** The job's attempt ended: its entry goes. */
+    void forget(UUID jobId) {
+        jobs.remove(jobId);
     }
 
     private void forgetIdle() {

@@ -149,17 +149,14 @@ public class RemoteAttempts {
     }
 
     /**
-     * Completes the attempt with its result (JSON text); emits the job. The lease is checked before
-     * the job's last reports are flushed (a stranger's call must not flush them), and again by the
-     * outcome's statement.
+     * Completes the attempt with its result (JSON text); emits the job. The job's last reports are
+     * written first (a stranger's call with a wrong token only writes them sooner); the outcome's
+     * statement checks the token and the workspace.
      */
     public Uni<Job> complete(String workspace, UUID id, String token, String resultJson) {
         byte[] hash = hash(token);
-        RemoteOutcomes.Finished outcome = new RemoteOutcomes.Finished(workspace, id, hash, JobStatus.COMPLETED, resultJson,
-                null, null, null);
-        return leases.held(workspace, id, hash, defaultTimeout).flatMap(held -> held.isEmpty()
-                ? repeated(workspace, id, hash, Set.of(JobStatus.COMPLETED))
-                : throttles.flush(id).flatMap(flushed -> finish(workspace, outcome, Set.of(JobStatus.COMPLETED))));
+        return throttles.flush(id).flatMap(flushed -> finish(workspace, new RemoteOutcomes.Finished(workspace, id, hash,
+                JobStatus.COMPLETED, resultJson, null, null, null), Set.of(JobStatus.COMPLETED)));
     }
 
     /**
@@ -201,6 +198,7 @@ public class RemoteAttempts {
                 return repeated(workspace, outcome.jobId(), outcome.tokenHash(), repeats);
             }
             Job job = written.get();
+            throttles.forget(job.id());
             metrics.finished(job.kind(), job.status());
             claims.roomFreed(job.workspace(), job.queue());
             return Uni.createFrom().item(job);
@@ -240,6 +238,7 @@ public class RemoteAttempts {
                         // Only when this call ended the attempt: a complete that won the race keeps its token.
                         .call(written -> written.isPresent() ? leases.forget(id, hash) : Uni.createFrom().voidItem())
                         .invoke(written -> written.ifPresent(job -> {
+                            throttles.forget(job.id());
                             metrics.finished(job.kind(), job.status());
                             claims.roomFreed(workspace, job.queue());
                         }))
