@@ -63,6 +63,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void remoteWorkersGoThroughTheQueueNotTheEngine() {
+        // A remote worker's attempt is written by the same statements and appender as the engine's,
+        // never by reaching into the engine of this instance (the worker may talk to any instance).
+        noClasses().that().resideInAPackage("dev.harrier.remote..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.worker..", "dev.harrier.kinds..",
+                        "dev.harrier.stream..", "dev.harrier.maintenance..", "dev.harrier.schedule..")
+                .check(MAIN);
+        noClasses().that().resideOutsideOfPackages("dev.harrier.api..", "dev.harrier.remote..")
+                .should().dependOnClassesThat().resideInAPackage("dev.harrier.remote..")
+                .check(MAIN);
+    }
+
+    @Test
     void kindsUseTheClientAndTheClientKnowsNoKind() {
         noClasses().that().resideInAPackage("dev.harrier.http..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.kinds..", "dev.harrier.worker..",

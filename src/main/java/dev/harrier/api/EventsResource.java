@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Server-Sent Events of a workspace's status changes (a job's own stream is in {@link JobDetailsResource}). */
 @Path("/api/v1")
-@Tag(name = "Events")
+@Tag(name = "Events", description = "The workspace stream: every job's status changes, live")
 public class EventsResource {
 
     private final WorkspaceFeed workspaceFeed;

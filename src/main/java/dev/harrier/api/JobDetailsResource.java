@@ -47,7 +47,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** A job's event stream, its log, its fan-out items, and read tokens for browsers. */
 @Path("/api/v1/jobs/{id}")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Jobs")
+@Tag(name = "Jobs", description = "Enqueue, read, list, cancel and retry jobs; their logs, items, read tokens and event streams")
 public class JobDetailsResource {
 
     private static final int LOG_PAGE = 200;

@@ -46,7 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Enqueue, read, list, cancel and retry jobs. */
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Jobs")
+@Tag(name = "Jobs", description = "Enqueue, read, list, cancel and retry jobs; their logs, items, read tokens and event streams")
 public class JobResource {
 
     private final JobSubmitter submitter;

@@ -38,7 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** The kinds a workspace can enqueue: those this service runs, and those it declares for remote workers. */
 @Path("/api/v1/kinds")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Workers")
+@Tag(name = "Workers", description = "Workers in any language: remote kinds, claims with the long poll, and the lease-checked reports of a claimed job")
 public class KindResource {
 
     static final String RUN_BY_HARRIER = "harrier";

@@ -43,7 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/jobs/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Workers")
+@Tag(name = "Workers", description = "Workers in any language: remote kinds, claims with the long poll, and the lease-checked reports of a claimed job")
 public class LeaseResource {
 
     static final String LEASE_HEADER = "Harrier-Lease";

@@ -34,7 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** A workspace's queues: counts, pause and concurrency. */
 @Path("/api/v1/queues")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Queues")
+@Tag(name = "Queues", description = "Queues with their counts; pause and global concurrency")
 public class QueueResource {
 
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");

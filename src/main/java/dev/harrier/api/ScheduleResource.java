@@ -49,7 +49,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** A workspace's schedules: create or replace, read, pause, delete, and trigger a run now. */
 @Path("/api/v1/schedules")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Schedules")
+@Tag(name = "Schedules", description = "Cron schedules in a time zone, fired once across instances")
 public class ScheduleResource {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");

@@ -31,7 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Remote workers claim jobs of the workspace's remote kinds here, waiting for one if they ask to. */
 @Path("/api/v1/workers")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Workers")
+@Tag(name = "Workers", description = "Workers in any language: remote kinds, claims with the long poll, and the lease-checked reports of a claimed job")
 public class WorkerResource {
 
     static final int MAX_CLAIM = 1_000;
