@@ -194,6 +194,25 @@ class ApiRemoteWorkersTest {
         threads.shutdown();
     }
 
+    @Test
+    void aWaiterWhoseCallerHungUpTakesNoJob() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + "/api/v1/workers/claim"))
+                .header("Authorization", "Bearer test-key-default").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"worker\": \"gone\", \"kinds\": [\"search\"], \"waitSeconds\": 30}"))
+                .build();
+        CompletableFuture<HttpResponse<String>> hungUp = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        await().atMost(WAIT).until(() -> claims.waiting() == 1);
+        hungUp.cancel(true);
+        http.close();
+        await().atMost(WAIT).until(() -> claims.waiting() == 0);
+        String id = enqueue("default");
+        ExtractableResponse<Response> claimed = claim("alive", 1, 10);
+        assertThat(claimed.statusCode()).as("the job went to the caller still there").isEqualTo(200);
+        assertThat(claimed.<String>path("jobs[0].id")).isEqualTo(id);
+        assertThat(claimed.<Integer>path("jobs[0].attempt")).as("no attempt burned by the one that left").isEqualTo(1);
+    }
+
     private double passes() {
         return meters.get("harrier.workers.claim.passes").counter().count();
     }
