@@ -1,8 +1,10 @@
 package dev.harrier.remote;
 
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.ChildKeys;
 import dev.harrier.queue.EnqueueResult;
+import dev.harrier.queue.InvalidJobException;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.queue.LeaseTokens;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Children enqueued by a remote worker for the job it runs ({@code POST /jobs/{id}/children}), as the
@@ -34,6 +38,7 @@ public class RemoteChildren {
     }
 
     private static final String CHILD_KEY_INDEX = "jobs_child_key_idx";
+    private static final Pattern ENTRY = Pattern.compile("jobs\\[(\\d+)]");
 
     private final RemoteLeases leases;
     private final JobSubmitter submitter;
@@ -83,7 +88,9 @@ public class RemoteChildren {
                 requests.add(children.get(i).request());
             }
             Uni<List<EnqueueResult>> submitted = requests.isEmpty() ? Uni.createFrom().item(List.of())
-                    : submitter.submit(tx, workspace, requests);
+                    : submitter.submit(tx, workspace, requests)
+                            // Problems named by the entry's place in the call, not among the new ones.
+                            .onFailure(InvalidJobException.class).transform(e -> renumbered((InvalidJobException) e, fresh));
             return submitted.flatMap(created -> {
                 Map<String, EnqueueResult> byKey = new HashMap<>();
                 existing.forEach((key, job) -> byKey.put(key, new EnqueueResult(job, true)));
@@ -110,6 +117,14 @@ public class RemoteChildren {
                 return keys.set(tx, keyed, keyOf).replaceWith(List.of(results));
             });
         }));
+    }
+
+    private static InvalidJobException renumbered(InvalidJobException e, List<Integer> fresh) {
+        return new InvalidJobException(e.problems().stream().map(p -> {
+            Matcher at = ENTRY.matcher(p.field());
+            return at.lookingAt() ? new FieldProblem("jobs[" + fresh.get(Integer.parseInt(at.group(1))) + "]"
+                    + p.field().substring(at.end()), p.message()) : p;
+        }).toList());
     }
 
     private static boolean keyTaken(Throwable failure) {

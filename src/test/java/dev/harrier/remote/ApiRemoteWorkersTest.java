@@ -378,6 +378,10 @@ class ApiRemoteWorkersTest {
 
         lease(token).body("{\"jobs\": [{\"kind\": \"search\", \"args\": {}}]}").post("/api/v1/jobs/" + id + "/children")
                 .then().statusCode(400).body("errors[0].field", equalTo("jobs[0].args"));
+        // The first entry exists already (by its key): the problem still names the entry's place in the call.
+        lease(token).body("{\"jobs\": [{\"kind\": \"search\", \"args\": {\"query\": \"a\"}, \"childKey\": \"page-1\"},"
+                + " {\"kind\": \"search\", \"args\": {}}]}").post("/api/v1/jobs/" + id + "/children")
+                .then().statusCode(400).body("errors[0].field", equalTo("jobs[1].args"));
         lease(token).body("{\"jobs\": [{\"kind\": \"noop\", \"parentId\": \"" + id + "\"}]}")
                 .post("/api/v1/jobs/" + id + "/children").then().statusCode(400);
         lease(token).body("{}").post("/api/v1/jobs/" + id + "/complete").then().statusCode(200);
