@@ -114,8 +114,7 @@ public class KindResource {
     public Uni<WorkerBodies.Kinds> list(@Context ContainerRequestContext request) {
         Caller caller = Requests.withKey(request);
         List<WorkerBodies.Kind> kinds = new ArrayList<>();
-        handlers.kinds().forEach(name -> kinds.add(new WorkerBodies.Kind(name, RUN_BY_HARRIER,
-                generated.schemaOf(handlers.find(name).orElseThrow()), null, null, null, null, null)));
+        handlers.kinds().forEach(name -> kinds.add(builtIn(name)));
         return store.list(caller.workspace()).map(remote -> {
             remote.forEach(kind -> kinds.add(document(kind)));
             return new WorkerBodies.Kinds(kinds);
@@ -131,8 +130,7 @@ public class KindResource {
         Caller caller = Requests.withKey(request);
         checkName(kind);
         if (handlers.find(kind).isPresent()) {
-            return Uni.createFrom().item(new WorkerBodies.Kind(kind, RUN_BY_HARRIER, generated.schemaOf(handlers.find(kind).get()),
-                    null, null, null, null, null));
+            return Uni.createFrom().item(builtIn(kind));
         }
         return store.get(caller.workspace(), kind)
                 .map(found -> document(found.orElseThrow(() -> new ApiProblem(Problem.notFound("No kind " + kind)))));
@@ -180,6 +178,12 @@ public class KindResource {
         if (backoff.jitter() != null && (backoff.jitter() < 0 || backoff.jitter() > 1)) {
             problems.add(new FieldProblem("backoff.jitter", "must be between 0 and 1"));
         }
+    }
+
+    /** A kind this service runs: its name and the schema of its argument record. */
+    private WorkerBodies.Kind builtIn(String kind) {
+        return new WorkerBodies.Kind(kind, RUN_BY_HARRIER, generated.schemaOf(handlers.find(kind).orElseThrow()),
+                null, null, null, null, null);
     }
 
     private WorkerBodies.Kind document(RemoteKind kind) {

@@ -177,18 +177,37 @@ public class RemoteAttempts {
                 return throttles.flush(id).flatMap(x -> finish(workspace,
                         new RemoteOutcomes.Finished(workspace, id, hash, JobStatus.CANCELLED, null, null, null, null), AFTER_FAIL));
             }
-            boolean retry = failure.retryable() && attempt.attempt() < attempt.maxAttempts();
-            Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
-                    : failure.retryAfterSeconds() != null ? Uni.createFrom().item(Duration.ofSeconds(failure.retryAfterSeconds()))
-                    : kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()));
-            return wait.flatMap(delay -> {
-                Outcome outcome = retry
-                        ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
-                        : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, type);
-                logFailed(outcome);
-                return throttles.flush(id).flatMap(x -> finish(workspace, finished(workspace, outcome, hash), AFTER_FAIL));
-            });
+            return failedAttempt(workspace, attempt, failure.retryable(), failure.retryAfterSeconds(), message, type)
+                    .flatMap(outcome -> throttles.flush(id).flatMap(x -> finish(workspace, finished(workspace, outcome, hash),
+                            AFTER_FAIL)));
         });
+    }
+
+    /**
+     * A failed attempt's outcome, as the engine decides it: retrying after {@code retryAfterSeconds}
+     * or the kind's backoff while attempts remain and it may be retried, else failed; its log line
+     * written.
+     */
+    private Uni<Outcome> failedAttempt(String workspace, Held attempt, boolean retryable, Integer retryAfterSeconds,
+                                       String message, String type) {
+        boolean retry = retryable && attempt.attempt() < attempt.maxAttempts();
+        Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
+                : retryAfterSeconds != null ? Uni.createFrom().item(Duration.ofSeconds(retryAfterSeconds))
+                : kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()));
+        return wait.map(delay -> {
+            Outcome outcome = retry
+                    ? new Outcome(attempt.id(), attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
+                    : new Outcome(attempt.id(), attempt.attempt(), JobStatus.FAILED, null, null, message, type);
+            logFailed(outcome);
+            return outcome;
+        });
+    }
+
+    /** What follows an outcome written: the job's writes forgotten, counted, room freed for a waiting claim. */
+    private void ended(Job job) {
+        throttles.forget(job.id());
+        metrics.finished(job.kind(), job.status());
+        claims.roomFreed(job.workspace(), job.queue());
     }
 
     /** Writes the outcome if the token still holds the attempt; else a repeat of the call that ended it, or a 409. */
@@ -197,11 +216,8 @@ public class RemoteAttempts {
             if (written.isEmpty()) {
                 return repeated(workspace, outcome.jobId(), outcome.tokenHash(), repeats);
             }
-            Job job = written.get();
-            throttles.forget(job.id());
-            metrics.finished(job.kind(), job.status());
-            claims.roomFreed(job.workspace(), job.queue());
-            return Uni.createFrom().item(job);
+            ended(written.get());
+            return Uni.createFrom().item(written.get());
         });
     }
 
@@ -224,27 +240,13 @@ public class RemoteAttempts {
                 return Uni.createFrom().failure(lost(id));
             }
             Held attempt = held.get();
-            String message = "timed out at " + attempt.timeoutAt();
-            Uni<Duration> wait = attempt.attempt() < attempt.maxAttempts()
-                    ? kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()))
-                    : Uni.createFrom().nullItem();
-            return wait.flatMap(delay -> {
-                Outcome outcome = delay != null
-                        ? new Outcome(id, attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, ErrorTypes.TIMEOUT)
-                        : new Outcome(id, attempt.attempt(), JobStatus.FAILED, null, null, message, ErrorTypes.TIMEOUT);
-                logFailed(outcome);
-                return throttles.flush(id)
-                        .flatMap(x -> outcomes.write(finished(workspace, outcome, hash)))
-                        // Only when this call ended the attempt: a complete that won the race keeps its token.
-                        .call(written -> written.isPresent() ? leases.forget(id, hash) : Uni.createFrom().voidItem())
-                        .invoke(written -> written.ifPresent(job -> {
-                            throttles.forget(job.id());
-                            metrics.finished(job.kind(), job.status());
-                            claims.roomFreed(workspace, job.queue());
-                        }))
-                        .flatMap(written -> Uni.createFrom().failure(new LeaseLost("Job " + id
-                                + " ran past its timeout; the attempt failed: stop working on it")));
-            });
+            return failedAttempt(workspace, attempt, true, null, "timed out at " + attempt.timeoutAt(), ErrorTypes.TIMEOUT)
+                    .flatMap(outcome -> throttles.flush(id).flatMap(x -> outcomes.write(finished(workspace, outcome, hash))))
+                    // Only when this call ended the attempt: a complete that won the race keeps its token.
+                    .call(written -> written.isPresent() ? leases.forget(id, hash) : Uni.createFrom().voidItem())
+                    .invoke(written -> written.ifPresent(this::ended))
+                    .flatMap(written -> Uni.createFrom().failure(new LeaseLost("Job " + id
+                            + " ran past its timeout; the attempt failed: stop working on it")));
         });
     }
 
