@@ -9,13 +9,19 @@
 -- index decides, so concurrent enqueues cannot both win). Creates missing queue rows. With $13
 -- true, wakes the workers of every queue that got a pending job and announces the new jobs (NOTIFY
 -- is sent at commit: for enqueues in a caller's transaction); with false, queue.EnqueueNotices
--- sends them after the commit (notify_enqueued).
+-- sends them after the commit (notify_enqueued). Pipelines: $17 childFailure, $18 then and $19 callback
+-- (JSON text); $20 held (a child an `each` holds back: scheduled, run_at 'infinity', until
+-- harrier.release_children); $21 the child's key under its parent; $22 a reason the job could not
+-- be made (an unfillable template): it is created failed with it. A child is counted on its parent
+-- by the trigger jobs_child_inserted, which refuses a parent that has ended.
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                          $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[],
-                         $14::text[], $15::timestamptz[], $16::boolean[])
+                         $14::text[], $15::timestamptz[], $16::boolean[], $17::text[], $18::text[], $19::text[],
+                         $20::boolean[], $21::text[], $22::text[])
         AS t(id, workspace, queue, kind, args, priority, run_at, max_attempts, timeout_seconds,
-             unique_key, tags, parent_id, schedule, scheduled_for, triggered)
+             unique_key, tags, parent_id, schedule, scheduled_for, triggered, child_failure, then_job, callback,
+             held, child_key, invalid)
 ), new_queues AS (
     INSERT INTO harrier.queues (workspace, name)
     SELECT DISTINCT workspace, queue FROM input
@@ -23,12 +29,17 @@ WITH input AS (
 ), inserted AS (
     INSERT INTO harrier.jobs (id, workspace, queue, kind, status, priority, args, max_attempts,
                               timeout_seconds, run_at, unique_key, tags, parent_id, schedule,
-                              scheduled_for, triggered)
+                              scheduled_for, triggered, child_failure, then_job, callback, child_key,
+                              error_message, error_type, error_at, finished_at)
     SELECT id, workspace, queue, kind,
-           CASE WHEN run_at > now() THEN 'scheduled' ELSE 'pending' END::harrier.job_status,
-           priority, args::jsonb, max_attempts, timeout_seconds, coalesce(run_at, now()), unique_key,
+           CASE WHEN invalid IS NOT NULL THEN 'failed' WHEN held OR run_at > now() THEN 'scheduled'
+                ELSE 'pending' END::harrier.job_status,
+           priority, args::jsonb, max_attempts, timeout_seconds,
+           CASE WHEN held AND invalid IS NULL THEN 'infinity' ELSE coalesce(run_at, now()) END, unique_key,
            ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), parent_id, schedule, scheduled_for,
-           coalesce(triggered, false)
+           coalesce(triggered, false), coalesce(child_failure, 'ignore'), then_job::jsonb, callback::jsonb, child_key,
+           invalid, CASE WHEN invalid IS NOT NULL THEN 'invalid_template' END,
+           CASE WHEN invalid IS NOT NULL THEN now() END, CASE WHEN invalid IS NOT NULL THEN now() END
     FROM input
     ON CONFLICT (workspace, unique_key)
         WHERE unique_key IS NOT NULL AND status NOT IN ('completed', 'failed', 'cancelled')
@@ -38,6 +49,8 @@ WITH input AS (
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at,
        (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
         FROM inserted WHERE status = 'pending' AND $13::boolean) AS notified,
@@ -58,6 +71,8 @@ SELECT harrier.notify_jobs($1::text[], $2::text[]) AS notified,
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
 WHERE workspace = $1 AND unique_key = ANY($2::text[])
   AND status NOT IN ('completed', 'failed', 'cancelled');
@@ -66,22 +81,28 @@ WHERE workspace = $1 AND unique_key = ANY($2::text[])
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1;
 
 -- name: get_many
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = ANY($1::uuid[]);
 
 -- name: get_in_workspace
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1 AND workspace = $2;
 
 -- name: list_ids_in_workspace
-SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
+SELECT id, status::text AS status FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
 
 -- name: list
 -- Newest first: the newest rows of each status asked for, each read from jobs_list_status_idx,
@@ -93,6 +114,8 @@ SELECT id FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at
 FROM (
 (SELECT * FROM harrier.jobs
@@ -136,6 +159,16 @@ UNION ALL
  LIMIT $8)
 UNION ALL
 (SELECT * FROM harrier.jobs
+ WHERE workspace = $1 AND status = 'waiting' AND (cardinality($2::text[]) = 0 OR 'waiting' = ANY($2::text[]))
+   AND ($3::text IS NULL OR kind = $3)
+   AND ($4::text IS NULL OR queue = $4)
+   AND ($9::text IS NULL OR schedule = $9)
+   AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+   AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $8)
+UNION ALL
+(SELECT * FROM harrier.jobs
  WHERE workspace = $1 AND status = 'completed' AND (cardinality($2::text[]) = 0 OR 'completed' = ANY($2::text[]))
    AND ($3::text IS NULL OR kind = $3)
    AND ($4::text IS NULL OR queue = $4)
@@ -168,6 +201,25 @@ UNION ALL
 ORDER BY created_at DESC, id DESC
 LIMIT $8;
 
+-- name: list_children
+-- A job's children ($10), newest first, with the filters of `list`, read from jobs_parent_idx (the
+-- children of one job only, however large the workspace).
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
+       created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
+WHERE parent_id = $10 AND workspace = $1
+  AND (cardinality($2::text[]) = 0 OR status::text = ANY($2::text[]))
+  AND ($3::text IS NULL OR kind = $3)
+  AND ($4::text IS NULL OR queue = $4)
+  AND ($9::text IS NULL OR schedule = $9)
+  AND (cardinality($5::text[]) = 0 OR (tags <> '{}' AND tags @> $5::text[]))
+  AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $8;
+
 -- name: count_by_queue
 SELECT queue, status::text AS status, count(*) AS jobs,
        coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS oldest
@@ -178,7 +230,7 @@ GROUP BY queue, status;
 SELECT workspace, queue, status::text AS status, count(*) AS jobs,
        extract(epoch FROM now() - min(run_at))::float8 AS oldest_pending
 FROM harrier.jobs
-WHERE status IN ('scheduled', 'pending', 'running', 'retrying')
+WHERE status IN ('scheduled', 'pending', 'running', 'retrying', 'waiting')
 GROUP BY workspace, queue, status;
 
 -- name: claim_lock
@@ -303,11 +355,12 @@ SELECT id, status,
 FROM updated;
 
 -- name: cancel_if_waiting
--- Cancels a waiting job at once.
+-- Cancels a job that does not run (it waits to run, or for its children) at once; its children are
+-- cancelled by the trigger jobs_cancelled_cascade (V11), in this transaction.
 WITH cancelled AS (
     UPDATE harrier.jobs
     SET status = 'cancelled', finished_at = now(), updated_at = now(), last_event_seq = last_event_seq + 1
-    WHERE id = $1 AND workspace = $2 AND status IN ('scheduled', 'pending', 'retrying')
+    WHERE id = $1 AND workspace = $2 AND status IN ('scheduled', 'pending', 'retrying', 'waiting')
     RETURNING id, last_event_seq, attempt
 ), events AS (
     INSERT INTO harrier.job_events (job_id, seq, type, data)
@@ -317,11 +370,13 @@ WITH cancelled AS (
 SELECT id, harrier.notify_events(ARRAY[id], ARRAY[last_event_seq]) FROM cancelled;
 
 -- name: request_cancel_if_running
--- Asks the instance running a job to stop it; the NOTIFY reaches that instance.
+-- Asks the instance running a job to stop it (the NOTIFY reaches that instance), and cancels its
+-- children at once (harrier.cancel_children: a handler that takes its time to stop holds none back).
 UPDATE harrier.jobs
 SET cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
 WHERE id = $1 AND workspace = $2 AND status = 'running'
-RETURNING id, lease_owner, harrier.notify_cancel(ARRAY[id]);
+RETURNING id, lease_owner, harrier.notify_cancel(ARRAY[id]),
+          CASE WHEN children_total > 0 THEN harrier.cancel_children(id) END AS children_cancelled;
 
 -- name: retry_if_ended
 -- A failed or cancelled job runs again, with a fresh attempt budget.
@@ -468,6 +523,8 @@ UPDATE harrier.jobs SET lease_token_hash = NULL WHERE id = $1 AND lease_token_ha
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at, child_key
 FROM harrier.jobs WHERE parent_id = $1 AND child_key = ANY($2::text[]);
 
@@ -525,6 +582,8 @@ WITH outcome AS (
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at, lease_token_hash,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified
 FROM updated;
@@ -558,6 +617,8 @@ WITH picked AS (
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback,
        created_at, updated_at, run_at, started_at, finished_at
 FROM claimed
 ORDER BY priority, run_at, id;

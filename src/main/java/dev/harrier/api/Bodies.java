@@ -19,7 +19,18 @@ public final class Bodies {
     public record Enqueue(String kind, String queue, JsonNode args, Integer priority,
                           @JsonDeserialize(using = InstantField.class) Instant runAt,
                           Integer maxAttempts, Integer timeoutSeconds, String uniqueKey, List<String> tags,
-                          String parentId) {
+                          String parentId,
+                          @Schema(enumeration = {"ignore", "fail"}, description = "Whether a failed child fails this job (default ignore)")
+                          String childFailure,
+                          @Schema(implementation = Enqueue.class, description = "Enqueued once when this job completes; its strings may hold {{result.PATH}} and {{job.id}}")
+                          JsonNode then,
+                          @Schema(implementation = Callback.class, description = "POSTs the job document to the app when the job ends")
+                          JsonNode callback) {
+    }
+
+    /** Where and when a job's end is POSTed: {@code on} defaults to every terminal status. */
+    public record Callback(String url, Map<String, String> headers,
+                           @Schema(description = "Of completed, failed, cancelled; default all three") List<String> on) {
     }
 
     /** {@code POST /api/v1/jobs/batch}. */

@@ -129,13 +129,14 @@ public class JobResource {
 
     @GET
     @Operation(operationId = "listJobs", summary = "List jobs, newest first", description = "Filters: status (repeat it: any of the statuses), "
-            + "tag (repeat it: jobs carrying all of the tags), kind, queue, schedule (the runs of a schedule). Pages of limit (1-500, 50 by default); "
+            + "tag (repeat it: jobs carrying all of the tags), kind, queue, schedule (the runs of a schedule), parent (a job's children). Pages of limit (1-500, 50 by default); "
             + "nextCursor is absent on the last page.")
     @APIResponse(responseCode = "200", description = "A page of jobs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Jobs.class)))
     public Uni<Bodies.Jobs> list(@Context ContainerRequestContext request, @QueryParam("status") List<String> status,
                                  @QueryParam("kind") String kind, @QueryParam("queue") String queue,
                                  @QueryParam("tag") List<String> tag, @QueryParam("schedule") String schedule,
+                                 @QueryParam("parent") String parent,
                                  @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                  @QueryParam("cursor") String cursor) {
         Caller caller = Requests.withKey(request);
@@ -144,8 +145,10 @@ public class JobResource {
         Requests.text("schedule", schedule);
         Requests.text("cursor", cursor);
         int size = Requests.limit(limit, 50, 500);
+        UUID parentId = parent == null || parent.isBlank() ? null
+                : JobIds.parse(parent.strip()).orElseThrow(() -> Requests.invalid("parent", "is not a job id"));
         JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags(tag),
-                blankToNull(schedule));
+                blankToNull(schedule), parentId);
         return listing.page(caller.workspace(), filter, position(cursor), size + 1)
                 .map(jobs -> {
                     List<Job> page = jobs.size() > size ? jobs.subList(0, size) : jobs;
@@ -228,7 +231,7 @@ public class JobResource {
             parent = JobIds.parse(body.parentId()).orElseThrow(() -> Requests.invalid(prefix + "parentId", "is not a job id"));
         }
         return new JobRequest(body.kind(), body.queue(), body.args(), body.priority(), body.runAt(), body.maxAttempts(),
-                body.timeoutSeconds(), body.uniqueKey(), body.tags(), parent);
+                body.timeoutSeconds(), body.uniqueKey(), body.tags(), parent, body.childFailure(), body.then(), body.callback());
     }
 
     private static Set<JobStatus> statuses(List<String> values) {
@@ -241,8 +244,8 @@ public class JobResource {
             try {
                 statuses.add(JobStatus.fromWire(value.strip()));
             } catch (IllegalArgumentException e) {
-                throw Requests.invalid("status", "must be one of scheduled, pending, running, retrying, completed, failed, "
-                        + "cancelled, not '" + value + "'");
+                throw Requests.invalid("status", "must be one of scheduled, pending, running, retrying, waiting, completed, "
+                        + "failed, cancelled, not '" + value + "'");
             }
         }
         return statuses;

@@ -149,7 +149,8 @@ public class ScheduleResource {
             return Uni.createFrom().failure(new ApiProblem(Problem.invalid("Invalid schedule", problems)));
         }
         JobRequest template = new JobRequest(put.job().kind(), put.job().queue(), put.job().args(), put.job().priority(), null,
-                put.job().maxAttempts(), put.job().timeoutSeconds(), put.job().uniqueKey(), put.job().tags(), null);
+                put.job().maxAttempts(), put.job().timeoutSeconds(), put.job().uniqueKey(), put.job().tags(), null,
+                put.job().childFailure(), put.job().then(), put.job().callback());
         String jobJson;
         try {
             jobJson = mapper.writeValueAsString(job);

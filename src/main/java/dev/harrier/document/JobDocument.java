@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
         "result", "error", "uniqueKey", "tags", "parentId", "schedule", "scheduledFor", "triggered", "createdAt", "updatedAt", "runAt", "startedAt",
-        "finishedAt", "timeoutSeconds", "duplicate", "unreadable"})
+        "finishedAt", "timeoutSeconds", "children", "childFailure", "then", "callback", "duplicate", "unreadable"})
 public record JobDocument(
         String id,
         String kind,
@@ -43,8 +43,20 @@ public record JobDocument(
         @Schema(nullable = true) Instant startedAt,
         @Schema(nullable = true) Instant finishedAt,
         @Schema(nullable = true) Integer timeoutSeconds,
+        @Schema(nullable = true, description = "Its direct children by status (pending: every status not terminal but running); null when it has none")
+        Children children,
+        @Schema(description = "ignore (the default) or fail: whether a failed child fails the job once every child ended")
+        String childFailure,
+        @Schema(nullable = true, description = "The job enqueued when this one completes, as enqueued (placeholders not filled)")
+        JsonNode then,
+        @Schema(nullable = true, description = "Where the job document is POSTed when the job ends, as enqueued")
+        JsonNode callback,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> unreadable) {
+
+    /** A job's direct children by status. */
+    public record Children(int total, int pending, int running, int completed, int failed, int cancelled) {
+    }
 
     /** The latest progress report. */
     public record Progress(@Schema(nullable = true) String step, @Schema(nullable = true) String details,
@@ -81,7 +93,12 @@ public record JobDocument(
                 e == null ? null : new Error(e.message(), e.type(), e.attempt(), e.at()),
                 job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
                 job.schedule(), job.scheduledFor(), job.triggered() ? Boolean.TRUE : null, job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
-                job.timeoutSeconds(), duplicate, unreadable);
+                job.timeoutSeconds(), children(job.pipeline().children()), job.pipeline().childFailure(),
+                raw(job.pipeline().thenJson()), raw(job.pipeline().callbackJson()), duplicate, unreadable);
+    }
+
+    private static Children children(Job.Children c) {
+        return c == null ? null : new Children(c.total(), c.pending(), c.running(), c.completed(), c.failed(), c.cancelled());
     }
 
     /** Stored JSON text as a tree, so that it is written as JSON, not as a string; null if unreadable. */
@@ -93,6 +110,6 @@ public record JobDocument(
     public JobDocument asOf(String pastStatus, int pastAttempt) {
         return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
                 result, error, uniqueKey, tags, parentId, schedule, scheduledFor, triggered, createdAt, updatedAt, runAt, startedAt, finishedAt,
-                timeoutSeconds, duplicate, unreadable);
+                timeoutSeconds, children, childFailure, then, callback, duplicate, unreadable);
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class QueueMetrics {
 
 
-    private static final Set<String> STATUSES = Set.of("scheduled", "pending", "running", "retrying");
+    private static final Set<String> STATUSES = Set.of("scheduled", "pending", "running", "retrying", "waiting");
 
     private final Pool pool;
     private final MeterRegistry registry;

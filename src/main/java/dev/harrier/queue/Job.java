@@ -8,6 +8,7 @@ import java.util.UUID;
  * A job row as clients see it. JSON columns are kept as JSON text. {@code schedule} and
  * {@code scheduledFor} name the schedule and fire time that created the job (null for others);
  * {@code triggered}: created by a trigger of that schedule, not at a fire time.
+ * A child an {@code each} holds back has no {@code runAt} (null) until it is released.
  */
 public record Job(
         UUID id,
@@ -34,7 +35,21 @@ public record Job(
         Instant updatedAt,
         Instant runAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Pipeline pipeline) {
+
+    /**
+     * What a job carries for pipelines: its {@code childFailure} policy, its children's counts (null
+     * when it has none), and its {@code then} and {@code callback} as enqueued (JSON text, or null).
+     */
+    public record Pipeline(String childFailure, Children children, String thenJson, String callbackJson) {
+
+        public static final Pipeline NONE = new Pipeline("ignore", null, null, null);
+    }
+
+    /** The direct children by status; {@code pending} counts every status not terminal but {@code running}. */
+    public record Children(int total, int pending, int running, int completed, int failed, int cancelled) {
+    }
 
     /** The latest progress report; every field may be null. */
     public record Progress(String step, String details, Long done, Long total) {

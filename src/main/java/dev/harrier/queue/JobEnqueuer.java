@@ -169,6 +169,12 @@ final class JobEnqueuer {
         String[] schedule = new String[n];
         OffsetDateTime[] scheduledFor = new OffsetDateTime[n];
         Boolean[] triggered = new Boolean[n];
+        String[] childFailure = new String[n];
+        String[] then = new String[n];
+        String[] callback = new String[n];
+        Boolean[] held = new Boolean[n];
+        String[] childKey = new String[n];
+        String[] invalid = new String[n];
         for (int k = 0; k < n; k++) {
             NewJob job = jobs.get(todo.get(k));
             id[k] = ids.get(todo.get(k));
@@ -186,9 +192,17 @@ final class JobEnqueuer {
             schedule[k] = job.schedule();
             scheduledFor[k] = JobRows.offset(job.scheduledFor());
             triggered[k] = job.triggered();
+            NewJob.Links links = job.links();
+            childFailure[k] = links.childFailure();
+            then[k] = links.thenJson();
+            callback[k] = links.callbackJson();
+            held[k] = links.held();
+            childKey[k] = links.childKey();
+            invalid[k] = links.invalid();
         }
         return Tuple.from(List.of(id, workspace, queue, kind, args, priority, runAt, maxAttempts, timeout,
-                uniqueKey, tags, parent, notify, schedule, scheduledFor, triggered));
+                uniqueKey, tags, parent, notify, schedule, scheduledFor, triggered, childFailure, then, callback, held,
+                childKey, invalid));
     }
 
     private static String tagsJson(List<String> tags) {

@@ -22,9 +22,9 @@ public class JobListing {
     /**
      * The filters of a listing: a job matches when its status is any of {@code statuses} (empty:
      * any status), it carries every one of {@code tags}, and its kind, queue and schedule are the
-     * given ones (null: any).
+     * given ones (null: any); with a {@code parent}, only that job's children.
      */
-    public record Filter(Set<JobStatus> statuses, String kind, String queue, List<String> tags, String schedule) {
+    public record Filter(Set<JobStatus> statuses, String kind, String queue, List<String> tags, String schedule, UUID parent) {
         public Filter {
             statuses = statuses == null ? Set.of() : Set.copyOf(statuses);
             tags = tags == null ? List.of() : List.copyOf(tags);
@@ -44,6 +44,11 @@ public class JobListing {
                 filter.tags().toArray(String[]::new),
                 after == null ? null : JobRows.offset(after.createdAt()), after == null ? null : after.id(), limit,
                 filter.schedule()));
+        if (filter.parent() != null) {
+            return pool.preparedQuery(Table.JOBS.sql("list_children"))
+                    .execute(params.addUUID(filter.parent()))
+                    .map(JobRows::toJobs);
+        }
         return pool.preparedQuery(Table.JOBS.sql("list")).execute(params).map(JobRows::toJobs);
     }
 }

@@ -13,6 +13,9 @@ import java.util.List;
 /** Reads {@link Job}s from rows selected with the job columns of {@code sql/jobs.sql}; converts times. */
 public final class JobRows {
 
+    /** Past any real date: the 'infinity' of a held child's run_at. */
+    private static final Instant HELD = Instant.parse("9999-01-01T00:00:00Z");
+
     private JobRows() {
     }
 
@@ -66,6 +69,14 @@ public final class JobRows {
         private final int runAt;
         private final int startedAt;
         private final int finishedAt;
+        private final int childFailure;
+        private final int childrenTotal;
+        private final int childrenRunning;
+        private final int childrenCompleted;
+        private final int childrenFailed;
+        private final int childrenCancelled;
+        private final int then;
+        private final int callback;
 
         Reader(Columns columns) {
             id = columns.at("id");
@@ -99,6 +110,14 @@ public final class JobRows {
             runAt = columns.at("run_at");
             startedAt = columns.at("started_at");
             finishedAt = columns.at("finished_at");
+            childFailure = columns.at("child_failure");
+            childrenTotal = columns.at("children_total");
+            childrenRunning = columns.at("children_running");
+            childrenCompleted = columns.at("children_completed");
+            childrenFailed = columns.at("children_failed");
+            childrenCancelled = columns.at("children_cancelled");
+            then = columns.at("then_job");
+            callback = columns.at("callback");
         }
 
         Job read(Row row) {
@@ -130,9 +149,36 @@ public final class JobRows {
                     row.getLong(lastEventSeq),
                     instant(row, createdAt),
                     instant(row, updatedAt),
-                    instant(row, runAt),
+                    runAt(row),
                     instant(row, startedAt),
-                    instant(row, finishedAt));
+                    instant(row, finishedAt),
+                    pipeline(row));
+        }
+
+        /** A held child's run_at is 'infinity' (read as the largest date): shown as none. */
+        private Instant runAt(Row row) {
+            Instant at = instant(row, runAt);
+            return at == null || at.isAfter(HELD) ? null : at;
+        }
+
+        private Job.Pipeline pipeline(Row row) {
+            int total = row.getInteger(childrenTotal);
+            String thenJson = row.getString(then);
+            String callbackJson = row.getString(callback);
+            String policy = row.getString(childFailure);
+            if (total == 0 && thenJson == null && callbackJson == null && "ignore".equals(policy)) {
+                return Job.Pipeline.NONE;
+            }
+            Job.Children children = null;
+            if (total > 0) {
+                int running = row.getInteger(childrenRunning);
+                int completed = row.getInteger(childrenCompleted);
+                int failed = row.getInteger(childrenFailed);
+                int cancelled = row.getInteger(childrenCancelled);
+                children = new Job.Children(total, total - running - completed - failed - cancelled, running,
+                        completed, failed, cancelled);
+            }
+            return new Job.Pipeline(policy, children, thenJson, callbackJson);
         }
     }
 

@@ -2,18 +2,16 @@ package dev.harrier.queue;
 
 import java.util.Locale;
 
-/** The statuses of a job; see docs/ARCHITECTURE.md for the machine. */
+/**
+ * The statuses of a job; see docs/ARCHITECTURE.md for the machine. {@code waiting}: the job's handler
+ * succeeded and it waits for its children.
+ */
 public enum JobStatus {
-    SCHEDULED, PENDING, RUNNING, RETRYING, COMPLETED, FAILED, CANCELLED;
+    SCHEDULED, PENDING, RUNNING, RETRYING, WAITING, COMPLETED, FAILED, CANCELLED;
 
     /** completed, failed (the dead letter) and cancelled: nothing happens to the job any more. */
     public boolean terminal() {
         return this == COMPLETED || this == FAILED || this == CANCELLED;
-    }
-
-    /** Waiting to run: a cancel ends it at once. */
-    public boolean waiting() {
-        return this == SCHEDULED || this == PENDING || this == RETRYING;
     }
 
     /** The name in the API and the database. */

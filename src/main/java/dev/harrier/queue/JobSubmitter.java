@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,9 @@ public class JobSubmitter {
      * results come in request order, a duplicate of a unique key as the live job that holds it.
      */
     public Uni<List<EnqueueResult>> submit(String workspace, List<JobRequest> requests) {
-        return check(pool, workspace, requests).flatMap(enqueuer::onPool);
+        return check(pool, workspace, requests)
+                .flatMap(enqueuer::onPool)
+                .onFailure(ParentEnded::is).transform(ParentEnded::problem);
     }
 
     /**
@@ -89,7 +92,7 @@ public class JobSubmitter {
                     List<NewJob> runs = fireTimes.stream()
                             .map(at -> new NewJob(job.workspace(), job.queue(), job.kind(), job.argsJson(), job.priority(),
                                     job.runAt(), job.maxAttempts(), job.timeoutSeconds(), job.uniqueKey(), job.tags(),
-                                    job.parentId(), schedule, at, triggered))
+                                    job.parentId(), schedule, at, triggered, job.links()))
                             .toList();
                     return enqueuer.insert(transaction, runs);
                 });
@@ -100,7 +103,9 @@ public class JobSubmitter {
      * workers are woken at commit too).
      */
     public Uni<List<EnqueueResult>> submit(SqlClient transaction, String workspace, List<JobRequest> requests) {
-        return check(transaction, workspace, requests).flatMap(jobs -> enqueuer.insert(transaction, jobs));
+        return check(transaction, workspace, requests)
+                .flatMap(jobs -> enqueuer.insert(transaction, jobs))
+                .onFailure(ParentEnded::is).transform(ParentEnded::problem);
     }
 
     private Uni<List<NewJob>> check(SqlClient client, String workspace, List<JobRequest> requests) {
@@ -191,12 +196,13 @@ public class JobSubmitter {
             }
             InputChecks.text(found, "tags[" + t + "]", tag);
         }
+        NewJob.Links links = PipelineChecks.check(request, found);
         found.forEach(p -> problems.add(p.under(prefix)));
         if (!found.isEmpty()) {
             return null;
         }
         return new NewJob(workspace, queue, request.kind(), argsJson, priority, request.runAt(), maxAttempts,
-                timeoutSeconds, request.uniqueKey(), tags, request.parentId(), null, null, false);
+                timeoutSeconds, request.uniqueKey(), tags, request.parentId(), null, null, false, links);
     }
 
     /** A remote kind's arguments: a JSON object, valid against its schema when it has one. */
@@ -225,13 +231,15 @@ public class JobSubmitter {
         return client.preparedQuery(Table.JOBS.sql("list_ids_in_workspace"))
                 .execute(Tuple.of(workspace, parents.toArray(UUID[]::new)))
                 .flatMap(rows -> {
-                    Set<UUID> found = new HashSet<>();
-                    rows.forEach(row -> found.add(row.getUUID("id")));
+                    Map<UUID, JobStatus> found = new HashMap<>();
+                    rows.forEach(row -> found.put(row.getUUID("id"), JobStatus.fromWire(row.getString("status"))));
                     List<FieldProblem> problems = new ArrayList<>();
                     for (int i = 0; i < jobs.size(); i++) {
                         UUID parent = jobs.get(i).parentId();
-                        if (parent != null && !found.contains(parent)) {
+                        if (parent != null && !found.containsKey(parent)) {
                             problems.add(new FieldProblem("jobs[" + i + "].parentId", "no job " + parent + " in this workspace"));
+                        } else if (parent != null && found.get(parent).terminal()) {
+                            problems.add(new FieldProblem("jobs[" + i + "].parentId", ParentEnded.message(parent, found.get(parent))));
                         }
                     }
                     return problems.isEmpty() ? Uni.createFrom().voidItem()

@@ -24,12 +24,33 @@ record NewJob(
         UUID parentId,
         String schedule,
         Instant scheduledFor,
-        boolean triggered) {
+        boolean triggered,
+        Links links) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final String DEFAULT_WORKSPACE = "default";
 
+    /**
+     * The pipeline fields: {@code childFailure}, {@code then} and {@code callback} (JSON text or
+     * null); {@code held}: a child an {@code each} holds back; {@code childKey}: unique under the
+     * parent; {@code invalid}: why the job could not be made (it is created failed with it).
+     */
+    record Links(String childFailure, String thenJson, String callbackJson, boolean held, String childKey, String invalid) {
+
+        static final Links NONE = new Links(null, null, null, false, null, null);
+
+        Links withChild(boolean held, String childKey, String invalid) {
+            return new Links(childFailure, thenJson, callbackJson, held, childKey, invalid);
+        }
+    }
+
     public NewJob {
         tags = tags == null ? List.of() : List.copyOf(tags);
+        links = links == null ? Links.NONE : links;
+    }
+
+    NewJob with(Links other) {
+        return new NewJob(workspace, queue, kind, argsJson, priority, runAt, maxAttempts, timeoutSeconds, uniqueKey, tags,
+                parentId, schedule, scheduledFor, triggered, other);
     }
 }

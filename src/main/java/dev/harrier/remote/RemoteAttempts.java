@@ -156,7 +156,7 @@ public class RemoteAttempts {
     public Uni<Job> complete(String workspace, UUID id, String token, String resultJson) {
         byte[] hash = hash(token);
         return throttles.flush(id).flatMap(flushed -> finish(workspace, new RemoteOutcomes.Finished(workspace, id, hash,
-                JobStatus.COMPLETED, resultJson, null, null, null), Set.of(JobStatus.COMPLETED)));
+                JobStatus.COMPLETED, resultJson, null, null, null), Set.of(JobStatus.COMPLETED, JobStatus.WAITING)));
     }
 
     /**
