@@ -263,7 +263,7 @@ WITH picked AS (
     -- (a hash join over a sequential scan) on every claim.
     WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING j.id, j.kind, j.args::text AS args, j.attempt, j.max_attempts, j.timeout_seconds,
-              j.run_at, j.started_at, j.last_event_seq
+              j.run_at, j.started_at, j.last_event_seq, j.tags
 ), events AS (
     INSERT INTO harrier.job_events (job_id, seq, type, data)
     SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
@@ -622,3 +622,13 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        created_at, updated_at, run_at, started_at, finished_at
 FROM claimed
 ORDER BY priority, run_at, id;
+
+-- name: set_children_window
+-- An `each` sets how many of its children may be released (not ended) at once, before it enqueues
+-- them; harrier.release_children keeps to it.
+UPDATE harrier.jobs SET children_window = $2 WHERE id = $1;
+
+-- name: release_children
+-- Releases held children of a parent while its window has room (after new held children were
+-- inserted, in their transaction).
+SELECT harrier.release_children($1) AS released;

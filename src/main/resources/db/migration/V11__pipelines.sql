@@ -203,7 +203,9 @@ BEGIN
     ELSIF ended THEN
         PERFORM harrier.notify_events(ARRAY[p.id], ARRAY[p.last_event_seq]);
     END IF;
-    IF p.children_window IS NOT NULL AND p.children_held > 0 AND (ended OR o = 'held') THEN
+    -- Only for an ended child: a released one's own trigger must not release more (its siblings of
+    -- the same release statement are not yet counted as released when it runs).
+    IF p.children_window IS NOT NULL AND p.children_held > 0 AND ended THEN
         PERFORM harrier.release_children(p.id);
     END IF;
     RETURN NULL;

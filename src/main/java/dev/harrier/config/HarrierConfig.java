@@ -34,6 +34,16 @@ public interface HarrierConfig {
 
     Limits limits();
 
+    Source source();
+
+    /** Sources of items read whole: an {@code each}'s {@code itemsFrom} (HARRIER_SOURCE_*). */
+    interface Source {
+
+        /** A source's reply is read up to this many bytes; past it the attempt fails for good. */
+        @WithDefault("268435456")
+        int maxBytes();
+    }
+
     /** Limits of the contract's part 2 (HARRIER_LIMITS_*): past one, a 400 names the field. */
     interface Limits {
 

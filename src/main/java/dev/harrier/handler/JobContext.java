@@ -1,10 +1,11 @@
 package dev.harrier.handler;
 
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** What a running attempt knows and can do: its job, progress, log and cancellation. */
+/** What a running attempt knows and can do: its job, progress, log, children and cancellation. */
 public interface JobContext<A> {
 
     UUID jobId();
@@ -45,6 +46,29 @@ public interface JobContext<A> {
      * that a job resumed after a retry or a restart still counts every item.
      */
     Uni<ItemCounts> itemCounts();
+
+    /** The workspace of the job. */
+    String workspace();
+
+    /** The job's tags. */
+    List<String> tags();
+
+    /**
+     * Enqueues children of this job, in one transaction, visible at once (before the handler
+     * returns). When the handler succeeds, the job waits for them ({@code waiting}) and ends when
+     * the last one ends. A child whose key this job already has is not enqueued again: an attempt
+     * that runs again after a crash or a retry gets the children it made the first time. Children
+     * that cannot be enqueued (an unknown kind, invalid arguments) are created {@code failed} with the
+     * reason, and never fail the others or this job. Emits one result per child, in order.
+     */
+    Uni<List<ChildJobResult>> enqueueChildren(List<ChildJob> children);
+
+    /**
+     * The same, at most {@code concurrency} children of this job released at once (not ended,
+     * whatever their status), across every instance and remote worker: the others are held back
+     * ({@code scheduled}, without {@code runAt}) and released, in order, as children end.
+     */
+    Uni<List<ChildJobResult>> enqueueChildren(List<ChildJob> children, int concurrency);
 
     /** True once the job is cancelled or its attempt timed out; stop starting new work then. */
     boolean isCancelled();

@@ -53,6 +53,14 @@ public class OutboundHttp {
 
     /** Sends the request; fails with {@link AddressGuard.Refused} for targets that may not be called. */
     public Uni<OutboundReply> send(OutboundRequest request) {
+        return send(request, maxBodyBytes);
+    }
+
+    /**
+     * The same, the reply's body kept up to {@code maxBytes} instead of the results' cap (a source
+     * of items read whole); past it the reply is {@code truncated}.
+     */
+    public Uni<OutboundReply> send(OutboundRequest request, int maxBytes) {
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             // Checked at enqueue; a job stored otherwise (by SQL, by an older version) fails for good.
             if (!HeaderChecks.isToken(header.getKey()) || header.getValue() == null || !HeaderChecks.isFieldValue(header.getValue())) {
@@ -60,32 +68,32 @@ public class OutboundHttp {
                         + "' cannot be sent: a name must be a token and a value free of line breaks"));
             }
         }
-        return hop(request, 0, System.nanoTime());
+        return hop(request, 0, System.nanoTime(), maxBytes);
     }
 
-    private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started) {
+    private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started, int maxBytes) {
         URI url = request.url();
         return guard.resolve(url)
-                .flatMap(address -> hosts.run(hostKey(url), () -> exchange(request, address, started)))
+                .flatMap(address -> hosts.run(hostKey(url), () -> exchange(request, address, started, maxBytes)))
                 .flatMap(reply -> {
                     String location = reply.header("Location");
                     if (isRedirect(reply.status()) && location != null) {
                         if (redirects >= maxRedirects) {
                             return Uni.createFrom().failure(new AddressGuard.Refused("more than " + maxRedirects + " redirects"));
                         }
-                        return hop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started);
+                        return hop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started, maxBytes);
                     }
                     return Uni.createFrom().item(reply);
                 });
     }
 
-    private Uni<OutboundReply> exchange(OutboundRequest request, InetAddress address, long started) {
+    private Uni<OutboundReply> exchange(OutboundRequest request, InetAddress address, long started, int maxBytes) {
         URI url = request.url();
         boolean tls = url.getScheme().equalsIgnoreCase("https");
         int port = port(url);
         String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        ExchangeTap tap = new ExchangeTap(maxBodyBytes);
+        ExchangeTap tap = new ExchangeTap(maxBytes);
         HttpRequest<ExchangeTap.Body> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
                         SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, url.getHost(), path)
                 .ssl(tls)

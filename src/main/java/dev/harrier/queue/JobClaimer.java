@@ -106,7 +106,9 @@ public class JobClaimer {
         int timeoutSeconds = columns.at("timeout_seconds");
         int runAt = columns.at("run_at");
         int startedAt = columns.at("started_at");
+        int tags = columns.at("tags");
         for (Row row : rows) {
+            String[] tagList = row.getArrayOfStrings(tags);
             jobs.add(new ClaimedJob(
                     row.getUUID(id),
                     workspace,
@@ -117,7 +119,8 @@ public class JobClaimer {
                     row.getInteger(maxAttempts),
                     row.getInteger(timeoutSeconds),
                     JobRows.instant(row, runAt),
-                    JobRows.instant(row, startedAt)));
+                    JobRows.instant(row, startedAt),
+                    tagList == null || tagList.length == 0 ? List.of() : List.of(tagList)));
         }
         return jobs;
     }

@@ -108,6 +108,38 @@ public class JobSubmitter {
                 .onFailure(ParentEnded::is).transform(ParentEnded::problem);
     }
 
+    /** One request checked alone: the job to insert, or the problems that keep it out. */
+    record Checked(NewJob job, List<FieldProblem> problems) {
+    }
+
+    /**
+     * Checks each request on its own (an {@code each}'s children: one bad child does not keep out
+     * the others), in the caller's transaction. Parents are not looked at: the caller's are its own.
+     */
+    Uni<List<Checked>> checkEach(SqlClient client, String workspace, List<JobRequest> requests) {
+        Set<String> remote = new HashSet<>();
+        for (JobRequest request : requests) {
+            if (request != null && request.kind() != null && handlers.find(request.kind()).isEmpty()
+                    && InputChecks.textProblem(request.kind()) == null) {
+                remote.add(request.kind());
+            }
+        }
+        return kinds.named(client, workspace, remote).map(declared -> {
+            List<Checked> checked = new ArrayList<>(requests.size());
+            for (JobRequest request : requests) {
+                List<FieldProblem> problems = new ArrayList<>();
+                NewJob job = request == null ? null : check(workspace, request, declared, "job", problems);
+                checked.add(new Checked(problems.isEmpty() ? job : null, problems));
+            }
+            return checked;
+        });
+    }
+
+    /** Inserts jobs already checked, in the caller's transaction. */
+    Uni<List<EnqueueResult>> insertChecked(SqlClient transaction, List<NewJob> jobs) {
+        return enqueuer.insert(transaction, jobs);
+    }
+
     private Uni<List<NewJob>> check(SqlClient client, String workspace, List<JobRequest> requests) {
         List<FieldProblem> problems = new ArrayList<>();
         if (requests.size() > MAX_BATCH) {

@@ -5,6 +5,7 @@ import dev.harrier.events.EventAppender;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Notifier;
+import dev.harrier.queue.ChildJobs;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
@@ -29,6 +30,7 @@ public class EngineFactory {
     private final QueueStore queues;
     private final EventAppender appender;
     private final ItemWriter items;
+    private final ChildJobs children;
     private final HandlerRegistry handlers;
     private final ObjectMapper mapper;
     private final MeterRegistry meters;
@@ -37,7 +39,8 @@ public class EngineFactory {
     private final Ticker ticker;
 
     public EngineFactory(Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
-                         QueueStore queues, EventAppender appender, ItemWriter items, HandlerRegistry handlers, ObjectMapper mapper,
+                         QueueStore queues, EventAppender appender, ItemWriter items, ChildJobs children,
+                         HandlerRegistry handlers, ObjectMapper mapper,
                          MeterRegistry meters, Notifier notifier, Clock clock,
                          Ticker ticker) {
         this.clock = clock;
@@ -50,6 +53,7 @@ public class EngineFactory {
         this.queues = queues;
         this.appender = appender;
         this.items = items;
+        this.children = children;
         this.handlers = handlers;
         this.mapper = mapper;
         this.meters = meters;
@@ -61,7 +65,7 @@ public class EngineFactory {
         Maintenance maintenance = settings.maintenance()
                 ? new Maintenance(pool, settings.instanceId(), settings.maintenanceTimings(), clock, ticker, meters)
                 : null;
-        JobRunner runner = new JobRunner(handlers, mapper, appender, items, vertx, settings, clock);
+        JobRunner runner = new JobRunner(handlers, mapper, appender, items, children, vertx, settings, clock);
         return new Engine(settings, vertx, pool, claimer, leases, writer, queues, runner,
                 notifier, maintenance, new EngineMetrics(meters), ticker);
     }

@@ -10,6 +10,7 @@ import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.queue.ChildJobs;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.ItemWriter;
@@ -42,6 +43,7 @@ final class JobRunner {
     private final HandlerRegistry handlers;
     private final EventAppender appender;
     private final ItemWriter items;
+    private final ChildJobs children;
     private final Vertx vertx;
     private final EngineSettings settings;
     private final Clock clock;
@@ -49,8 +51,9 @@ final class JobRunner {
     // Results are written at most as deep as enqueue lets args be: deeper ones could not be shown.
     private final ObjectMapper results;
 
-    JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, Vertx vertx,
-              EngineSettings settings, Clock clock) {
+    JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, ChildJobs children,
+              Vertx vertx, EngineSettings settings, Clock clock) {
+        this.children = children;
         this.handlers = handlers;
         this.clock = clock;
         this.results = mapper.copy();
@@ -84,7 +87,7 @@ final class JobRunner {
         }
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
-        RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items);
+        RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items, children);
         running.limitTo(timeoutOf(handler, job));
 
         Uni<R> work = Uni.createFrom().deferred(() -> handler.handle(context));

@@ -4,14 +4,18 @@ import dev.harrier.events.EventAppender;
 import dev.harrier.events.EventDraft;
 import dev.harrier.events.PendingWrites;
 import dev.harrier.events.ProgressThrottle;
+import dev.harrier.handler.ChildJob;
+import dev.harrier.handler.ChildJobResult;
 import dev.harrier.handler.ItemCounts;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobLog;
 import dev.harrier.handler.ProgressReporter;
+import dev.harrier.queue.ChildJobs;
 import dev.harrier.queue.ItemWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -26,9 +30,11 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     private final PendingWrites writes;
     private final EventAppender appender;
     private final ItemWriter items;
+    private final ChildJobs children;
 
     RunningContext(RunningJob running, A args, ProgressThrottle progress, PendingWrites writes, EventAppender appender,
-                   ItemWriter items) {
+                   ItemWriter items, ChildJobs children) {
+        this.children = children;
         this.running = running;
         this.args = args;
         this.progress = progress;
@@ -57,6 +63,29 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     @Override
     public Uni<ItemCounts> itemCounts() {
         return writes.idle().flatMap(idle -> items.counts(jobId()));
+    }
+
+    @Override
+    public Uni<List<ChildJobResult>> enqueueChildren(List<ChildJob> jobs) {
+        return children.enqueue(workspace(), jobId(), jobs, null);
+    }
+
+    @Override
+    public Uni<List<ChildJobResult>> enqueueChildren(List<ChildJob> jobs, int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
+        }
+        return children.enqueue(workspace(), jobId(), jobs, concurrency);
+    }
+
+    @Override
+    public String workspace() {
+        return running.job().workspace();
+    }
+
+    @Override
+    public List<String> tags() {
+        return running.job().tags();
     }
 
     @Override
