@@ -395,6 +395,37 @@ SELECT id, harrier.notify_jobs(ARRAY[workspace], ARRAY[queue]),
        harrier.notify_events(ARRAY[id], ARRAY[last_event_seq])
 FROM retried;
 
+-- name: retry_matching
+-- A bulk retry: up to $7 jobs of the workspace in the statuses $2 (failed, cancelled) that match the
+-- filters (parent $3, kind $4, queue $5, all of the tags $6; null or empty: any) run again as
+-- retry_if_ended does. Jobs a concurrent change holds are skipped, not waited for.
+WITH picked AS (
+    SELECT id FROM harrier.jobs
+    WHERE workspace = $1 AND status::text = ANY($2::text[])
+      AND ($3::uuid IS NULL OR parent_id = $3)
+      AND ($4::text IS NULL OR kind = $4)
+      AND ($5::text IS NULL OR queue = $5)
+      AND (cardinality($6::text[]) = 0 OR (tags <> '{}' AND tags @> $6::text[]))
+    ORDER BY id
+    LIMIT $7
+    FOR UPDATE SKIP LOCKED
+), retried AS (
+    UPDATE harrier.jobs j
+    SET status = 'pending', attempt = 0, run_at = now(), finished_at = NULL, result = NULL,
+        cancel_requested_at = NULL, lease_token_hash = NULL, updated_at = now(), last_event_seq = j.last_event_seq + 1
+    FROM picked
+    WHERE j.id = picked.id
+    RETURNING j.id, j.workspace, j.queue, j.last_event_seq
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'pending', 'attempt', 0)
+    FROM retried
+)
+SELECT count(*) AS retried,
+       (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue)) FROM retried) AS woken,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM retried) AS notified
+FROM retried;
+
 -- name: promote_due
 -- Scheduled and retrying jobs whose time has come by now (the database's, or $2 when a test set
 -- the instance's clock) become pending, and their queues are woken.

@@ -36,6 +36,20 @@ public interface HarrierConfig {
 
     Source source();
 
+    Pipeline pipeline();
+
+    /** Pipelines: the follow-ups ({@code then} links, callbacks) of jobs that ended (HARRIER_PIPELINE_*). */
+    interface Pipeline {
+
+        /** Whether this instance enqueues follow-ups (every instance does; each is enqueued once). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often follow-ups are looked for besides the notification that announces them. */
+        @WithDefault("1s")
+        Duration followupInterval();
+    }
+
     /** Sources of items read whole: an {@code each}'s {@code itemsFrom} (HARRIER_SOURCE_*). */
     interface Source {
 
@@ -107,9 +121,6 @@ public interface HarrierConfig {
          * metadata address only when an entry is that address itself.
          */
         Optional<List<String>> allowedTargets();
-
-        /** When set, request bodies are signed: header {@code Harrier-Signature: t=<unix>,v1=<hex HMAC-SHA256>}. */
-        Optional<String> signingSecret();
 
         /** Response bodies are kept up to this many bytes in results. */
         @WithDefault("1048576")

@@ -2,7 +2,6 @@ package dev.harrier.kinds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.JobContext;
@@ -14,6 +13,7 @@ import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RequestSigner;
 import dev.harrier.http.RetryPolicy;
+import dev.harrier.signing.SigningSecrets;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -24,13 +24,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * The {@code http} kind: one request, for webhooks and callbacks. 2xx and 3xx complete the job;
  * 408, 425, 429 and 5xx, timeouts and connection errors fail the attempt (retried with backoff, or
- * after {@code Retry-After}); other 4xx and refused targets fail the job at once.
+ * after {@code Retry-After}); other 4xx and refused targets fail the job at once. Every request is
+ * signed with the workspace's own secret ({@link SigningSecrets}): as {@code http}, or as
+ * {@code callback} for the deliveries of callbacks (tagged {@code callback:<job id>}).
  */
 @ApplicationScoped
 public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
@@ -38,6 +39,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     static final int MAX_TIMEOUT_MS = 300_000;
     static final int BODY_EXCERPT = 500;
+    /** The tag of a callback's delivery: {@code callback:<job id>}; it is signed as a callback. */
+    public static final String CALLBACK_TAG = "callback:";
 
     /**
      * {@code {"url", "method", "headers", "body", "form", "timeoutMs"}}: {@code body} is sent as
@@ -53,14 +56,14 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
 
     private final OutboundHttp http;
     private final ObjectMapper mapper;
-    private final Optional<RequestSigner> signer;
+    private final SigningSecrets signing;
     private final Clock clock;
 
-    public HttpKind(OutboundHttp http, ObjectMapper mapper, HarrierConfig config, Clock clock) {
+    public HttpKind(OutboundHttp http, ObjectMapper mapper, SigningSecrets signing, Clock clock) {
         this.http = http;
         this.clock = clock;
         this.mapper = mapper;
-        this.signer = config.http().signingSecret().map(RequestSigner::new);
+        this.signing = signing;
     }
 
     @Override
@@ -96,9 +99,13 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         if (request.contentType() != null && RequestBody.contentType(headers) == null) {
             headers.put("Content-Type", request.contentType());
         }
-        signer.ifPresent(s -> headers.put(RequestSigner.HEADER, s.sign(clock.instant().getEpochSecond(), body)));
+        String purpose = context.tags().stream().anyMatch(tag -> tag.startsWith(CALLBACK_TAG))
+                ? RequestSigner.CALLBACK : RequestSigner.HTTP;
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
-        return http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))
+        return signing.get(context.workspace())
+                .invoke(secrets -> headers.put(RequestSigner.HEADER,
+                        RequestSigner.sign(secrets.signing(), purpose, clock.instant().getEpochSecond(), body)))
+                .flatMap(secrets -> http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout)))
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(this::outcome);
     }

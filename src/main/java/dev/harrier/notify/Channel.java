@@ -13,6 +13,8 @@ public enum Channel {
     CANCEL("harrier_cancel"),
     /** {@code workspace/queue}: the queue's settings changed (pause, concurrency). */
     QUEUES("harrier_queues"),
+    /** Empty: jobs with a {@code then} or a {@code callback} ended (see {@code harrier.job_followup}). */
+    FOLLOWUPS("harrier_followups"),
     /** {@code job-id:seq,...}: new job events, 150 to a notification (see {@code harrier.notify_events}). */
     EVENTS("harrier_events");
 

@@ -56,6 +56,14 @@ public class ChildJobs {
                 .call(results -> window == null ? Uni.createFrom().voidItem() : release(tx, parent)));
     }
 
+    /**
+     * Jobs that are nobody's children ({@code then} links, callback deliveries), in the caller's
+     * transaction, each checked alone and created {@code failed} when it cannot be made.
+     */
+    public Uni<List<ChildJobResult>> enqueueIn(SqlClient transaction, String workspace, List<ChildJob> jobs) {
+        return write(transaction, workspace, null, jobs, null, Map.of());
+    }
+
     private Uni<List<ChildJobResult>> write(SqlClient tx, String workspace, UUID parent, List<ChildJob> children,
                                             Integer window, Map<String, Job> existing) {
         List<Integer> fresh = new ArrayList<>();
@@ -118,8 +126,22 @@ public class ChildJobs {
                 && InputChecks.textProblem(request.kind()) == null && request.kind().length() <= JobSubmitter.MAX_TEXT
                 ? request.kind() : textKind(child);
         String text = InputChecks.textProblem(reason) == null ? reason : "the child could not be made";
-        return new NewJob(workspace, NewJob.DEFAULT_QUEUE, kind, "{}", 0, null, 1, null, null, List.of(), parent, null, null,
+        return new NewJob(workspace, NewJob.DEFAULT_QUEUE, kind, "{}", 0, null, 1, null, null, textTags(child), parent, null, null,
                 false, new NewJob.Links(null, null, null, false, child.key(), text));
+    }
+
+    /** The tags of a body that could not be read whole, those that can be stored: the failed job is found by them. */
+    private static List<String> textTags(ChildJob child) {
+        List<String> tags = new ArrayList<>();
+        if (child.body() != null && child.body().path("tags").isArray()) {
+            child.body().get("tags").forEach(tag -> {
+                if (tag.isTextual() && !tag.textValue().isEmpty() && tag.textValue().length() <= JobSubmitter.MAX_TEXT
+                        && InputChecks.textProblem(tag.textValue()) == null && tags.size() < JobSubmitter.MAX_TAGS) {
+                    tags.add(tag.textValue());
+                }
+            });
+        }
+        return tags;
     }
 
     private static String textKind(ChildJob child) {

@@ -5,9 +5,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Reading one job, and the actions a client takes on it: cancel and retry. Scoped by workspace. */
@@ -25,6 +27,9 @@ public class JobActions {
         /** No such job in this workspace. */
         NOT_FOUND
     }
+
+    /** Jobs a bulk retry runs again at most, a call. */
+    public static final int MAX_RETRIED = 10_000;
 
     private final Pool pool;
 
@@ -89,6 +94,18 @@ public class JobActions {
                 .flatMap(retried -> retried.size() > 0
                         ? Uni.createFrom().item(Result.DONE)
                         : existsOrNot(workspace, id));
+    }
+
+    /**
+     * Every job of the workspace in {@code statuses} (failed, cancelled) matching the filters (null:
+     * any) runs again as {@link #retry} would, {@link #MAX_RETRIED} at most; emits how many.
+     */
+    public Uni<Integer> retryMatching(String workspace, Set<JobStatus> statuses, UUID parent, String kind, String queue,
+                                      List<String> tags) {
+        Tuple params = Tuple.from(Arrays.asList(workspace, statuses.stream().map(JobStatus::wire).toArray(String[]::new),
+                parent, kind, queue, tags.toArray(String[]::new), MAX_RETRIED));
+        return pool.preparedQuery(Table.JOBS.sql("retry_matching")).execute(params)
+                .map(rows -> rows.iterator().next().getLong("retried").intValue());
     }
 
     private Uni<Result> existsOrNot(String workspace, UUID id) {

@@ -24,6 +24,8 @@ public enum Table {
     SECRETS("secrets"),
     SCHEDULES("schedules"),
     KINDS("kinds"),
+    JOB_FOLLOWUPS("job_followups"),
+    SIGNING_SECRETS("signing_secrets"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 
     private final String resource;

@@ -7,6 +7,7 @@ import dev.harrier.queue.EnqueueResult;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
+import dev.harrier.signing.SigningSecrets;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
@@ -16,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +30,9 @@ import org.junit.jupiter.api.Test;
 /** The {@code http} kind against a local stub server (private networks are allowed in tests). */
 @QuarkusTest
 class HttpKindTest {
+
+    @Inject
+    SigningSecrets signing;
 
     @Inject
     EngineHarness harness;
@@ -70,7 +75,13 @@ class HttpKindTest {
         assertThat(request.headers()).containsEntry("x-trace", "abc").containsEntry("content-type", "application/json");
         String signature = request.headers().get("harrier-signature");
         long t = Long.parseLong(signature.substring(2, signature.indexOf(',')));
-        assertThat(signature).isEqualTo(new RequestSigner("test-signing-secret").sign(t, request.body().getBytes()));
+        String secret = signing.get("default").await().atMost(Duration.ofSeconds(5)).secret();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(signature).isEqualTo("t=" + t + ",v1=" + HexFormat.of().formatHex(
+                RequestSigner.hmac(secret, "http", t, request.body().getBytes())));
+        // Another workspace's secret would not make it.
+        String other = signing.get("other-workspace").await().atMost(Duration.ofSeconds(5)).secret();
+        assertThat(other).isNotEqualTo(secret);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.harrier.pipeline;
 
 import static dev.harrier.testing.Api.api;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -197,6 +198,38 @@ class ChildrenTest {
         Awaitility.await().atMost(WAIT).untilAsserted(() -> api().get("/api/v1/jobs/" + parent).then()
                 .body("children.cancelled", equalTo(2))
                 .body("children.pending", equalTo(0)));
+    }
+
+    @Test
+    void aBulkRetryRunsAgainOnlyWhatFailedUnderTheParentAndDoesNotReopenIt() {
+        harness.start("a");
+        String p = key("parent");
+        String parent = hold(p, null, "");
+        awaitStatus(parent, JobStatus.RUNNING);
+        String first = enqueue("{\"kind\": \"test-fail\", \"maxAttempts\": 1, \"args\": {}, \"parentId\": \"" + parent + "\"}");
+        String second = enqueue("{\"kind\": \"test-fail\", \"maxAttempts\": 1, \"args\": {}, \"parentId\": \"" + parent + "\"}");
+        String fine = enqueue("{\"kind\": \"noop\", \"parentId\": \"" + parent + "\"}");
+        String stranger = enqueue("{\"kind\": \"test-fail\", \"maxAttempts\": 1, \"args\": {}}");
+        awaitStatus(first, JobStatus.FAILED);
+        awaitStatus(second, JobStatus.FAILED);
+        awaitStatus(fine, JobStatus.COMPLETED);
+        awaitStatus(stranger, JobStatus.FAILED);
+        HoldHandler.release(p, "done");
+        awaitStatus(parent, JobStatus.COMPLETED);
+
+        api().body("{\"parent\": \"" + parent + "\", \"status\": [\"completed\"]}").post("/api/v1/jobs/retry").then()
+                .statusCode(400).body("errors[0].field", equalTo("status"));
+        api().body("{\"parent\": \"" + parent + "\", \"status\": [\"failed\"]}").post("/api/v1/jobs/retry").then()
+                .statusCode(200).body("retried", equalTo(2));
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> api().get("/api/v1/jobs/" + parent).then()
+                .body("children.failed", equalTo(2))
+                .body("children.pending", equalTo(0)));
+        api().get("/api/v1/jobs/" + parent).then().body("status", equalTo("completed"));
+        api().get("/api/v1/jobs/" + first).then().body("attempt", equalTo(1)).body("status", equalTo("failed"));
+        api().get("/api/v1/jobs/" + stranger).then().body("status", equalTo("failed"));
+        api().get("/api/v1/jobs/" + fine).then().body("status", equalTo("completed"));
+        api().body("{\"tag\": [\"nobody\"]}").post("/api/v1/jobs/retry").then().statusCode(200).body("retried", equalTo(0));
+        given().contentType("application/json").body("{}").post("/api/v1/jobs/retry").then().statusCode(401);
     }
 
     private JsonNode json(SseClient.Event event) {
