@@ -77,6 +77,25 @@ class EachTest {
     }
 
     @Test
+    void aThousandItemsOnTwoInstancesEndWithExactCountsAndNeverMoreThanTenRunning() {
+        harness.start("a");
+        harness.start("b");
+        String group = "k-" + UUID.randomUUID();
+        String parent = enqueue("{\"kind\": \"each\", \"args\": {\"items\": ["
+                + IntStream.range(0, 1000).mapToObj(Integer::toString).collect(Collectors.joining(", "))
+                + "], \"job\": {\"kind\": \"test-overlap\", \"args\": {\"group\": \"" + group
+                + "\", \"n\": \"{{item}}\", \"sleepMs\": 3}}}}");
+        harness.awaitStatus(UUID.fromString(parent), JobStatus.COMPLETED, Duration.ofSeconds(120));
+        JsonPath done = job(parent);
+        assertThat(done.getInt("result.enqueued")).isEqualTo(1000);
+        assertThat(done.getInt("children.total")).isEqualTo(1000);
+        assertThat(done.getInt("children.completed")).isEqualTo(1000);
+        assertThat(done.getInt("children.pending") + done.getInt("children.running") + done.getInt("children.failed")).isZero();
+        assertThat(OverlapHandler.seen(group)).hasSize(1000);
+        assertThat(OverlapHandler.most(group)).isBetween(2, 10);
+    }
+
+    @Test
     void templatesFillTypedValuesAndSubstitutedTextIsNeverScannedAgain() {
         harness.start("a");
         String parent = enqueue("""
