@@ -13,7 +13,7 @@
 -- (JSON text); $20 held (a child an `each` holds back: scheduled, run_at 'infinity', until
 -- harrier.release_children); $21 the child's key under its parent; $22 a reason the job could not
 -- be made (an unfillable template): it is created failed with it. A child is counted on its parent
--- by the trigger jobs_child_inserted, which refuses a parent that has ended.
+-- by the trigger jobs_children_inserted, which refuses a parent that has ended.
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                          $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[],

@@ -4,8 +4,9 @@
 -- inserts a child or changes its status (an engine's outcome, a remote worker's, a rescue, a cancel,
 -- a retry, a fan-in further down) counts it in the same transaction, under the parent's row lock:
 -- many children ending at once on several instances never lose an update, and the document reads
--- the counts without counting. Triggers fire only for rows with a parent (or a `then`/`callback`):
--- their WHEN clauses cost the other jobs nothing.
+-- the counts without counting. The row triggers fire only for rows with a `then` or a `callback`, or
+-- a parent that completes or is cancelled (their WHEN clauses cost the other jobs nothing); the two
+-- statement triggers that count children look once over a statement's rows for one with a parent.
 
 ALTER TABLE harrier.jobs
     ADD COLUMN child_failure      text    NOT NULL DEFAULT 'ignore',
@@ -106,108 +107,134 @@ BEGIN
 END
 $$;
 
--- A new child: counted on its parent, which must not have ended (SQLSTATE HP001 otherwise).
-CREATE FUNCTION harrier.child_inserted() RETURNS trigger
+-- New children, counted on their parents, which must not have ended (SQLSTATE HP001 otherwise). A
+-- statement trigger: an `each` inserts a thousand children of one parent in one statement, and one
+-- update of the parent per statement, not per child, keeps its row from growing a chain of a
+-- thousand versions that every next update would walk.
+CREATE FUNCTION harrier.children_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    b text := harrier.child_bucket(NEW.status, NEW.run_at);
+    d record;
 BEGIN
-    UPDATE harrier.jobs
-    SET children_total = children_total + 1,
-        children_failed = children_failed + (b = 'failed')::int,
-        children_held = children_held + (b = 'held')::int,
-        progress_total = CASE WHEN status = 'waiting' THEN children_total + 1 ELSE progress_total END
-    WHERE id = NEW.parent_id AND status NOT IN ('completed', 'failed', 'cancelled');
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'the parent job % has ended: it takes no more children', NEW.parent_id
-            USING ERRCODE = 'HP001';
-    END IF;
+    FOR d IN
+        SELECT parent_id, count(*) AS n,
+               count(*) FILTER (WHERE status = 'failed') AS failed,
+               count(*) FILTER (WHERE status = 'scheduled' AND run_at = 'infinity') AS held
+        FROM new_rows
+        WHERE parent_id IS NOT NULL
+        GROUP BY parent_id
+        ORDER BY parent_id
+    LOOP
+        UPDATE harrier.jobs
+        SET children_total = children_total + d.n,
+            children_failed = children_failed + d.failed,
+            children_held = children_held + d.held,
+            progress_total = CASE WHEN status = 'waiting' THEN children_total + d.n ELSE progress_total END
+        WHERE id = d.parent_id AND status NOT IN ('completed', 'failed', 'cancelled');
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'the parent job % has ended: it takes no more children', d.parent_id
+                USING ERRCODE = 'HP001';
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
 
--- A child changed status: its parent's counts follow; a terminal child adds a `child` event to the
--- parent's stream; a waiting parent's progress follows, and its last child ends it (completed, or
--- failed under "childFailure": "fail" when a child failed); an `each` releases held children.
-CREATE FUNCTION harrier.child_changed() RETURNS trigger
+-- Children changed status: each parent's counts follow, once per statement (its children of one
+-- outcome batch, or one claim, together); each child that ended adds a `child` event to its
+-- parent's stream; a waiting parent's progress follows (one event per statement), and its last
+-- child ends it (completed, or failed under "childFailure": "fail" when a child failed); an `each`
+-- releases held children. Parents are updated in id order: two statements never wait on each other
+-- in a circle.
+CREATE FUNCTION harrier.children_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    o text := harrier.child_bucket(OLD.status, OLD.run_at);
-    n text := harrier.child_bucket(NEW.status, NEW.run_at);
-    ended boolean := n IN ('completed', 'failed', 'cancelled');
+    d record;
     p harrier.jobs%ROWTYPE;
+    first_seq bigint;
     done integer;
     failed_ids text;
 BEGIN
-    IF o = n THEN
+    -- Most statements touch no child: one pass over the changed rows says so.
+    IF NOT EXISTS (SELECT 1 FROM new_rows WHERE parent_id IS NOT NULL) THEN
         RETURN NULL;
     END IF;
-    UPDATE harrier.jobs
-    SET children_running = children_running + (n = 'running')::int - (o = 'running')::int,
-        children_completed = children_completed + (n = 'completed')::int - (o = 'completed')::int,
-        children_failed = children_failed + (n = 'failed')::int - (o = 'failed')::int,
-        children_cancelled = children_cancelled + (n = 'cancelled')::int - (o = 'cancelled')::int,
-        children_held = children_held + (n = 'held')::int - (o = 'held')::int,
-        last_event_seq = last_event_seq + CASE WHEN ended THEN 1 ELSE 0 END,
-        updated_at = CASE WHEN ended THEN now() ELSE updated_at END
-    WHERE id = NEW.parent_id
-    RETURNING * INTO p;
-    IF NOT FOUND THEN
-        RETURN NULL;
-    END IF;
-    IF ended THEN
+    FOR d IN
+        WITH moved AS (
+            SELECT n.parent_id, n.id, n.kind, n.status,
+                   harrier.child_bucket(o.status, o.run_at) AS was,
+                   harrier.child_bucket(n.status, n.run_at) AS now
+            FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.parent_id IS NOT NULL
+        )
+        SELECT parent_id,
+               sum((now = 'running')::int - (was = 'running')::int) AS running,
+               sum((now = 'completed')::int - (was = 'completed')::int) AS completed,
+               sum((now = 'failed')::int - (was = 'failed')::int) AS failed,
+               sum((now = 'cancelled')::int - (was = 'cancelled')::int) AS cancelled,
+               sum((now = 'held')::int - (was = 'held')::int) AS held,
+               count(*) FILTER (WHERE now IN ('completed', 'failed', 'cancelled'))::int AS ended,
+               jsonb_agg(jsonb_build_object('id', id, 'kind', kind, 'status', status::text) ORDER BY id)
+                   FILTER (WHERE now IN ('completed', 'failed', 'cancelled')) AS children
+        FROM moved
+        WHERE was <> now
+        GROUP BY parent_id
+        ORDER BY parent_id
+    LOOP
+        UPDATE harrier.jobs
+        SET children_running = children_running + d.running,
+            children_completed = children_completed + d.completed,
+            children_failed = children_failed + d.failed,
+            children_cancelled = children_cancelled + d.cancelled,
+            children_held = children_held + d.held,
+            last_event_seq = last_event_seq + d.ended
+                + CASE WHEN status = 'waiting' AND d.ended > 0 THEN 1 ELSE 0 END,
+            progress_done = CASE WHEN status = 'waiting'
+                THEN children_completed + d.completed + children_failed + d.failed + children_cancelled + d.cancelled
+                ELSE progress_done END,
+            updated_at = CASE WHEN d.ended > 0 THEN now() ELSE updated_at END
+        WHERE id = d.parent_id
+        RETURNING * INTO p;
+        CONTINUE WHEN NOT FOUND OR d.ended = 0;
+        first_seq := p.last_event_seq - d.ended - CASE WHEN p.status = 'waiting' THEN 1 ELSE 0 END + 1;
         INSERT INTO harrier.job_events (job_id, seq, type, data)
-        VALUES (p.id, p.last_event_seq, 'child',
-                jsonb_build_object('id', NEW.id, 'kind', NEW.kind, 'status', NEW.status::text));
-    END IF;
-    IF p.status = 'waiting' AND ended THEN
-        done := p.children_completed + p.children_failed + p.children_cancelled;
-        IF done >= p.children_total THEN
-            IF p.child_failure = 'fail' AND p.children_failed > 0 THEN
-                SELECT string_agg(id::text, ', ') INTO failed_ids FROM (
-                    SELECT id FROM harrier.jobs WHERE parent_id = p.id AND status = 'failed' ORDER BY id LIMIT 5) f;
-                UPDATE harrier.jobs
-                SET status = 'failed', finished_at = now(), updated_at = now(),
-                    progress_done = done, progress_total = p.children_total,
-                    error_message = p.children_failed || ' of ' || p.children_total || ' children failed: '
-                        || failed_ids || CASE WHEN p.children_failed > 5 THEN ', …' ELSE '' END,
-                    error_type = 'child_failed', error_attempt = attempt, error_at = now(),
-                    last_event_seq = last_event_seq + 2
-                WHERE id = p.id
-                RETURNING * INTO p;
-            ELSE
-                UPDATE harrier.jobs
-                SET status = 'completed', finished_at = now(), updated_at = now(),
-                    progress_done = done, progress_total = p.children_total,
-                    last_event_seq = last_event_seq + 2
-                WHERE id = p.id
-                RETURNING * INTO p;
+        SELECT p.id, first_seq + x.ord - 1, 'child', x.child
+        FROM jsonb_array_elements(d.children) WITH ORDINALITY AS x(child, ord);
+        IF p.status = 'waiting' THEN
+            done := p.children_completed + p.children_failed + p.children_cancelled;
+            INSERT INTO harrier.job_events (job_id, seq, type, data)
+            VALUES (p.id, p.last_event_seq, 'progress',
+                    jsonb_build_object('step', 'children', 'done', done, 'total', p.children_total));
+            IF done >= p.children_total THEN
+                IF p.child_failure = 'fail' AND p.children_failed > 0 THEN
+                    SELECT string_agg(id::text, ', ') INTO failed_ids FROM (
+                        SELECT id FROM harrier.jobs WHERE parent_id = p.id AND status = 'failed' ORDER BY id LIMIT 5) f;
+                    UPDATE harrier.jobs
+                    SET status = 'failed', finished_at = now(), updated_at = now(),
+                        error_message = p.children_failed || ' of ' || p.children_total || ' children failed: '
+                            || failed_ids || CASE WHEN p.children_failed > 5 THEN ', …' ELSE '' END,
+                        error_type = 'child_failed', error_attempt = attempt, error_at = now(),
+                        last_event_seq = last_event_seq + 1
+                    WHERE id = p.id
+                    RETURNING * INTO p;
+                ELSE
+                    UPDATE harrier.jobs
+                    SET status = 'completed', finished_at = now(), updated_at = now(),
+                        last_event_seq = last_event_seq + 1
+                    WHERE id = p.id
+                    RETURNING * INTO p;
+                END IF;
+                INSERT INTO harrier.job_events (job_id, seq, type, data)
+                VALUES (p.id, p.last_event_seq, 'status', jsonb_strip_nulls(jsonb_build_object('status', p.status::text,
+                        'attempt', p.attempt, 'error', CASE WHEN p.status = 'failed' THEN p.error_message END)));
             END IF;
-            INSERT INTO harrier.job_events (job_id, seq, type, data) VALUES
-                (p.id, p.last_event_seq - 1, 'progress',
-                 jsonb_build_object('step', 'children', 'done', done, 'total', p.children_total)),
-                (p.id, p.last_event_seq, 'status', jsonb_strip_nulls(jsonb_build_object('status', p.status::text,
-                 'attempt', p.attempt, 'error', CASE WHEN p.status = 'failed' THEN p.error_message END)));
-            PERFORM harrier.notify_events(ARRAY[p.id, p.id, p.id], ARRAY[p.last_event_seq - 2, p.last_event_seq - 1, p.last_event_seq]);
-        ELSE
-            UPDATE harrier.jobs
-            SET progress_step = 'children', progress_details = NULL, progress_done = done,
-                progress_total = p.children_total, last_event_seq = last_event_seq + 1
-            WHERE id = p.id
-            RETURNING * INTO p;
-            INSERT INTO harrier.job_events (job_id, seq, type, data) VALUES
-                (p.id, p.last_event_seq, 'progress',
-                 jsonb_build_object('step', 'children', 'done', done, 'total', p.children_total));
-            PERFORM harrier.notify_events(ARRAY[p.id, p.id], ARRAY[p.last_event_seq - 1, p.last_event_seq]);
         END IF;
-    ELSIF ended THEN
-        PERFORM harrier.notify_events(ARRAY[p.id], ARRAY[p.last_event_seq]);
-    END IF;
-    -- Only for an ended child: a released one's own trigger must not release more (its siblings of
-    -- the same release statement are not yet counted as released when it runs).
-    IF p.children_window IS NOT NULL AND p.children_held > 0 AND ended THEN
-        PERFORM harrier.release_children(p.id);
-    END IF;
+        PERFORM harrier.notify_events(array_fill(p.id, ARRAY[(p.last_event_seq - first_seq + 1)::int]),
+                                      ARRAY(SELECT generate_series(first_seq, p.last_event_seq)));
+        IF p.children_window IS NOT NULL AND p.children_held > 0 THEN
+            PERFORM harrier.release_children(p.id);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -302,13 +329,13 @@ CREATE TRIGGER jobs_cancelled_cascade AFTER UPDATE ON harrier.jobs
                        AND NEW.children_total > NEW.children_completed + NEW.children_failed + NEW.children_cancelled)
     EXECUTE FUNCTION harrier.job_cancelled();
 
-CREATE TRIGGER jobs_child_inserted AFTER INSERT ON harrier.jobs
-    FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL) EXECUTE FUNCTION harrier.child_inserted();
+CREATE TRIGGER jobs_children_inserted AFTER INSERT ON harrier.jobs
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION harrier.children_inserted();
 
-CREATE TRIGGER jobs_child_changed AFTER UPDATE ON harrier.jobs
-    FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL
-                       AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.run_at IS DISTINCT FROM NEW.run_at))
-    EXECUTE FUNCTION harrier.child_changed();
+CREATE TRIGGER jobs_children_changed AFTER UPDATE ON harrier.jobs
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION harrier.children_changed();
 
 CREATE TRIGGER jobs_parent_handler_done BEFORE UPDATE ON harrier.jobs
     FOR EACH ROW WHEN (OLD.status = 'running' AND NEW.status = 'completed' AND NEW.children_total > 0)

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /**
  * A child enqueued under a parent that has ended: the check before the insert says so, and the
- * trigger jobs_child_inserted (SQLSTATE {@value #SQLSTATE}) refuses a parent that ended in between.
+ * trigger jobs_children_inserted (SQLSTATE {@value #SQLSTATE}) refuses a parent that ended in between.
  */
 final class ParentEnded {
 
