@@ -102,6 +102,28 @@ class ArchitectureTest {
     }
 
     @Test
+    void pipelinesFollowTheQueueAndTemplatesKnowNothing() {
+        // Templates are a scanner over JSON: no job, no SQL, nothing of Harrier.
+        noClasses().that().resideInAPackage("dev.harrier.template..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.queue..", "dev.harrier.handler..",
+                        "dev.harrier.sql..", "dev.harrier.api..", "dev.harrier.kinds..", "dev.harrier.pipeline..")
+                .check(MAIN);
+        // What follows a job's end is enqueued through the queue, never by the engine or the API.
+        noClasses().that().resideInAPackage("dev.harrier.pipeline..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.worker..", "dev.harrier.kinds..",
+                        "dev.harrier.api..", "dev.harrier.remote..", "dev.harrier.stream..", "dev.harrier.maintenance..")
+                .check(MAIN);
+        noClasses().that().resideOutsideOfPackages("dev.harrier.pipeline..")
+                .should().dependOnClassesThat().resideInAPackage("dev.harrier.pipeline..")
+                .check(MAIN);
+        // The signing secrets are read by the kinds and the API; they know neither.
+        noClasses().that().resideInAPackage("dev.harrier.signing..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.harrier.kinds..", "dev.harrier.api..",
+                        "dev.harrier.queue..", "dev.harrier.worker..")
+                .check(MAIN);
+    }
+
+    @Test
     void bootIsOnlyUsedByOperations() {
         noClasses().that().resideOutsideOfPackages("dev.harrier.boot..", "dev.harrier.ops..", "dev.harrier.config..")
                 .should().dependOnClassesThat().resideInAPackage("dev.harrier.boot..")

@@ -77,7 +77,10 @@ public final class WorkerBodies {
                         @JsonDeserialize(using = InstantField.class) Instant runAt, Integer maxAttempts,
                         Integer timeoutSeconds, String uniqueKey, List<String> tags,
                         @Schema(description = "Unique under the parent: a repeat returns the child made first", nullable = true)
-                        String childKey) {
+                        String childKey,
+                        @Schema(enumeration = {"ignore", "fail"}, nullable = true) String childFailure,
+                        @Schema(implementation = Bodies.Enqueue.class, nullable = true) JsonNode then,
+                        @Schema(implementation = Bodies.Callback.class, nullable = true) JsonNode callback) {
     }
 
     /** {@code POST /api/v1/jobs/{id}/children}. */

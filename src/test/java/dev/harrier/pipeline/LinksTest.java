@@ -10,7 +10,9 @@ import static org.hamcrest.Matchers.hasSize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.http.RequestSigner;
+import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobStatus;
+import dev.harrier.queue.JobSubmitter;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
@@ -18,9 +20,12 @@ import dev.harrier.testing.kinds.CountingHandler;
 import dev.harrier.time.Backoff;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -39,6 +44,12 @@ class LinksTest {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    JobSubmitter submitter;
+
+    @Inject
+    Pool pool;
 
     @BeforeEach
     void clean() {
@@ -80,6 +91,24 @@ class LinksTest {
         for (Object id : all.getList("jobs.id")) {
             assertThat(CountingHandler.RUNS.get(UUID.fromString((String) id)).get()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aJavaCallerSubmitsAPipelineInItsOwnTransaction() {
+        String tag = "java-" + UUID.randomUUID();
+        JobRequest request = new JobRequest("test-count", null, harness.json("{\"n\": 5}"), null, null, null, null, null,
+                List.of(tag), null, null, harness.json("{\"kind\": \"test-count\", \"args\": {\"n\": \"{{result}}\"}, "
+                        + "\"tags\": [\"" + tag + "\", \"link\"]}"), null);
+        // Rolled back: neither the job nor its link exists.
+        pool.withTransaction(tx -> submitter.submit(tx, "default", List.of(request))
+                        .flatMap(results -> Uni.createFrom().failure(new IllegalStateException("rolled back"))))
+                .onFailure().recoverWithNull().await().atMost(WAIT);
+        assertThat(list("tag=" + tag).getList("jobs")).isEmpty();
+        pool.withTransaction(tx -> submitter.submit(tx, "default", List.of(request))).await().atMost(WAIT);
+        harness.start("a");
+        Awaitility.await().atMost(WAIT).until(() -> list("tag=" + tag + "&tag=link&status=completed").getList("jobs").size() == 1);
+        assertThat(list("tag=" + tag + "&tag=link").getInt("jobs[0].result")).isEqualTo(5);
+        assertThat(list("tag=" + tag).getList("jobs")).hasSize(2);
     }
 
     @Test
