@@ -27,6 +27,10 @@ final class StreamEventSchemas {
                 "index", type(Schema.SchemaType.INTEGER), "status", type(Schema.SchemaType.STRING).description("ok or failed"),
                 "httpStatus", type(Schema.SchemaType.INTEGER)),
                 "event: item; a fan-out item finished (its result: GET /api/v1/jobs/{id}/items)"));
+        components.addSchema("ChildEvent", object(ordered(
+                "id", type(Schema.SchemaType.STRING), "kind", type(Schema.SchemaType.STRING),
+                "status", type(Schema.SchemaType.STRING).description("completed, failed or cancelled")),
+                "event: child; a direct child of the job ended (its counts: the job's children)"));
         components.addSchema("ResetEvent", object(ordered("reason", type(Schema.SchemaType.STRING)),
                 "event: reset; the first event of a workspace stream opened with Last-Event-ID: changes made while "
                         + "the client was away are not replayed, re-read the jobs you show"));
@@ -39,6 +43,7 @@ final class StreamEventSchemas {
             events.put("progress", ref("ProgressEvent"));
             events.put("log", ref("LogLine"));
             events.put("item", ref("ItemEvent"));
+            events.put("child", ref("ChildEvent"));
         } else if (path.equals("/api/v1/events")) {
             events.put("status", ref("JobDocument"));
             events.put("reset", ref("ResetEvent"));
