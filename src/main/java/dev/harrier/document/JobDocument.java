@@ -39,7 +39,7 @@ public record JobDocument(
         @Schema(description = "Present, true, on a run triggered through POST /schedules/{name}/trigger") Boolean triggered,
         Instant createdAt,
         Instant updatedAt,
-        Instant runAt,
+        @Schema(nullable = true, description = "When it may run; null for a child an each holds back") Instant runAt,
         @Schema(nullable = true) Instant startedAt,
         @Schema(nullable = true) Instant finishedAt,
         @Schema(nullable = true) Integer timeoutSeconds,
