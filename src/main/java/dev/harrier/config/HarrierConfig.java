@@ -326,6 +326,10 @@ public interface HarrierConfig {
 
         @WithDefault("7d")
         Duration cancelledRetention();
+
+        /** Expired records of datasets are deleted this long after they expired. */
+        @WithDefault("30d")
+        Duration expiredRecordRetention();
     }
 
     /** Progress and log events. */

@@ -41,6 +41,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     static final int BODY_EXCERPT = 500;
     /** The tag of a callback's delivery: {@code callback:<job id>}; it is signed as a callback. */
     public static final String CALLBACK_TAG = "callback:";
+    /** The tag of a dataset's notify delivery: {@code notify:<dataset>}; it is signed as a notify. */
+    public static final String NOTIFY_TAG = "notify:";
 
     /**
      * {@code {"url", "method", "headers", "body", "form", "timeoutMs"}}: {@code body} is sent as
@@ -99,8 +101,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         if (request.contentType() != null && RequestBody.contentType(headers) == null) {
             headers.put("Content-Type", request.contentType());
         }
-        String purpose = context.tags().stream().anyMatch(tag -> tag.startsWith(CALLBACK_TAG))
-                ? RequestSigner.CALLBACK : RequestSigner.HTTP;
+        String purpose = context.tags().stream().anyMatch(tag -> tag.startsWith(CALLBACK_TAG)) ? RequestSigner.CALLBACK
+                : context.tags().stream().anyMatch(tag -> tag.startsWith(NOTIFY_TAG)) ? RequestSigner.NOTIFY : RequestSigner.HTTP;
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
         return signing.get(context.workspace())
                 .invoke(secrets -> headers.put(RequestSigner.HEADER,

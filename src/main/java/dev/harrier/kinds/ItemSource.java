@@ -63,19 +63,23 @@ public class ItemSource {
     }
 
     void validate(From from, List<FieldProblem> problems) {
-        ArgChecks.httpUrl(problems, "itemsFrom.url", from.url());
+        validate(from, problems, "itemsFrom");
+    }
+
+    void validate(From from, List<FieldProblem> problems, String field) {
+        ArgChecks.httpUrl(problems, field + ".url", from.url());
         if (from.method() != null && !METHODS.contains(from.method().toUpperCase())) {
-            problems.add(new FieldProblem("itemsFrom.method", "must be GET or POST"));
+            problems.add(new FieldProblem(field + ".method", "must be GET or POST"));
         }
         if (from.body() != null && !from.body().isNull() && from.method() != null && !from.method().equalsIgnoreCase("POST")) {
-            problems.add(new FieldProblem("itemsFrom.body", "is sent with POST only"));
+            problems.add(new FieldProblem(field + ".body", "is sent with POST only"));
         }
-        ArgChecks.headers(problems, "itemsFrom.headers", from.headers());
+        ArgChecks.headers(problems, field + ".headers", from.headers());
         if (from.pointer() != null && !from.pointer().isEmpty()) {
             try {
                 JsonPointer.compile(from.pointer());
             } catch (IllegalArgumentException e) {
-                problems.add(new FieldProblem("itemsFrom.pointer", "is not a JSON Pointer (like /users): " + e.getMessage()));
+                problems.add(new FieldProblem(field + ".pointer", "is not a JSON Pointer (like /users): " + e.getMessage()));
             }
         }
     }

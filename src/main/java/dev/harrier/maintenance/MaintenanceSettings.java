@@ -2,7 +2,7 @@ package dev.harrier.maintenance;
 
 import java.time.Duration;
 
-/** Timings of the maintenance loops and retention of terminal jobs. */
+/** Timings of the maintenance loops, retention of terminal jobs and of expired dataset records. */
 public record MaintenanceSettings(
         Duration promoteInterval,
         Duration rescueInterval,
@@ -10,5 +10,6 @@ public record MaintenanceSettings(
         Duration leaderTtl,
         Duration completedRetention,
         Duration failedRetention,
-        Duration cancelledRetention) {
+        Duration cancelledRetention,
+        Duration expiredRecordRetention) {
 }

@@ -13,13 +13,15 @@ import java.time.Duration;
 /**
  * <b>What it does.</b> Deletes terminal jobs past their retention, with their events and items, up
  * to 1,000 a run ({@code prune_finished} in {@code sql/jobs.sql}), then the rows of instances that
- * stopped heartbeating long ago ({@code prune_stale} in {@code sql/instances.sql}). Retention is
+ * stopped heartbeating long ago ({@code prune_stale} in {@code sql/instances.sql}) and up to 1,000
+ * dataset records expired longer ago than their retention ({@code prune_expired} in
+ * {@code sql/records.sql}). Retention is
  * counted by the database's clock (the tests' clock when they set one) from {@code finished_at},
  * which the database wrote.
  *
  * <p><b>Options.</b> {@code harrier.maintenance.prune-interval} (1 min),
  * {@code harrier.maintenance.completed-retention} (7 days), {@code failed-retention} (30 days),
- * {@code cancelled-retention} (7 days).
+ * {@code cancelled-retention} (7 days), {@code expired-record-retention} (30 days).
  *
  * <p><b>Metrics.</b> {@code harrier_jobs_pruned_total}.
  */
@@ -55,7 +57,9 @@ final class PruneFinished implements MaintenanceTask {
                         seconds(settings.cancelledRetention()), Maintenance.BATCH, Clocks.forSql(clock)))
                 .map(rows -> (long) rows.rowCount())
                 .invoke(n -> pruned.increment(n))
-                .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute());
+                .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute())
+                .call(deleted -> pool.preparedQuery(Table.RECORDS.sql("prune_expired"))
+                        .execute(Tuple.of(seconds(settings.expiredRecordRetention()), Maintenance.BATCH)));
     }
 
     private static double seconds(Duration duration) {

@@ -64,6 +64,21 @@ public class ChildJobs {
         return write(transaction, workspace, null, jobs, null, Map.of());
     }
 
+    /**
+     * Children of {@code parent} in the caller's transaction (a sync's notify deliveries, made in
+     * the sync's own); a child whose key the parent already has is not made again.
+     */
+    public Uni<List<ChildJobResult>> enqueueIn(SqlClient transaction, String workspace, UUID parent, List<ChildJob> jobs) {
+        Set<String> wanted = new LinkedHashSet<>();
+        jobs.forEach(child -> {
+            if (child.key() != null) {
+                wanted.add(child.key());
+            }
+        });
+        return keys.existing(transaction, parent, wanted)
+                .flatMap(existing -> write(transaction, workspace, parent, jobs, null, existing));
+    }
+
     private Uni<List<ChildJobResult>> write(SqlClient tx, String workspace, UUID parent, List<ChildJob> children,
                                             Integer window, Map<String, Job> existing) {
         List<Integer> fresh = new ArrayList<>();

@@ -25,6 +25,8 @@ public enum Table {
     SCHEDULES("schedules"),
     KINDS("kinds"),
     JOB_FOLLOWUPS("job_followups"),
+    DATASETS("datasets"),
+    RECORDS("records"),
     SIGNING_SECRETS("signing_secrets"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 

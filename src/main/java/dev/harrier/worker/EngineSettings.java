@@ -44,7 +44,8 @@ public record EngineSettings(
                 w.shutdownGrace(), w.defaultTimeout(), w.defaultMaxAttempts(), w.completionBatch(),
                 backoff, Map.copyOf(kinds), config.progress().throttle(),
                 m.enabled(), new MaintenanceSettings(m.promoteInterval(), m.rescueInterval(), m.pruneInterval(),
-                        m.leaderTtl(), m.completedRetention(), m.failedRetention(), m.cancelledRetention()));
+                        m.leaderTtl(), m.completedRetention(), m.failedRetention(), m.cancelledRetention(),
+                        m.expiredRecordRetention()));
     }
 
     /** The backoff of a kind: its override, or the default. */

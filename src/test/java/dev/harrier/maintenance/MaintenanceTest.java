@@ -23,7 +23,7 @@ class MaintenanceTest {
 
     private static final MaintenanceSettings SETTINGS = new MaintenanceSettings(Duration.ofMillis(200),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
-            Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(7));
+            Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(7), Duration.ofDays(30));
 
     @Inject
     Pool pool;
