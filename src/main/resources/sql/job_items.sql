@@ -30,3 +30,11 @@ FROM harrier.job_items
 WHERE job_id = $1 AND idx > $2 AND ($3::text IS NULL OR status = $3::harrier.item_status)
 ORDER BY idx
 LIMIT $4;
+
+-- name: list_data_after
+-- The data of a job's successful items after index $2, $3 of them in index order: the records a
+-- scrape with a dataset syncs.
+SELECT idx, data::text AS data FROM harrier.job_items
+WHERE job_id = $1 AND status = 'ok' AND idx > $2
+ORDER BY idx
+LIMIT $3;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,21 +28,31 @@ public final class Snapshots {
     private Snapshots() {
     }
 
-    /** Where a snapshot's records come from, a batch at a time (empty: no more). */
+    /** Where a snapshot's records come from, a batch at a time (empty: no more), read on the sync's transaction if need be. */
     public interface Source {
+        Uni<List<JsonNode>> next(SqlClient transaction, int size);
+    }
+
+    /** Where records come from a batch at a time, in memory or parsed as they are asked for. */
+    public interface Batches {
         List<JsonNode> next(int size);
+    }
+
+    /** A source of records that need no database. */
+    public static Source of(Batches batches) {
+        return (transaction, size) -> Uni.createFrom().item(() -> batches.next(size));
     }
 
     /** A source over records already in memory. */
     public static Source of(JsonNode array) {
         int[] at = {0};
-        return size -> {
+        return of(size -> {
             List<JsonNode> batch = new ArrayList<>(Math.min(size, array.size() - at[0]));
             while (batch.size() < size && at[0] < array.size()) {
                 batch.add(array.get(at[0]++));
             }
             return batch;
-        };
+        });
     }
 
     /** The key of a record: its key fields' values, in order. */

@@ -64,6 +64,15 @@ public class Syncs {
         int ord = 1;
     }
 
+    /**
+     * Syncs the records of a finished fan-out job's items (a scrape with a {@code dataset}): an
+     * item's records are its data's elements when it is a list, else its data; what is not a JSON
+     * object is left out.
+     */
+    public Uni<SyncResult> syncItems(SyncRequest request) {
+        return sync(request, ItemRecords.of(request.jobId(), mapper));
+    }
+
     public Uni<SyncResult> sync(SyncRequest request, Snapshots.Source source) {
         UUID syncId = UUID.randomUUID();
         String partition = request.partition() == null || request.partition().isNull() ? "{}" : request.partition().toString();
@@ -91,10 +100,12 @@ public class Syncs {
     }
 
     private Uni<Long> stage(SqlClient tx, SyncRequest request, UUID syncId, Snapshots.Source source, Counts counts) {
-        List<JsonNode> records = source.next(STAGE_BATCH);
-        if (records.isEmpty()) {
-            return Uni.createFrom().item(counts.total);
-        }
+        return source.next(tx, STAGE_BATCH).flatMap(records -> records.isEmpty() ? Uni.createFrom().item(counts.total)
+                : stageBatch(tx, request, syncId, source, counts, records));
+    }
+
+    private Uni<Long> stageBatch(SqlClient tx, SyncRequest request, UUID syncId, Snapshots.Source source, Counts counts,
+                                 List<JsonNode> records) {
         String[] keys = new String[records.size()];
         String[] data = new String[records.size()];
         byte[][] hashes = new byte[records.size()][];
@@ -133,7 +144,8 @@ public class Syncs {
         if (request.force()) {
             return;
         }
-        if (counts.getLong("total") == 0) {
+        // An empty snapshot is refused when it could expire something; a partial scrape's never can.
+        if (counts.getLong("total") == 0 && !request.expireSkipped()) {
             throw JobFailure.permanent("the snapshot is empty; nothing was changed (force: true to sync it)").ofType(SUSPICIOUS);
         }
         long wouldExpire = counts.getLong("would_expire");

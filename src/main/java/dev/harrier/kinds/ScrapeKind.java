@@ -1,7 +1,12 @@
 package dev.harrier.kinds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.dataset.DatasetNames;
+import dev.harrier.dataset.SyncRequest;
+import dev.harrier.dataset.Syncs;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.ItemResult;
 import dev.harrier.handler.JobContext;
@@ -36,18 +41,29 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
 
     public record Args(List<String> urls, String urlTemplate, List<Map<String, Object>> params, Integer concurrency,
                        Integer perHostConcurrency, FanOut.Rate ratePerHost, Integer timeoutMs, Integer retries,
-                       Map<String, String> headers, Extractor.Spec extract) {
+                       Map<String, String> headers, Extractor.Spec extract, Dataset dataset) {
     }
 
-    public record Result(int total, int ok, int failed, int records) {
+    /**
+     * {@code {"name", "key", "expire", "notify"}}: at the end of the job its records are synced into
+     * the dataset ({@link Syncs}); a scrape with a failed URL never expires records.
+     */
+    public record Dataset(String name, List<String> key, Boolean expire, @JsonProperty("notify") SyncKind.Notify delivery) {
+    }
+
+    /** {@code dataset}: the sync's result, when the scrape has a dataset. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Result(int total, int ok, int failed, int records, SyncKind.Result dataset) {
     }
 
     private final FanOut fanOut;
     private final Extractor extractor;
+    private final Syncs syncs;
 
-    public ScrapeKind(OutboundHttp http, ObjectMapper mapper, Clock clock) {
+    public ScrapeKind(OutboundHttp http, ObjectMapper mapper, Clock clock, Syncs syncs) {
         this.fanOut = new FanOut(http, clock);
         this.extractor = new Extractor(mapper);
+        this.syncs = syncs;
     }
 
     @Override
@@ -89,6 +105,11 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         if (args.extract() != null && args.extract().type() != null && !Set.of("html", "json", "raw").contains(args.extract().type())) {
             problems.add(new FieldProblem("extract.type", "must be html, json or raw"));
         }
+        if (args.dataset() != null) {
+            DatasetNames.check(problems, "dataset.name", args.dataset().name());
+            SyncKind.checkKey(problems, "dataset.key", args.dataset().key());
+            SyncKind.checkNotify(problems, "dataset.notify", args.dataset().delivery());
+        }
         return problems;
     }
 
@@ -104,7 +125,19 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         return fanOut.run(context, urls.size(), settings, urls::get,
                         index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout),
                         (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms))
-                .map(counts -> new Result(urls.size(), counts.ok(), counts.failed(), (int) counts.okRecords()));
+                .flatMap(counts -> {
+                    Result scraped = new Result(urls.size(), counts.ok(), counts.failed(), (int) counts.okRecords(), null);
+                    if (args.dataset() == null) {
+                        return Uni.createFrom().item(scraped);
+                    }
+                    Dataset dataset = args.dataset();
+                    // A partial scrape never expires: a record missing from it may be on the page that failed.
+                    SyncRequest request = new SyncRequest(context.workspace(), context.jobId(), dataset.name(), dataset.key(), null,
+                            dataset.expire() == null || dataset.expire(), counts.failed() > 0, 0.5, false,
+                            SyncKind.notify(dataset.delivery()));
+                    return syncs.syncItems(request).map(synced -> new Result(scraped.total(), scraped.ok(), scraped.failed(),
+                            scraped.records(), SyncKind.Result.of(synced)));
+                });
     }
 
     private ItemResult outcome(Args args, int index, String input, OutboundReply reply, int tries, long ms) {

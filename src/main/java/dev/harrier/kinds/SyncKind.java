@@ -151,7 +151,7 @@ public class SyncKind implements JobHandler<SyncKind.Args, SyncKind.Result> {
                 Boolean.TRUE.equals(args.force()), notify(args.delivery()));
         Uni<Snapshots.Source> records = args.records() != null && !args.records().isNull()
                 ? Uni.createFrom().item(Snapshots.of(args.records()))
-                : source.read(args.recordsFrom(), MAX_RECORDS).map(items -> items::next);
+                : source.read(args.recordsFrom(), MAX_RECORDS).map(items -> Snapshots.of(items::next));
         return records.flatMap(snapshot -> syncs.sync(request, snapshot)).map(Result::of);
     }
 }
