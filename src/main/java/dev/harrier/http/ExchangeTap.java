@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.WriteStream;
@@ -33,7 +34,9 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
     record Body(byte[] bytes, boolean truncated) {
     }
 
-    private final int max;
+    private final long max;
+    /** Null: the body is kept in memory; else it is written to this file as it streams in. */
+    private final AsyncFile spool;
     private HttpClientRequest request;
     private Context context;
     private boolean finished;
@@ -43,6 +46,18 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
     ExchangeTap(int max) {
         this.max = max;
+        this.spool = null;
+    }
+
+    /**
+     * A tap that writes the body to {@code spool} as it streams in, at the file's pace (the
+     * response is paused while the file's write queue is full), up to {@code max} bytes: a large
+     * source costs the heap a few buffers, not its size. The kept bytes of the {@link Body} are then
+     * empty; {@code truncated} says whether the body went past {@code max}.
+     */
+    ExchangeTap(long max, AsyncFile spool) {
+        this.max = max;
+        this.spool = spool;
     }
 
     /** Hands every request of {@code client} that reads its body through a tap over to that tap. */
@@ -156,6 +171,7 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         private final Buffer kept = Buffer.buffer();
         private final Promise<Body> result = Promise.promise();
         private boolean truncated;
+        private long written;
 
         @Override
         public Future<Body> result() {
@@ -190,7 +206,18 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
         @Override
         public void end(Handler<AsyncResult<Void>> handler) {
             finish();
-            result.tryComplete(new Body(kept.getBytes(), truncated));
+            if (spool == null) {
+                result.tryComplete(new Body(kept.getBytes(), truncated));
+            } else {
+                // Written to the end (flushed) before the body counts as received.
+                spool.end().onComplete(ended -> {
+                    if (ended.succeeded()) {
+                        result.tryComplete(new Body(new byte[0], truncated));
+                    } else {
+                        result.tryFail(ended.cause());
+                    }
+                });
+            }
             if (handler != null) {
                 handler.handle(Future.succeededFuture());
             }
@@ -203,11 +230,14 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
 
         @Override
         public boolean writeQueueFull() {
-            return false;
+            return spool != null && spool.writeQueueFull();
         }
 
         @Override
         public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+            if (spool != null) {
+                spool.drainHandler(handler);
+            }
             return this;
         }
 
@@ -215,7 +245,17 @@ final class ExchangeTap implements BodyCodec<ExchangeTap.Body> {
             if (truncated) {
                 return;
             }
-            int room = max - kept.length();
+            if (spool != null) {
+                written += data.length();
+                if (written > max) {
+                    truncated = true;
+                    cut(new Body(new byte[0], true));
+                    return;
+                }
+                spool.write(data);
+                return;
+            }
+            int room = (int) (max - kept.length());
             if (data.length() <= room) {
                 kept.appendBuffer(data);
                 return;

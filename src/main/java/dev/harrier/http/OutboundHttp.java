@@ -3,6 +3,9 @@ package dev.harrier.http;
 import dev.harrier.config.HarrierConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -15,6 +18,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class OutboundHttp {
 
+    private final Vertx vertx;
     private final WebClient client;
     private final AddressGuard guard;
     private final HostLimiter hosts;
@@ -37,6 +42,7 @@ public class OutboundHttp {
     private final int maxRedirects;
 
     public OutboundHttp(Vertx vertx, HarrierConfig config, HostLimiter hosts) {
+        this.vertx = vertx;
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setFollowRedirects(false)
                 .setKeepAlive(true)
@@ -61,6 +67,65 @@ public class OutboundHttp {
      * of items read whole); past it the reply is {@code truncated}.
      */
     public Uni<OutboundReply> send(OutboundRequest request, int maxBytes) {
+        return sendTo(request, maxBytes, null);
+    }
+
+    /**
+     * Sends the request and writes the reply's body to a new temporary file as it streams in, up to
+     * {@code maxBytes} ({@code truncated} past it; the exchange is then reset): a source of
+     * hundreds of megabytes costs the heap a few buffers. The caller deletes the file
+     * ({@link Download#delete}).
+     */
+    public Uni<Download> download(OutboundRequest request, long maxBytes) {
+        Uni<OutboundReply> checked = checkHeaders(request);
+        if (checked != null) {
+            return checked.map(reply -> null);
+        }
+        return downloadHop(request, 0, System.nanoTime(), maxBytes);
+    }
+
+    /** One hop of a download, to a file of its own: a redirect's file is deleted and the next hop gets a new one. */
+    private Uni<Download> downloadHop(OutboundRequest request, int redirects, long started, long maxBytes) {
+        URI url = request.url();
+        FileSystem files = vertx.getDelegate().fileSystem();
+        return guard.resolve(url)
+                .flatMap(address -> Uni.createFrom().completionStage(() -> files.createTempFile("harrier-source-", ".json")
+                                .toCompletionStage())
+                        .flatMap(path -> Uni.createFrom().completionStage(() -> files.open(path, new OpenOptions().setWrite(true))
+                                        .toCompletionStage())
+                                .flatMap(file -> hosts.run(hostKey(url), () -> exchange(request, address, started, maxBytes, file))
+                                        .onTermination().call(() -> Uni.createFrom().completionStage(() -> file.close()
+                                                .toCompletionStage()).onFailure().recoverWithNull()))
+                                .map(reply -> new Download(reply, Path.of(path)))
+                                .onFailure().call(failure -> delete(files, path))))
+                .flatMap(download -> {
+                    OutboundReply reply = download.reply();
+                    String location = reply.header("Location");
+                    if (!isRedirect(reply.status()) || location == null) {
+                        return Uni.createFrom().item(download);
+                    }
+                    return delete(files, download.file().toString()).flatMap(deleted -> {
+                        if (redirects >= maxRedirects) {
+                            return Uni.createFrom().failure(new AddressGuard.Refused("more than " + maxRedirects + " redirects"));
+                        }
+                        return downloadHop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started, maxBytes);
+                    });
+                });
+    }
+
+    private static Uni<Void> delete(FileSystem files, String path) {
+        return Uni.createFrom().completionStage(() -> files.delete(path).toCompletionStage())
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<OutboundReply> sendTo(OutboundRequest request, long maxBytes, AsyncFile spool) {
+        Uni<OutboundReply> checked = checkHeaders(request);
+        return checked != null ? checked : hop(request, 0, System.nanoTime(), maxBytes, spool);
+    }
+
+    /** A refusal when a header cannot be sent, or null. */
+    private static Uni<OutboundReply> checkHeaders(OutboundRequest request) {
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             // Checked at enqueue; a job stored otherwise (by SQL, by an older version) fails for good.
             if (!HeaderChecks.isToken(header.getKey()) || header.getValue() == null || !HeaderChecks.isFieldValue(header.getValue())) {
@@ -68,32 +133,33 @@ public class OutboundHttp {
                         + "' cannot be sent: a name must be a token and a value free of line breaks"));
             }
         }
-        return hop(request, 0, System.nanoTime(), maxBytes);
+        return null;
     }
 
-    private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started, int maxBytes) {
+    private Uni<OutboundReply> hop(OutboundRequest request, int redirects, long started, long maxBytes, AsyncFile spool) {
         URI url = request.url();
         return guard.resolve(url)
-                .flatMap(address -> hosts.run(hostKey(url), () -> exchange(request, address, started, maxBytes)))
+                .flatMap(address -> hosts.run(hostKey(url), () -> exchange(request, address, started, maxBytes, spool)))
                 .flatMap(reply -> {
                     String location = reply.header("Location");
                     if (isRedirect(reply.status()) && location != null) {
                         if (redirects >= maxRedirects) {
                             return Uni.createFrom().failure(new AddressGuard.Refused("more than " + maxRedirects + " redirects"));
                         }
-                        return hop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started, maxBytes);
+                        return hop(redirected(request, reply.status(), url.resolve(location)), redirects + 1, started, maxBytes, spool);
                     }
                     return Uni.createFrom().item(reply);
                 });
     }
 
-    private Uni<OutboundReply> exchange(OutboundRequest request, InetAddress address, long started, int maxBytes) {
+    private Uni<OutboundReply> exchange(OutboundRequest request, InetAddress address, long started, long maxBytes,
+                                        AsyncFile spool) {
         URI url = request.url();
         boolean tls = url.getScheme().equalsIgnoreCase("https");
         int port = port(url);
         String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        ExchangeTap tap = new ExchangeTap(maxBytes);
+        ExchangeTap tap = spool == null ? new ExchangeTap((int) maxBytes) : new ExchangeTap(maxBytes, spool);
         HttpRequest<ExchangeTap.Body> http = client.request(HttpMethod.valueOf(request.method().toUpperCase(Locale.ROOT)),
                         SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, url.getHost(), path)
                 .ssl(tls)

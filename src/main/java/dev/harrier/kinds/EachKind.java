@@ -91,15 +91,23 @@ public class EachKind implements JobHandler<EachKind.Args, EachKind.Result> {
     @Override
     public Uni<Result> handle(JobContext<Args> context) {
         Args args = context.args();
-        Uni<Batches> batches = args.items() != null && !args.items().isNull()
-                ? Uni.createFrom().item(inline(args.items()))
-                : source.read(args.itemsFrom(), MAX_ITEMS).map(items -> items::next);
-        return batches.flatMap(next -> enqueueFrom(context, next, new Counts()));
+        if (args.items() != null && !args.items().isNull()) {
+            Batches inline = inline(args.items());
+            return enqueueFrom(context, size -> Uni.createFrom().item(inline.next(size)), new Counts());
+        }
+        return source.read(args.itemsFrom(), MAX_ITEMS)
+                .flatMap(items -> enqueueFrom(context, items::next, new Counts())
+                        .eventually(items::close));
     }
 
     /** Where the items come from, a batch at a time (empty: no more). */
     interface Batches {
         List<JsonNode> next(int size);
+    }
+
+    /** The same, read when asked (from a file, on a worker thread). */
+    interface AsyncBatches {
+        Uni<List<JsonNode>> next(int size);
     }
 
     private static final class Counts {
@@ -108,11 +116,13 @@ public class EachKind implements JobHandler<EachKind.Args, EachKind.Result> {
         final AtomicInteger skipped = new AtomicInteger();
     }
 
-    private Uni<Result> enqueueFrom(JobContext<Args> context, Batches batches, Counts counts) {
-        List<JsonNode> items = batches.next(BATCH);
-        if (items.isEmpty() || context.isCancelled()) {
-            return Uni.createFrom().item(new Result(counts.total, counts.enqueued.get(), counts.skipped.get()));
-        }
+    private Uni<Result> enqueueFrom(JobContext<Args> context, AsyncBatches batches, Counts counts) {
+        return batches.next(BATCH).flatMap(items -> items.isEmpty() || context.isCancelled()
+                ? Uni.createFrom().item(new Result(counts.total, counts.enqueued.get(), counts.skipped.get()))
+                : enqueueBatch(context, batches, counts, items));
+    }
+
+    private Uni<Result> enqueueBatch(JobContext<Args> context, AsyncBatches batches, Counts counts, List<JsonNode> items) {
         Args args = context.args();
         int concurrency = args.concurrency() == null ? DEFAULT_CONCURRENCY : args.concurrency();
         List<ChildJob> batch = children(args.job(), items, counts.total);

@@ -13,11 +13,13 @@ import dev.harrier.handler.ErrorTypes;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.http.AddressGuard;
+import dev.harrier.http.Download;
 import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RetryPolicy;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,9 +36,10 @@ import java.util.Set;
 /**
  * Reads the items of an {@code each} from the app ({@code itemsFrom}): one request (GET, or POST
  * with a JSON {@code body}) whose JSON reply holds the array at the JSON Pointer {@code pointer}
- * (default: the whole reply). The outbound address rules apply. The reply is kept as bytes, up to
- * {@code HARRIER_SOURCE_MAX_BYTES}, and its items are parsed a batch at a time as the children are
- * enqueued ({@link Items}), so that only one batch of them is ever a tree in memory. A reply over
+ * (default: the whole reply). The outbound address rules apply. The reply is written to a temporary
+ * file as it streams in, up to {@code HARRIER_SOURCE_MAX_BYTES} (a 100 MB source costs the heap a
+ * few buffers), and its items are parsed from the file a batch at a time as they are used
+ * ({@link Items}), so that only one batch of them is ever a tree in memory. A reply over
  * the limit, not JSON, or without an array at the pointer fails the attempt for good; a status the
  * http kind would retry (408, 429, 5xx) or a network error fails the attempt, to be retried.
  */
@@ -84,7 +87,10 @@ public class ItemSource {
         }
     }
 
-    /** The items of the source, at most {@code max} of them (more fail the attempt for good). */
+    /**
+     * The items of the source, at most {@code max} of them (more fail the attempt for good). The
+     * caller closes them ({@link Items#close}: the downloaded file is deleted).
+     */
     Uni<Items> read(From from, int max) {
         boolean post = from.method() != null ? from.method().equalsIgnoreCase("POST") : from.body() != null && !from.body().isNull();
         byte[] body = null;
@@ -96,59 +102,94 @@ public class ItemSource {
         headers.putIfAbsent("Accept", "application/json");
         OutboundRequest request = new OutboundRequest(post ? "POST" : "GET", URI.create(from.url()), headers, body,
                 Duration.ofMillis(TIMEOUT_MS));
-        return http.send(request, maxBytes)
+        return http.download(request, maxBytes)
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
-                .map(reply -> items(reply, from, max));
+                .map(download -> {
+                    try {
+                        return items(download, from, max);
+                    } catch (RuntimeException e) {
+                        download.delete();
+                        throw e;
+                    }
+                });
     }
 
-    private Items items(OutboundReply reply, From from, int max) {
+    private Items items(Download download, From from, int max) {
+        OutboundReply reply = download.reply();
         if (RetryPolicy.retryable(reply)) {
             Duration after = RetryPolicy.retryAfter(reply, clock);
-            String message = "itemsFrom: " + HttpKind.failureMessage(reply);
+            String message = "the source answered HTTP " + reply.status() + " from " + reply.url().getHost();
             throw (after != null ? JobFailure.retryAfter(after, message) : JobFailure.retry(message)).ofType(ErrorTypes.HTTP_STATUS);
         }
         if (reply.status() >= 300) {
-            throw JobFailure.permanent("itemsFrom: " + HttpKind.failureMessage(reply)).ofType(ErrorTypes.HTTP_STATUS);
+            throw JobFailure.permanent("the source answered HTTP " + reply.status() + " from " + reply.url().getHost())
+                    .ofType(ErrorTypes.HTTP_STATUS);
         }
         if (reply.truncated()) {
-            throw JobFailure.permanent("itemsFrom: the reply is over HARRIER_SOURCE_MAX_BYTES (" + maxBytes + " bytes)")
+            throw JobFailure.permanent("the source's reply is over HARRIER_SOURCE_MAX_BYTES (" + maxBytes + " bytes)")
                     .ofType(ErrorTypes.HTTP_STATUS);
         }
         String pointer = from.pointer() == null ? "" : from.pointer();
         try {
-            return Items.open(mapper, reply.body(), pointer, max);
+            return Items.open(mapper, download, pointer, max);
         } catch (IOException | IllegalStateException e) {
-            throw JobFailure.permanent("itemsFrom: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
+            throw JobFailure.permanent("the source: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
         }
     }
 
-    /** The items of a source, parsed a batch at a time. */
+    /**
+     * The items of a downloaded source, parsed a batch at a time from its file, on a worker thread
+     * (the file is read with blocking calls): only one batch is a tree in memory.
+     */
     static final class Items {
         private final JsonParser parser;
         private final ObjectMapper mapper;
+        private final Download download;
         private final int max;
         private int count;
         private boolean done;
 
-        private Items(JsonParser parser, ObjectMapper mapper, int max) {
+        private Items(JsonParser parser, ObjectMapper mapper, Download download, int max) {
             this.parser = parser;
             this.mapper = mapper;
+            this.download = download;
             this.max = max;
         }
 
-        static Items open(ObjectMapper mapper, byte[] json, String pointer, int max) throws IOException {
-            JsonParser raw = mapper.getFactory().createParser(json);
+        static Items open(ObjectMapper mapper, Download download, String pointer, int max) throws IOException {
+            JsonParser raw = mapper.getFactory().createParser(download.file().toFile());
             JsonParser parser = pointer.isEmpty() ? raw
                     : new FilteringParserDelegate(raw, new JsonPointerBasedFilter(pointer), TokenFilter.Inclusion.ONLY_INCLUDE_ALL, false);
-            JsonToken first = parser.nextToken();
+            JsonToken first;
+            try {
+                first = parser.nextToken();
+            } catch (IOException e) {
+                parser.close();
+                throw new IOException("the reply is not JSON: " + e.getMessage(), e);
+            }
             if (first != JsonToken.START_ARRAY) {
+                parser.close();
                 throw new IllegalStateException("the reply holds no array at " + (pointer.isEmpty() ? "its top" : pointer));
             }
-            return new Items(parser, mapper, max);
+            return new Items(parser, mapper, download, max);
         }
 
-        /** Up to {@code size} more items; empty when there are none left. */
-        List<JsonNode> next(int size) {
+        /** Up to {@code size} more items, read on a worker thread; empty when there are none left. */
+        Uni<List<JsonNode>> next(int size) {
+            return Uni.createFrom().item(() -> read(size)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
+
+        /** Closes the file and deletes it. */
+        void close() {
+            try {
+                parser.close();
+            } catch (IOException e) {
+                // Deleted below all the same.
+            }
+            download.delete();
+        }
+
+        private List<JsonNode> read(int size) {
             List<JsonNode> batch = new ArrayList<>(Math.min(size, 1024));
             try {
                 while (!done && batch.size() < size) {
@@ -158,14 +199,12 @@ public class ItemSource {
                         break;
                     }
                     if (++count > max) {
-                        throw JobFailure.permanent("itemsFrom: more than " + max + " items").ofType(ErrorTypes.INVALID_ARGS);
+                        throw JobFailure.permanent("the source holds more than " + max + " items").ofType(ErrorTypes.INVALID_ARGS);
                     }
                     batch.add(mapper.readTree(parser));
                 }
-            } catch (IOException e) {
-                throw JobFailure.permanent("itemsFrom: the reply is not JSON: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
-            } catch (UncheckedIOException e) {
-                throw JobFailure.permanent("itemsFrom: the reply is not JSON: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
+            } catch (IOException | UncheckedIOException e) {
+                throw JobFailure.permanent("the source's reply is not JSON: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
             }
             return batch;
         }

@@ -149,9 +149,12 @@ public class SyncKind implements JobHandler<SyncKind.Args, SyncKind.Result> {
         SyncRequest request = new SyncRequest(context.workspace(), context.jobId(), args.dataset(), args.key(), args.partition(),
                 args.expire() == null || args.expire(), false, args.maxExpireRatio() == null ? 0.5 : args.maxExpireRatio(),
                 Boolean.TRUE.equals(args.force()), notify(args.delivery()));
-        Uni<Snapshots.Source> records = args.records() != null && !args.records().isNull()
-                ? Uni.createFrom().item(Snapshots.of(args.records()))
-                : source.read(args.recordsFrom(), MAX_RECORDS).map(items -> Snapshots.of(items::next));
-        return records.flatMap(snapshot -> syncs.sync(request, snapshot)).map(Result::of);
+        if (args.records() != null && !args.records().isNull()) {
+            return syncs.sync(request, Snapshots.of(args.records())).map(Result::of);
+        }
+        return source.read(args.recordsFrom(), MAX_RECORDS)
+                .flatMap(items -> syncs.sync(request, (tx, size) -> items.next(size))
+                        .eventually(items::close))
+                .map(Result::of);
     }
 }
