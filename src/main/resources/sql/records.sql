@@ -10,16 +10,24 @@ SELECT $1, $2 + t.n - 1, t.key::jsonb, t.data::jsonb, t.hash
 FROM unnest($3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS t(key, data, hash, n);
 
 -- name: count_snapshot
--- A staged snapshot's records, its distinct keys, and what a sync would expire: the active records
--- of the dataset in the partition ($4, a JSON object the record contains; '{}' for all) that the
--- snapshot does not hold, and all the partition's active records.
+-- A staged snapshot's records, its distinct keys, and what a sync would expire: of the active
+-- records of the dataset in the partition ($4, a JSON object the record contains; '{}' for all),
+-- those the snapshot does not hold (the partition's, less those whose key it holds: one join of
+-- the snapshot's keys to the dataset's primary key, not a search of the snapshot per record).
+WITH snapshot AS (
+    SELECT DISTINCT key FROM harrier.sync_staging WHERE sync_id = $3
+), partition_active AS (
+    SELECT count(*) AS n FROM harrier.records r
+    WHERE r.workspace = $1 AND r.dataset = $2 AND r.state = 'active' AND r.data @> $4::text::jsonb
+), still_there AS (
+    SELECT count(*) AS n FROM snapshot s
+    JOIN harrier.records r ON r.workspace = $1 AND r.dataset = $2 AND r.key = s.key
+    WHERE r.state = 'active' AND r.data @> $4::text::jsonb
+)
 SELECT (SELECT count(*) FROM harrier.sync_staging WHERE sync_id = $3) AS total,
-       (SELECT count(DISTINCT key) FROM harrier.sync_staging WHERE sync_id = $3) AS distinct_keys,
-       (SELECT count(*) FROM harrier.records r
-        WHERE r.workspace = $1 AND r.dataset = $2 AND r.state = 'active' AND r.data @> $4::text::jsonb
-          AND NOT EXISTS (SELECT 1 FROM harrier.sync_staging s WHERE s.sync_id = $3 AND s.key = r.key)) AS would_expire,
-       (SELECT count(*) FROM harrier.records r
-        WHERE r.workspace = $1 AND r.dataset = $2 AND r.state = 'active' AND r.data @> $4::text::jsonb) AS partition_active;
+       (SELECT count(*) FROM snapshot) AS distinct_keys,
+       (SELECT n FROM partition_active) - (SELECT n FROM still_there) AS would_expire,
+       (SELECT n FROM partition_active) AS partition_active;
 
 -- name: merge_snapshot
 -- Compares a staged snapshot ($3) with the dataset and writes it, version $4: a key not there (or
