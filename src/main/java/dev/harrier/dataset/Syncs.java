@@ -8,6 +8,7 @@ import dev.harrier.handler.ChildJob;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.queue.ChildJobs;
 import dev.harrier.sql.Table;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -99,13 +100,20 @@ public class Syncs {
                 });
     }
 
+    /**
+     * Stages the snapshot a batch at a time. A repetition, not a recursion: a chain of nested
+     * {@code flatMap}s kept every staged batch's parameters reachable until the last one, and a
+     * million records ran a 256 MiB heap out (bench/README.md, "Datasets").
+     */
     private Uni<Long> stage(SqlClient tx, SyncRequest request, UUID syncId, Snapshots.Source source, Counts counts) {
-        return source.next(tx, STAGE_BATCH).flatMap(records -> records.isEmpty() ? Uni.createFrom().item(counts.total)
-                : stageBatch(tx, request, syncId, source, counts, records));
+        return Multi.createBy().repeating().uni(() -> source.next(tx, STAGE_BATCH))
+                .until(List::isEmpty)
+                .onItem().transformToUniAndConcatenate(records -> stageBatch(tx, request, syncId, counts, records))
+                .collect().last()
+                .map(last -> counts.total);
     }
 
-    private Uni<Long> stageBatch(SqlClient tx, SyncRequest request, UUID syncId, Snapshots.Source source, Counts counts,
-                                 List<JsonNode> records) {
+    private Uni<Long> stageBatch(SqlClient tx, SyncRequest request, UUID syncId, Counts counts, List<JsonNode> records) {
         String[] keys = new String[records.size()];
         String[] data = new String[records.size()];
         byte[][] hashes = new byte[records.size()][];
@@ -128,7 +136,7 @@ public class Syncs {
         counts.total += records.size();
         return tx.preparedQuery(Table.RECORDS.sql("stage"))
                 .execute(Tuple.from(List.of(syncId, first, keys, data, buffers(hashes))))
-                .flatMap(staged -> stage(tx, request, syncId, source, counts));
+                .map(staged -> counts.total);
     }
 
     /** Binary parameters of a tuple built from a list are the core Vert.x buffers. */
@@ -175,35 +183,51 @@ public class Syncs {
                         .execute(Tuple.from(Arrays.asList(request.workspace(), request.dataset(), version, request.jobId(),
                                 (int) result.newRecords(), (int) result.changed(), (int) result.expired()))))
                 .call(result -> request.delivery() == null ? Uni.createFrom().voidItem()
-                        : notifyPage(tx, request, version, "", -1L))
+                        : notifyAll(tx, request, version))
                 .call(result -> tx.preparedQuery(Table.RECORDS.sql("clear_staging")).execute(Tuple.of(syncId)));
     }
 
-    /** The notify deliveries of the sync's changes, a page of bodies at a time, as child jobs in its transaction. */
-    private Uni<Void> notifyPage(SqlClient tx, SyncRequest request, long version, String afterChange, long afterBatch) {
+    /** Where the pages of notify bodies are. */
+    private static final class NotifyCursor {
+        String change = "";
+        long batch = -1;
+        boolean done;
+    }
+
+    /**
+     * The notify deliveries of the sync's changes, a page of bodies at a time, as child jobs in its
+     * transaction; a repetition, so that each page is let go once enqueued.
+     */
+    private Uni<Void> notifyAll(SqlClient tx, SyncRequest request, long version) {
+        NotifyCursor cursor = new NotifyCursor();
+        return Multi.createBy().repeating().uni(() -> notifyPage(tx, request, version, cursor))
+                .until(made -> made == 0)
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    /** Enqueues the next page of deliveries; emits how many (0: none left). */
+    private Uni<Integer> notifyPage(SqlClient tx, SyncRequest request, long version, NotifyCursor cursor) {
+        if (cursor.done) {
+            return Uni.createFrom().item(0);
+        }
         SyncRequest.Notify notify = request.delivery();
         return tx.preparedQuery(Table.RECORDS.sql("notify_batches"))
                 .execute(Tuple.from(Arrays.asList(request.workspace(), request.dataset(), version,
-                        notify.on().toArray(String[]::new), notify.batch(), afterChange, NOTIFY_PAGE, afterBatch)))
+                        notify.on().toArray(String[]::new), notify.batch(), cursor.change, NOTIFY_PAGE, cursor.batch)))
                 .flatMap(rows -> {
                     List<ChildJob> deliveries = new ArrayList<>();
-                    String lastChange = afterChange;
-                    long lastBatch = afterBatch;
                     for (Row row : rows) {
-                        lastChange = row.getString("change");
-                        lastBatch = row.getLong("batch");
+                        cursor.change = row.getString("change");
+                        cursor.batch = row.getLong("batch");
                         deliveries.add(ChildJob.of(delivery(request, row.getString("body")),
-                                "notify:" + version + ":" + lastChange + ":" + lastBatch));
+                                "notify:" + version + ":" + cursor.change + ":" + cursor.batch));
                     }
+                    cursor.done = rows.size() < NOTIFY_PAGE;
                     if (deliveries.isEmpty()) {
-                        return Uni.createFrom().voidItem();
+                        return Uni.createFrom().item(0);
                     }
-                    String nextChange = lastChange;
-                    long nextBatch = lastBatch;
-                    boolean more = rows.size() == NOTIFY_PAGE;
-                    return children.enqueueIn(tx, request.workspace(), request.jobId(), deliveries)
-                            .flatMap(made -> more ? notifyPage(tx, request, version, nextChange, nextBatch)
-                                    : Uni.createFrom().voidItem());
+                    return children.enqueueIn(tx, request.workspace(), request.jobId(), deliveries).map(List::size);
                 });
     }
 

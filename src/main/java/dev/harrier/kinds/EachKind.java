@@ -8,6 +8,7 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.JobContext;
 import dev.harrier.handler.JobHandler;
 import dev.harrier.template.Templates;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -116,13 +117,16 @@ public class EachKind implements JobHandler<EachKind.Args, EachKind.Result> {
         final AtomicInteger skipped = new AtomicInteger();
     }
 
+    /** A repetition, not a recursion: each batch's children are let go once enqueued. */
     private Uni<Result> enqueueFrom(JobContext<Args> context, AsyncBatches batches, Counts counts) {
-        return batches.next(BATCH).flatMap(items -> items.isEmpty() || context.isCancelled()
-                ? Uni.createFrom().item(new Result(counts.total, counts.enqueued.get(), counts.skipped.get()))
-                : enqueueBatch(context, batches, counts, items));
+        return Multi.createBy().repeating().uni(() -> batches.next(BATCH))
+                .until(items -> items.isEmpty() || context.isCancelled())
+                .onItem().transformToUniAndConcatenate(items -> enqueueBatch(context, counts, items))
+                .collect().last()
+                .map(last -> new Result(counts.total, counts.enqueued.get(), counts.skipped.get()));
     }
 
-    private Uni<Result> enqueueBatch(JobContext<Args> context, AsyncBatches batches, Counts counts, List<JsonNode> items) {
+    private Uni<Void> enqueueBatch(JobContext<Args> context, Counts counts, List<JsonNode> items) {
         Args args = context.args();
         int concurrency = args.concurrency() == null ? DEFAULT_CONCURRENCY : args.concurrency();
         List<ChildJob> batch = children(args.job(), items, counts.total);
@@ -130,7 +134,7 @@ public class EachKind implements JobHandler<EachKind.Args, EachKind.Result> {
         return context.enqueueChildren(batch, concurrency)
                 .invoke(results -> count(results, counts.enqueued, counts.skipped))
                 .invoke(results -> context.progress().report("enqueue", null, (long) counts.total, null))
-                .flatMap(results -> enqueueFrom(context, batches, counts));
+                .replaceWithVoid();
     }
 
     private static void count(List<ChildJobResult> results, AtomicInteger enqueued, AtomicInteger skipped) {
