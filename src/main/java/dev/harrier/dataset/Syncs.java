@@ -62,7 +62,6 @@ public class Syncs {
 
     private static final class Counts {
         long total;
-        int ord = 1;
     }
 
     /**
@@ -131,8 +130,7 @@ public class Syncs {
             data[i] = canonical;
             hashes[i] = Snapshots.hash(canonical);
         }
-        int first = counts.ord;
-        counts.ord += records.size();
+        int first = (int) counts.total + 1;
         counts.total += records.size();
         return tx.preparedQuery(Table.RECORDS.sql("stage"))
                 .execute(Tuple.from(List.of(syncId, first, keys, data, buffers(hashes))))

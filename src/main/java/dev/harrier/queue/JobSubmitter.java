@@ -117,13 +117,7 @@ public class JobSubmitter {
      * the others), in the caller's transaction. Parents are not looked at: the caller's are its own.
      */
     Uni<List<Checked>> checkEach(SqlClient client, String workspace, List<JobRequest> requests) {
-        Set<String> remote = new HashSet<>();
-        for (JobRequest request : requests) {
-            if (request != null && request.kind() != null && handlers.find(request.kind()).isEmpty()
-                    && InputChecks.textProblem(request.kind()) == null) {
-                remote.add(request.kind());
-            }
-        }
+        Set<String> remote = remoteKinds(requests);
         return kinds.named(client, workspace, remote).map(declared -> {
             List<Checked> checked = new ArrayList<>(requests.size());
             for (JobRequest request : requests) {
@@ -133,6 +127,18 @@ public class JobSubmitter {
             }
             return checked;
         });
+    }
+
+    /** The kinds no handler of this service runs: those the workspace must have declared for remote workers. */
+    private Set<String> remoteKinds(List<JobRequest> requests) {
+        Set<String> remote = new HashSet<>();
+        for (JobRequest request : requests) {
+            if (request != null && request.kind() != null && handlers.find(request.kind()).isEmpty()
+                    && InputChecks.textProblem(request.kind()) == null) {
+                remote.add(request.kind());
+            }
+        }
+        return remote;
     }
 
     /** Inserts jobs already checked, in the caller's transaction. */
@@ -146,14 +152,7 @@ public class JobSubmitter {
             problems.add(new FieldProblem("jobs", "at most " + MAX_BATCH + " jobs in one batch, not " + requests.size()));
             return Uni.createFrom().failure(new InvalidJobException(problems));
         }
-        // The kinds no handler of this service runs: those the workspace declared for remote workers.
-        Set<String> remote = new HashSet<>();
-        for (JobRequest request : requests) {
-            if (request != null && request.kind() != null && handlers.find(request.kind()).isEmpty()
-                    && InputChecks.textProblem(request.kind()) == null) {
-                remote.add(request.kind());
-            }
-        }
+        Set<String> remote = remoteKinds(requests);
         return kinds.named(client, workspace, remote).flatMap(declared -> {
             List<NewJob> jobs = new ArrayList<>(requests.size());
             for (int i = 0; i < requests.size(); i++) {
