@@ -5,8 +5,12 @@
 -- name: lock_for_sync
 -- Creates the dataset on its first sync, and locks its row for the sync's transaction: syncs of one
 -- dataset wait for each other, syncs of different datasets run side by side. Returns its key and the
--- version this sync takes.
-INSERT INTO harrier.datasets (workspace, name, key_fields) VALUES ($1, $2, $3)
+-- version this sync takes; no row when the dataset is new and the workspace already has $4 of them
+-- (HARRIER_LIMITS_DATASETS; syncs creating datasets at the same moment may each pass the count).
+INSERT INTO harrier.datasets (workspace, name, key_fields)
+SELECT $1, $2, $3
+WHERE (SELECT count(*) FROM harrier.datasets WHERE workspace = $1) < $4
+   OR EXISTS (SELECT 1 FROM harrier.datasets WHERE workspace = $1 AND name = $2)
 ON CONFLICT (workspace, name) DO UPDATE SET updated_at = now()
 RETURNING key_fields, version + 1 AS version;
 

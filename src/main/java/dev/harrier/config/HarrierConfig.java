@@ -73,6 +73,10 @@ public interface HarrierConfig {
         @WithDefault("1000")
         int kinds();
 
+        /** Datasets a workspace may have; a sync that would create one more fails for good. */
+        @WithDefault("1000")
+        int datasets();
+
         /** Entries of one report call of a remote worker ({@code logs}, {@code items}, {@code children}). */
         @WithDefault("1000")
         int reportEntries();

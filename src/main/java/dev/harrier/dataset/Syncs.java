@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.ChildJob;
 import dev.harrier.handler.JobFailure;
 import dev.harrier.queue.ChildJobs;
@@ -53,11 +54,13 @@ public class Syncs {
     private final Pool pool;
     private final ChildJobs children;
     private final ObjectMapper mapper;
+    private final int maxDatasets;
 
-    public Syncs(Pool pool, ChildJobs children, ObjectMapper mapper) {
+    public Syncs(Pool pool, ChildJobs children, ObjectMapper mapper, HarrierConfig config) {
         this.pool = pool;
         this.children = children;
         this.mapper = mapper;
+        this.maxDatasets = config.limits().datasets();
     }
 
     private static final class Counts {
@@ -87,8 +90,12 @@ public class Syncs {
 
     private Uni<Long> lock(SqlClient tx, SyncRequest request) {
         return tx.preparedQuery(Table.DATASETS.sql("lock_for_sync"))
-                .execute(Tuple.of(request.workspace(), request.dataset(), request.key().toArray(String[]::new)))
+                .execute(Tuple.of(request.workspace(), request.dataset(), request.key().toArray(String[]::new), maxDatasets))
                 .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw JobFailure.permanent("the workspace has " + maxDatasets + " datasets, the most it may have "
+                                + "(HARRIER_LIMITS_DATASETS); delete one or sync into an existing one").ofType("invalid_args");
+                    }
                     Row row = rows.iterator().next();
                     List<String> key = Arrays.asList(row.getArrayOfStrings("key_fields"));
                     if (!key.equals(request.key())) {

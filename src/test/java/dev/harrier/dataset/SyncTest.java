@@ -196,6 +196,20 @@ class SyncTest {
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.records WHERE dataset = 'mine'")).isZero();
     }
 
+    @Test
+    void aWorkspaceAtItsDatasetLimitSyncsIntoItsDatasetsButCreatesNoMore() {
+        harness.start("a");
+        sync("kept", job("A", "x", "1"), "", JobStatus.COMPLETED);
+        TestDatabase.execute("INSERT INTO harrier.datasets (workspace, name, key_fields) "
+                + "SELECT 'default', 'filler-' || n, '{title,location}' FROM generate_series(2, 1000) AS n");
+        JsonPath refused = sync("one-too-many", job("A", "x", "1"), "", JobStatus.FAILED);
+        assertThat(refused.getString("error.type")).isEqualTo("invalid_args");
+        assertThat(refused.getString("error.message")).contains("1000 datasets", "HARRIER_LIMITS_DATASETS");
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.datasets WHERE workspace = 'default'")).isEqualTo(1000);
+        JsonPath existing = sync("kept", job("A", "x", "1") + "," + job("B", "x", "1"), "", JobStatus.COMPLETED);
+        assertThat(existing.getInt("result.new")).isEqualTo(1);
+    }
+
     /** Records of distinct keys, as JSON text. */
     static final class IntStreamRecords {
         static String of(int n) {
