@@ -55,4 +55,21 @@ check(late.response.status === 409, "a fail after the complete is refused");
 
 const read = await client.GET("/api/v1/jobs/{id}", { params: path });
 check(read.data?.status === "completed" && read.data?.attempt === 1, "getJob");
+const sync = await client.POST("/api/v1/jobs", {
+  body: { kind: "sync", args: { dataset: "typed.postings", key: ["url"], records: [{ url: "https://x/1", title: "One" }] } },
+});
+check(sync.data?.id, `enqueue a sync: ${sync.response.status}`);
+let datasets = await client.GET("/api/v1/datasets");
+for (let i = 0; i < 100 && !datasets.data?.datasets?.length; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  datasets = await client.GET("/api/v1/datasets");
+}
+const dataset = datasets.data?.datasets?.[0];
+check(dataset?.name === "typed.postings" && dataset.counts?.active === 1 && dataset.lastSync?.new === 1, "listDatasets");
+const records = await client.GET("/api/v1/datasets/{name}/records", {
+  params: { path: { name: "typed.postings" }, query: { state: "active", afterVersion: 0 } },
+});
+check(records.data?.records?.[0]?.data?.title === "One" && records.data?.version === 1, "listRecords");
+const gone = await client.DELETE("/api/v1/datasets/{name}", { params: { path: { name: "typed.postings" } } });
+check(gone.response.status === 204, "deleteDataset");
 console.log("typed client: ok");

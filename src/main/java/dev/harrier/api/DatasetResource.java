@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -52,7 +53,10 @@ public class DatasetResource {
     public record Datasets(List<Dataset> datasets) {
     }
 
-    public record Record(JsonNode key, JsonNode data, String state, long version, Instant firstSeenAt, Instant lastSeenAt,
+    public record Record(@Schema(implementation = Object[].class, description = "The values of the key fields, in the dataset's order") JsonNode key,
+                         @Schema(implementation = Map.class,
+                                 description = "The record as its last sync held it") JsonNode data,
+                         String state, long version, Instant firstSeenAt, Instant lastSeenAt,
                          Instant changedAt, @Schema(nullable = true) Instant expiredAt) {
     }
 
