@@ -34,6 +34,8 @@ public interface HarrierConfig {
 
     Limits limits();
 
+    SharedLimits sharedLimits();
+
     Source source();
 
     Pipeline pipeline();
@@ -73,6 +75,10 @@ public interface HarrierConfig {
         @WithDefault("1000")
         int kinds();
 
+        /** Shared limits ({@code PUT /limits/{name}}) a workspace may have. */
+        @WithDefault("1000")
+        int sharedLimits();
+
         /** Datasets a workspace may have; a sync that would create one more fails for good. */
         @WithDefault("1000")
         int datasets();
@@ -84,6 +90,17 @@ public interface HarrierConfig {
         /** Bytes of one report call's body. */
         @WithDefault("1048576")
         int reportBytes();
+    }
+
+    /** Shared limits: how instances lease their shares of a limit (HARRIER_SHARED_LIMITS_*). */
+    interface SharedLimits {
+
+        /**
+         * How long an instance holds concurrency permits without renewing them, and twice how far
+         * ahead it reserves request slots: what an instance that dies holds back from the others.
+         */
+        @WithDefault("2s")
+        Duration lease();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.harrier.kinds;
 
+import dev.harrier.dataset.DatasetNames;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.http.HeaderChecks;
 import java.net.URI;
@@ -59,6 +60,13 @@ final class ArgChecks {
     }
 
     /** A number that may be absent, and must lie within [min, max] when present. */
+    /** The name of a shared limit ({@code PUT /api/v1/limits/{name}}), when given; its existence is checked when the job runs. */
+    static void limitName(List<FieldProblem> problems, String field, String name) {
+        if (name != null && !DatasetNames.valid(name)) {
+            problems.add(new FieldProblem(field, "must name a limit: 1 to 100 of A-Z a-z 0-9 . _ -"));
+        }
+    }
+
     static void range(List<FieldProblem> problems, String field, Integer value, int min, int max) {
         if (value != null && (value < min || value > max)) {
             problems.add(new FieldProblem(field, "must be between " + min + " and " + max));

@@ -11,6 +11,7 @@ import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.StatusClass;
+import dev.harrier.limit.SharedLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
     }
 
     public record Args(List<JsonNode> records, Endpoint endpoint, Integer concurrency, FanOut.Rate rate, String mergeAs,
-                       Integer timeoutMs, Integer retries) {
+                       Integer timeoutMs, Integer retries, String limit) {
     }
 
     public record Result(int total, int ok, int failed) {
@@ -44,8 +45,8 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
     private final FanOut fanOut;
     private final ObjectMapper mapper;
 
-    public EnrichKind(OutboundHttp http, ObjectMapper mapper, Clock clock) {
-        this.fanOut = new FanOut(http, clock);
+    public EnrichKind(OutboundHttp http, ObjectMapper mapper, Clock clock, SharedLimits limits) {
+        this.fanOut = new FanOut(http, clock, limits);
         this.mapper = mapper;
     }
 
@@ -82,6 +83,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
         }
         ArgChecks.range(problems, "retries", args.retries(), 0, 10);
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, HttpKind.MAX_TIMEOUT_MS);
+        ArgChecks.limitName(problems, "limit", args.limit());
         return problems;
     }
 
@@ -90,7 +92,8 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
         Args args = context.args();
         List<JsonNode> records = args.records();
         int concurrency = args.concurrency() == null ? 8 : args.concurrency();
-        FanOut.Settings settings = new FanOut.Settings(concurrency, concurrency, args.rate(), args.retries() == null ? 3 : args.retries());
+        FanOut.Settings settings = new FanOut.Settings(concurrency, concurrency, args.rate(), args.retries() == null ? 3 : args.retries(),
+                args.limit());
         URI endpoint = URI.create(args.endpoint().url());
         String method = args.endpoint().method() == null ? "POST" : args.endpoint().method().toUpperCase();
         Map<String, String> headers = new LinkedHashMap<>(args.endpoint().headers() == null ? Map.of() : args.endpoint().headers());

@@ -8,6 +8,7 @@ import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RetryPolicy;
+import dev.harrier.limit.SharedLimits;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.smallrye.mutiny.Multi;
@@ -37,7 +38,8 @@ final class FanOut {
     public record Rate(int requests, int perSeconds) {
     }
 
-    record Settings(int concurrency, int perHostConcurrency, Rate rate, int retries) {
+    /** {@code limit}: the name of a shared limit every request also counts against, or null. */
+    record Settings(int concurrency, int perHostConcurrency, Rate rate, int retries, String limit) {
     }
 
     /** Turns the reply of an item's request into its result. */
@@ -48,10 +50,12 @@ final class FanOut {
 
     private final OutboundHttp http;
     private final Clock clock;
+    private final SharedLimits limits;
 
-    FanOut(OutboundHttp http, Clock clock) {
+    FanOut(OutboundHttp http, Clock clock, SharedLimits limits) {
         this.http = http;
         this.clock = clock;
+        this.limits = limits;
     }
 
     /**
@@ -68,7 +72,8 @@ final class FanOut {
         // the fetching down instead of letting results pile up in memory.
         int window = settings.concurrency() * UNWRITTEN_PER_SLOT;
         AsyncPermits unwritten = new AsyncPermits(window);
-        return context.finishedItems().flatMap(done -> {
+        Uni<?> limitExists = settings.limit() == null ? Uni.createFrom().voidItem() : limits.require(context.workspace(), settings.limit());
+        return limitExists.flatMap(exists -> context.finishedItems()).flatMap(done -> {
             finished.set(done.size());
             context.log().info("fetching " + (total - done.size()) + " of " + total + " items"
                     + (done.isEmpty() ? "" : " (" + done.size() + " finished by an earlier attempt)"));
@@ -97,30 +102,34 @@ final class FanOut {
         long started = System.nanoTime();
         AtomicInteger tries = new AtomicInteger();
         return Uni.createFrom().item(() -> requestOf.apply(index))
-                .flatMap(request -> fetch(context, request, hosts, tries, settings.retries()))
+                .flatMap(request -> fetch(context, request, hosts, tries, settings))
                 .map(reply -> outcome.of(index, reply, tries.get(), (System.nanoTime() - started) / 1_000_000))
                 // A failure stays inside its item: it never cancels the siblings.
                 .onFailure().recoverWithItem(failure -> new ItemResult(index, input, false, null, Math.max(1, tries.get()),
                         (System.nanoTime() - started) / 1_000_000, null, String.valueOf(failure.getMessage())));
     }
 
-    /** One request under the job's and the host's limits, tried again as {@link RetryPolicy} says. */
-    private Uni<OutboundReply> fetch(JobContext<?> context, OutboundRequest request, Hosts hosts, AtomicInteger tries, int retries) {
+    /**
+     * One request under the job's, the host's and the shared limits, tried again as {@link RetryPolicy}
+     * says (every try counts against the shared limit).
+     */
+    private Uni<OutboundReply> fetch(JobContext<?> context, OutboundRequest request, Hosts hosts, AtomicInteger tries, Settings settings) {
         String host = request.url().getHost();
+        int retries = settings.retries();
         Uni<OutboundReply> once = hosts.permits(host).withPermit(() -> hosts.pace(host)
-                .flatMap(paced -> {
+                .flatMap(paced -> limits.run(context.workspace(), settings.limit(), () -> {
                     tries.incrementAndGet();
                     return http.send(request);
-                }));
+                })));
         return once.flatMap(reply -> {
             if (!RetryPolicy.retryable(reply) || tries.get() > retries || context.isCancelled()) {
                 return Uni.createFrom().item(reply);
             }
             return Uni.createFrom().nullItem().onItem().delayIt().by(RetryPolicy.delayAfter(reply, tries.get(), clock))
-                    .flatMap(x -> fetch(context, request, hosts, tries, retries));
+                    .flatMap(x -> fetch(context, request, hosts, tries, settings));
         }).onFailure(failure -> RetryPolicy.retryable(failure) && tries.get() <= retries && !context.isCancelled())
                 .recoverWithUni(failure -> Uni.createFrom().nullItem().onItem().delayIt().by(RetryPolicy.delayAfter(tries.get()))
-                        .flatMap(x -> fetch(context, request, hosts, tries, retries)));
+                        .flatMap(x -> fetch(context, request, hosts, tries, settings)));
     }
 
     private static String abbreviate(String input) {

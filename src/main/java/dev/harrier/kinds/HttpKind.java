@@ -13,6 +13,7 @@ import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RequestSigner;
 import dev.harrier.http.RetryPolicy;
+import dev.harrier.limit.SharedLimits;
 import dev.harrier.signing.SigningSecrets;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,7 +50,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
      * JSON, or as it is when it is a string and {@code headers} give a Content-Type that is not
      * JSON; {@code form} is sent form-encoded ({@link RequestBody}).
      */
-    public record Args(String url, String method, Map<String, String> headers, JsonNode body, JsonNode form, Integer timeoutMs) {
+    public record Args(String url, String method, Map<String, String> headers, JsonNode body, JsonNode form, Integer timeoutMs,
+                       String limit) {
     }
 
     /** {@code {"status", "headers", "body", "durationMs"}}; JSON bodies parsed, others as text. */
@@ -60,9 +62,11 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
     private final ObjectMapper mapper;
     private final SigningSecrets signing;
     private final Clock clock;
+    private final SharedLimits limits;
 
-    public HttpKind(OutboundHttp http, ObjectMapper mapper, SigningSecrets signing, Clock clock) {
+    public HttpKind(OutboundHttp http, ObjectMapper mapper, SigningSecrets signing, Clock clock, SharedLimits limits) {
         this.http = http;
+        this.limits = limits;
         this.clock = clock;
         this.mapper = mapper;
         this.signing = signing;
@@ -88,6 +92,7 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         ArgChecks.range(problems, "timeoutMs", args.timeoutMs(), 1, MAX_TIMEOUT_MS);
         ArgChecks.headers(problems, "headers", args.headers());
         RequestBody.check(problems, args.body(), args.form(), args.headers(), args.method());
+        ArgChecks.limitName(problems, "limit", args.limit());
         return problems;
     }
 
@@ -107,7 +112,8 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         return signing.get(context.workspace())
                 .invoke(secrets -> headers.put(RequestSigner.HEADER,
                         RequestSigner.sign(secrets.signing(), purpose, clock.instant().getEpochSecond(), body)))
-                .flatMap(secrets -> http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout)))
+                .flatMap(secrets -> limits.run(context.workspace(), args.limit(),
+                        () -> http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))))
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(this::outcome);
     }

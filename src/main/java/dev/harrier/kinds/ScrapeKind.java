@@ -15,6 +15,7 @@ import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.StatusClass;
+import dev.harrier.limit.SharedLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -41,7 +42,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
 
     public record Args(List<String> urls, String urlTemplate, List<Map<String, Object>> params, Integer concurrency,
                        Integer perHostConcurrency, FanOut.Rate ratePerHost, Integer timeoutMs, Integer retries,
-                       Map<String, String> headers, Extractor.Spec extract, Dataset dataset) {
+                       Map<String, String> headers, Extractor.Spec extract, Dataset dataset, String limit) {
     }
 
     /**
@@ -60,8 +61,8 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
     private final Extractor extractor;
     private final Syncs syncs;
 
-    public ScrapeKind(OutboundHttp http, ObjectMapper mapper, Clock clock, Syncs syncs) {
-        this.fanOut = new FanOut(http, clock);
+    public ScrapeKind(OutboundHttp http, ObjectMapper mapper, Clock clock, Syncs syncs, SharedLimits limits) {
+        this.fanOut = new FanOut(http, clock, limits);
         this.extractor = new Extractor(mapper);
         this.syncs = syncs;
     }
@@ -105,6 +106,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         if (args.extract() != null && args.extract().type() != null && !Set.of("html", "json", "raw").contains(args.extract().type())) {
             problems.add(new FieldProblem("extract.type", "must be html, json or raw"));
         }
+        ArgChecks.limitName(problems, "limit", args.limit());
         if (args.dataset() != null) {
             DatasetNames.check(problems, "dataset.name", args.dataset().name());
             SyncKind.checkKey(problems, "dataset.key", args.dataset().key());
@@ -119,7 +121,7 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         List<String> urls = urls(args);
         FanOut.Settings settings = new FanOut.Settings(args.concurrency() == null ? 32 : args.concurrency(),
                 args.perHostConcurrency() == null ? 4 : args.perHostConcurrency(), args.ratePerHost(),
-                args.retries() == null ? 2 : args.retries());
+                args.retries() == null ? 2 : args.retries(), args.limit());
         Map<String, String> headers = args.headers() == null ? Map.of() : args.headers();
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 15_000 : args.timeoutMs());
         return fanOut.run(context, urls.size(), settings, urls::get,

@@ -15,7 +15,8 @@ import java.time.Duration;
  * to 1,000 a run ({@code prune_finished} in {@code sql/jobs.sql}), then the rows of instances that
  * stopped heartbeating long ago ({@code prune_stale} in {@code sql/instances.sql}) and up to 1,000
  * dataset records expired longer ago than their retention ({@code prune_expired} in
- * {@code sql/records.sql}). Retention is
+ * {@code sql/records.sql}), and the shared limits' holds of instances whose lease ended an hour ago
+ * ({@code prune_expired} in {@code sql/limit_holds.sql}). Retention is
  * counted by the database's clock (the tests' clock when they set one) from {@code finished_at},
  * which the database wrote.
  *
@@ -59,7 +60,8 @@ final class PruneFinished implements MaintenanceTask {
                 .invoke(n -> pruned.increment(n))
                 .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute())
                 .call(deleted -> pool.preparedQuery(Table.RECORDS.sql("prune_expired"))
-                        .execute(Tuple.of(seconds(settings.expiredRecordRetention()), Maintenance.BATCH)));
+                        .execute(Tuple.of(seconds(settings.expiredRecordRetention()), Maintenance.BATCH)))
+                .call(deleted -> pool.query(Table.LIMIT_HOLDS.sql("prune_expired")).execute());
     }
 
     private static double seconds(Duration duration) {

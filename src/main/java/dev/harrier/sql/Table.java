@@ -28,6 +28,8 @@ public enum Table {
     DATASETS("datasets"),
     RECORDS("records"),
     SIGNING_SECRETS("signing_secrets"),
+    LIMITS("limits"),
+    LIMIT_HOLDS("limit_holds"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 
     private final String resource;

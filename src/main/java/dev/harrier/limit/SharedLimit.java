@@ -1,0 +1,344 @@
+package dev.harrier.limit;
+
+import dev.harrier.time.Ticker;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One shared limit as this instance sees it: the request slots it reserved from the database and the
+ * concurrency permits it holds there, handed to the requests that wait for them in order.
+ *
+ * <p>Slots are reserved in batches (as many as requests wait, at most a lease period ahead), so the
+ * database sees a round trip per batch, not per request; a request waits for its slot's time. Permits
+ * are leased: the instance asks for as many as it uses and waits for, renews while it holds any,
+ * and hands back what it no longer needs. Neither part is ever taken from the database one request
+ * at a time.
+ */
+final class SharedLimit {
+
+    /** The database's side: {@link SharedLimits} runs these statements. */
+    interface Backend {
+
+        /** Reserves up to {@code wanted} slots; empty when the limit does not exist. */
+        Uni<Slots> takeSlots(int wanted, Duration horizon);
+
+        /** Declares the permits this instance needs and uses; the granted count, or empty when the limit is gone. */
+        Uni<Hold> hold(int need, int inUse, Duration lease);
+    }
+
+    /** Slots granted: the first {@code firstIn} seconds from the statement, the next ones {@code spacing} apart. */
+    record Slots(boolean found, int granted, double spacing, double firstIn) {
+    }
+
+    /** Permits granted to this instance in all (null: the limit has no concurrency part). */
+    record Hold(boolean found, Integer granted) {
+    }
+
+    /** A request that may go: release it once the request has ended. */
+    interface Grant {
+        void release();
+    }
+
+    /** Raised to waiters when the limit no longer exists. */
+    static final class Gone extends RuntimeException {
+        Gone(String message) {
+            super(message);
+        }
+    }
+
+    private static final long STALE_NANOS = Duration.ofMillis(50).toNanos();
+    private static final long RETRY_NANOS = Duration.ofMillis(100).toNanos();
+
+    private final String name;
+    private final Backend backend;
+    private final Ticker ticker;
+    private final Duration lease;
+    private final Timers timers;
+
+    // Rate: reserved slot times (ticker nanos) and the requests waiting for one.
+    private final ArrayDeque<Long> slots = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Long>> slotWaiters = new ArrayDeque<>();
+    private boolean reserving;
+
+    // Concurrency: permits granted by the database, those in use, and the requests waiting for one.
+    private final ArrayDeque<CompletableFuture<Void>> permitWaiters = new ArrayDeque<>();
+    private int allowed;
+    private int inUse;
+    private long leaseValidUntil;
+    private boolean holding;
+    private boolean holdAgain;
+    private boolean handBackScheduled;
+    private long lastUsed;
+
+    /** Schedules a task after a delay (Vert.x timers in the service). */
+    interface Timers {
+        void after(long nanos, Runnable task);
+    }
+
+    SharedLimit(String name, Backend backend, Ticker ticker, Duration lease, Timers timers) {
+        this.name = name;
+        this.backend = backend;
+        this.ticker = ticker;
+        this.lease = lease;
+        this.timers = timers;
+        this.lastUsed = ticker.nanoTime();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "slots=" + slots + " slotWaiters=" + slotWaiters.size() + " reserving=" + reserving + " permitWaiters=" + permitWaiters.size()
+                + " allowed=" + allowed + " inUse=" + inUse + " holding=" + holding + " leaseLeftMs=" + (leaseValidUntil - ticker.nanoTime()) / 1_000_000;
+    }
+
+    /** Requests waiting for a slot or a permit on this instance. */
+    synchronized int waiting() {
+        return slotWaiters.size() + permitWaiters.size();
+    }
+
+    synchronized boolean idle(long nanos) {
+        return waiting() == 0 && inUse == 0 && allowed == 0 && !holding && !reserving && ticker.nanoTime() - lastUsed > nanos;
+    }
+
+    /** Waits for a permit (when the limit has a concurrency part), then for a slot (when it has a rate). */
+    Uni<Grant> acquire(Limit limit) {
+        Uni<Void> permit = limit.hasConcurrency() ? acquirePermit() : Uni.createFrom().voidItem();
+        return permit.flatMap(held -> (limit.hasRate() ? acquireSlot() : Uni.createFrom().voidItem())
+                        .onFailure().invoke(() -> {
+                            if (limit.hasConcurrency()) {
+                                releasePermit();
+                            }
+                        })
+                        .onCancellation().invoke(() -> {
+                            if (limit.hasConcurrency()) {
+                                releasePermit();
+                            }
+                        }))
+                .map(x -> limit.hasConcurrency() ? this::releasePermit : () -> { });
+    }
+
+    // ---- rate ----
+
+    private Uni<Void> acquireSlot() {
+        CompletableFuture<Long> assigned;
+        synchronized (this) {
+            lastUsed = ticker.nanoTime();
+            dropStale();
+            Long slot = slots.poll();
+            if (slot != null) {
+                return waitUntil(slot);
+            }
+            assigned = new CompletableFuture<>();
+            slotWaiters.add(assigned);
+        }
+        reserve();
+        return Uni.createFrom().completionStage(() -> assigned)
+                .onCancellation().invoke(() -> abandonSlot(assigned))
+                .flatMap(this::waitUntil);
+    }
+
+    private Uni<Void> waitUntil(long at) {
+        long wait = at - ticker.nanoTime();
+        // Timers count whole milliseconds: a slot due within one goes now.
+        return wait < 1_000_000 ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000));
+    }
+
+    /** Slots more than a moment in the past are let go: used late, they would bunch up with the next ones. */
+    private void dropStale() {
+        long now = ticker.nanoTime();
+        while (!slots.isEmpty() && slots.peek() < now - STALE_NANOS) {
+            slots.poll();
+        }
+    }
+
+    private synchronized void abandonSlot(CompletableFuture<Long> assigned) {
+        if (!slotWaiters.remove(assigned) && assigned.isDone() && !assigned.isCompletedExceptionally()) {
+            slots.addFirst(assigned.join());
+        }
+    }
+
+    private void reserve() {
+        int wanted;
+        synchronized (this) {
+            if (reserving || slotWaiters.isEmpty()) {
+                return;
+            }
+            reserving = true;
+            wanted = slotWaiters.size();
+        }
+        long sent = ticker.nanoTime();
+        Duration horizon = lease.dividedBy(2);
+        backend.takeSlots(wanted, horizon).subscribe().with(
+                granted -> reserved(granted, sent, ticker.nanoTime(), horizon),
+                failure -> {
+                    synchronized (this) {
+                        reserving = false;
+                    }
+                    timers.after(RETRY_NANOS, this::reserve);
+                });
+    }
+
+    private void reserved(Slots granted, long sent, long received, Duration horizon) {
+        List<Runnable> wakes = new ArrayList<>();
+        long retryIn = -1;
+        synchronized (this) {
+            reserving = false;
+            if (!granted.found()) {
+                Gone gone = new Gone("the limit " + name + " does not exist (any more)");
+                slotWaiters.forEach(waiter -> wakes.add(() -> waiter.completeExceptionally(gone)));
+                slotWaiters.clear();
+            } else {
+                // The statement's "now" is taken as the middle of the round trip.
+                long first = (sent + received) / 2 + Math.round(granted.firstIn() * 1e9);
+                long spacing = Math.round(granted.spacing() * 1e9);
+                for (int i = 0; i < granted.granted(); i++) {
+                    long at = first + i * spacing;
+                    CompletableFuture<Long> waiter = slotWaiters.poll();
+                    if (waiter == null) {
+                        slots.add(at);
+                    } else {
+                        wakes.add(() -> waiter.complete(at));
+                    }
+                }
+                if (!slotWaiters.isEmpty()) {
+                    // Nothing granted: the next lease period is reserved; ask once a quarter of it has passed.
+                    retryIn = granted.granted() > 0 ? 0
+                            : Math.max(RETRY_NANOS / 10, first - ticker.nanoTime() - horizon.toNanos() + horizon.toNanos() / 4);
+                }
+            }
+        }
+        wakes.forEach(Runnable::run);
+        if (retryIn == 0) {
+            reserve();
+        } else if (retryIn > 0) {
+            timers.after(retryIn, this::reserve);
+        }
+    }
+
+    // ---- concurrency ----
+
+    private Uni<Void> acquirePermit() {
+        CompletableFuture<Void> granted;
+        synchronized (this) {
+            lastUsed = ticker.nanoTime();
+            if (inUse < allowed && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty()) {
+                inUse++;
+                return Uni.createFrom().voidItem();
+            }
+            granted = new CompletableFuture<>();
+            permitWaiters.add(granted);
+        }
+        hold();
+        return Uni.createFrom().completionStage(() -> granted)
+                .onCancellation().invoke(() -> abandonPermit(granted));
+    }
+
+    private void releasePermit() {
+        CompletableFuture<Void> next = null;
+        boolean handBack = false;
+        synchronized (this) {
+            inUse--;
+            if (!permitWaiters.isEmpty() && inUse < allowed && ticker.nanoTime() < leaseValidUntil) {
+                inUse++;
+                next = permitWaiters.poll();
+            } else if (permitWaiters.isEmpty() && allowed > inUse && !handBackScheduled) {
+                handBackScheduled = true;
+                handBack = true;
+            }
+        }
+        if (next != null) {
+            next.complete(null);
+        }
+        if (handBack) {
+            // A moment later, so that a burst of releases is handed back in one statement.
+            timers.after(Duration.ofMillis(20).toNanos(), () -> {
+                synchronized (this) {
+                    handBackScheduled = false;
+                }
+                hold();
+            });
+        }
+    }
+
+    private void abandonPermit(CompletableFuture<Void> granted) {
+        boolean wasGranted;
+        synchronized (this) {
+            wasGranted = !permitWaiters.remove(granted);
+        }
+        if (wasGranted) {
+            releasePermit();
+        }
+    }
+
+    /** Renews the lease while this instance holds permits or waits for some; called a few times a lease. */
+    void renew() {
+        boolean needed;
+        synchronized (this) {
+            needed = allowed > 0 || inUse > 0 || !permitWaiters.isEmpty();
+        }
+        if (needed) {
+            hold();
+        }
+    }
+
+    private void hold() {
+        int need;
+        int used;
+        synchronized (this) {
+            if (holding) {
+                holdAgain = true;
+                return;
+            }
+            holding = true;
+            used = inUse;
+            need = inUse + permitWaiters.size();
+        }
+        long sent = ticker.nanoTime();
+        backend.hold(need, used, lease).subscribe().with(
+                granted -> held(granted, sent),
+                failure -> {
+                    synchronized (this) {
+                        holding = false;
+                    }
+                    timers.after(RETRY_NANOS, this::hold);
+                });
+    }
+
+    private void held(Hold granted, long sent) {
+        List<Runnable> wakes = new ArrayList<>();
+        boolean again;
+        boolean starved;
+        synchronized (this) {
+            holding = false;
+            if (!granted.found() || granted.granted() == null) {
+                Gone gone = new Gone("the limit " + name + " does not exist (any more) or has no concurrency");
+                permitWaiters.forEach(waiter -> wakes.add(() -> waiter.completeExceptionally(gone)));
+                permitWaiters.clear();
+                allowed = 0;
+            } else {
+                allowed = granted.granted();
+                // The lease counts from before the statement was sent, less a margin for renewing.
+                leaseValidUntil = sent + lease.toNanos() * 3 / 4;
+                while (inUse < allowed && !permitWaiters.isEmpty()) {
+                    inUse++;
+                    CompletableFuture<Void> waiter = permitWaiters.poll();
+                    wakes.add(() -> waiter.complete(null));
+                }
+            }
+            again = holdAgain;
+            holdAgain = false;
+            starved = !permitWaiters.isEmpty();
+        }
+        wakes.forEach(Runnable::run);
+        if (again) {
+            hold();
+        } else if (starved) {
+            // Others hold every permit: ask again soon, for those they hand back.
+            timers.after(RETRY_NANOS, this::hold);
+        }
+    }
+}
