@@ -4,8 +4,8 @@
 -- name: hold
 -- Instance $3 says how many permits it needs ($4: in use and waiting) and how many it uses ($5);
 -- under the limit's row lock, it is granted as many as the other instances' live holds leave, at
--- most an even share while others wait, and never fewer than it uses (requests in flight are not
--- taken back). The hold lasts $6 seconds unless renewed; a need of 0 hands every permit back.
+-- most an even share (`share`) while others wait, and never fewer than it uses (requests in flight
+-- are not taken back: the instance lets those above its share go as they end). The hold lasts $6 seconds unless renewed; a need of 0 hands every permit back.
 -- `granted` is null when the limit does not exist or has no concurrency part.
 WITH lim AS (
     SELECT workspace, name, concurrency FROM harrier.limits WHERE workspace = $1 AND name = $2 FOR UPDATE
@@ -15,13 +15,16 @@ WITH lim AS (
            count(*) FILTER (WHERE h.waiting > 0 OR h.held > 0)::integer AS active
     FROM harrier.limit_holds h
     WHERE h.workspace = $1 AND h.name = $2 AND h.instance <> $3 AND h.expires_at > now()
-), decided AS (
-    SELECT lim.workspace, lim.name, lim.concurrency,
-           greatest($5::integer, least($4::integer, lim.concurrency - others.held,
-                              CASE WHEN others.waiting > 0 THEN ceil(lim.concurrency::numeric / (others.active + 1))::integer
-                                   ELSE lim.concurrency END)) AS granted
+), shares AS (
+    SELECT lim.workspace, lim.name, lim.concurrency, others.held AS others_held,
+           CASE WHEN others.waiting > 0 THEN ceil(lim.concurrency::numeric / (others.active + 1))::integer
+                ELSE lim.concurrency END AS share
     FROM lim, others
     WHERE lim.concurrency IS NOT NULL
+), decided AS (
+    SELECT workspace, name, concurrency, share,
+           greatest($5::integer, least($4::integer, concurrency - others_held, share)) AS granted
+    FROM shares
 ), kept AS (
     INSERT INTO harrier.limit_holds (workspace, name, instance, held, waiting, expires_at)
     SELECT workspace, name, $3, granted, greatest(0, $4::integer - granted), now() + make_interval(secs => $6::float8)
@@ -31,7 +34,7 @@ WITH lim AS (
     RETURNING held
 )
 SELECT (SELECT concurrency FROM lim) AS concurrency, (SELECT held FROM kept) AS granted,
-       EXISTS (SELECT 1 FROM lim) AS found;
+       (SELECT share FROM decided) AS share, EXISTS (SELECT 1 FROM lim) AS found;
 
 -- name: release_instance
 -- Every permit an instance holds, handed back as it stops.

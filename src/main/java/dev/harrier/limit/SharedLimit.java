@@ -34,8 +34,11 @@ final class SharedLimit {
     record Slots(boolean found, int granted, double spacing, double firstIn) {
     }
 
-    /** Permits granted to this instance in all (null: the limit has no concurrency part). */
-    record Hold(boolean found, Integer granted) {
+    /**
+     * Permits granted to this instance in all (null: the limit has no concurrency part), and its even
+     * share while other instances wait: permits above it are let go as their requests end.
+     */
+    record Hold(boolean found, Integer granted, Integer share) {
     }
 
     /** A request that may go: release it once the request has ended. */
@@ -67,6 +70,7 @@ final class SharedLimit {
     // Concurrency: permits granted by the database, those in use, and the requests waiting for one.
     private final ArrayDeque<CompletableFuture<Void>> permitWaiters = new ArrayDeque<>();
     private int allowed;
+    private int share = Integer.MAX_VALUE;
     private int inUse;
     private long leaseValidUntil;
     private boolean holding;
@@ -140,11 +144,16 @@ final class SharedLimit {
                 .flatMap(this::waitUntil);
     }
 
+    /**
+     * Waits for the slot's time. A request woken too late (a busy machine, a pause) lets its slot go
+     * and waits for another: used late, it would bunch up with the next slots' requests.
+     */
     private Uni<Void> waitUntil(long at) {
         long wait = at - ticker.nanoTime();
         // Timers count whole milliseconds: a slot due within one goes now.
-        return wait < 1_000_000 ? Uni.createFrom().voidItem()
+        Uni<Void> due = wait < 1_000_000 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000));
+        return due.flatMap(x -> ticker.nanoTime() - at > STALE_NANOS ? acquireSlot() : Uni.createFrom().voidItem());
     }
 
     /** Slots more than a moment in the past are let go: used late, they would bunch up with the next ones. */
@@ -225,7 +234,7 @@ final class SharedLimit {
         CompletableFuture<Void> granted;
         synchronized (this) {
             lastUsed = ticker.nanoTime();
-            if (inUse < allowed && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty()) {
+            if (inUse < usable() && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty()) {
                 inUse++;
                 return Uni.createFrom().voidItem();
             }
@@ -242,10 +251,10 @@ final class SharedLimit {
         boolean handBack = false;
         synchronized (this) {
             inUse--;
-            if (!permitWaiters.isEmpty() && inUse < allowed && ticker.nanoTime() < leaseValidUntil) {
+            if (!permitWaiters.isEmpty() && inUse < usable() && ticker.nanoTime() < leaseValidUntil) {
                 inUse++;
                 next = permitWaiters.poll();
-            } else if (permitWaiters.isEmpty() && allowed > inUse && !handBackScheduled) {
+            } else if (allowed > inUse && (permitWaiters.isEmpty() || inUse >= usable()) && !handBackScheduled) {
                 handBackScheduled = true;
                 handBack = true;
             }
@@ -272,6 +281,11 @@ final class SharedLimit {
         if (wasGranted) {
             releasePermit();
         }
+    }
+
+    /** Permits that may be in use: those granted, no more than the share while other instances wait. */
+    private int usable() {
+        return Math.min(allowed, share);
     }
 
     /** Renews the lease while this instance holds permits or waits for some; called a few times a lease. */
@@ -321,9 +335,10 @@ final class SharedLimit {
                 allowed = 0;
             } else {
                 allowed = granted.granted();
+                share = granted.share() == null ? Integer.MAX_VALUE : granted.share();
                 // The lease counts from before the statement was sent, less a margin for renewing.
                 leaseValidUntil = sent + lease.toNanos() * 3 / 4;
-                while (inUse < allowed && !permitWaiters.isEmpty()) {
+                while (inUse < usable() && !permitWaiters.isEmpty()) {
                     inUse++;
                     CompletableFuture<Void> waiter = permitWaiters.poll();
                     wakes.add(() -> waiter.complete(null));

@@ -179,7 +179,7 @@ public class SharedLimits {
                         .execute(Tuple.of(key.workspace(), key.name(), instance, need, inUse, leaseFor.toMillis() / 1000.0))
                         .map(rows -> {
                             Row row = rows.iterator().next();
-                            return new SharedLimit.Hold(row.getBoolean("found"), row.getInteger("granted"));
+                            return new SharedLimit.Hold(row.getBoolean("found"), row.getInteger("granted"), row.getInteger("share"));
                         })
                         .onFailure().invoke(failure -> LOG.warnf("could not renew the permits of the limit %s (retrying): %s",
                                 key.name(), failure.getMessage()));
