@@ -12,16 +12,16 @@
 -- sends them after the commit (notify_enqueued). Pipelines: $17 childFailure, $18 then and $19 callback
 -- (JSON text); $20 held (a child an `each` holds back: scheduled, run_at 'infinity', until
 -- harrier.release_children); $21 the child's key under its parent; $22 a reason the job could not
--- be made (an unfillable template): it is created failed with it. A child is counted on its parent
+-- be made (an unfillable template): it is created failed with it; $23 its own backoff (JSON text). A child is counted on its parent
 -- by the trigger jobs_children_inserted, which refuses a parent that has ended.
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                          $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::uuid[],
                          $14::text[], $15::timestamptz[], $16::boolean[], $17::text[], $18::text[], $19::text[],
-                         $20::boolean[], $21::text[], $22::text[])
+                         $20::boolean[], $21::text[], $22::text[], $23::text[])
         AS t(id, workspace, queue, kind, args, priority, run_at, max_attempts, timeout_seconds,
              unique_key, tags, parent_id, schedule, scheduled_for, triggered, child_failure, then_job, callback,
-             held, child_key, invalid)
+             held, child_key, invalid, backoff)
 ), new_queues AS (
     INSERT INTO harrier.queues (workspace, name)
     SELECT DISTINCT workspace, queue FROM input
@@ -30,7 +30,7 @@ WITH input AS (
     INSERT INTO harrier.jobs (id, workspace, queue, kind, status, priority, args, max_attempts,
                               timeout_seconds, run_at, unique_key, tags, parent_id, schedule,
                               scheduled_for, triggered, child_failure, then_job, callback, child_key,
-                              error_message, error_type, error_at, finished_at)
+                              error_message, error_type, error_at, finished_at, backoff)
     SELECT id, workspace, queue, kind,
            CASE WHEN invalid IS NOT NULL THEN 'failed' WHEN held OR run_at > now() THEN 'scheduled'
                 ELSE 'pending' END::harrier.job_status,
@@ -39,7 +39,7 @@ WITH input AS (
            ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), parent_id, schedule, scheduled_for,
            coalesce(triggered, false), coalesce(child_failure, 'ignore'), then_job::jsonb, callback::jsonb, child_key,
            invalid, CASE WHEN invalid IS NOT NULL THEN 'invalid_template' END,
-           CASE WHEN invalid IS NOT NULL THEN now() END, CASE WHEN invalid IS NOT NULL THEN now() END
+           CASE WHEN invalid IS NOT NULL THEN now() END, CASE WHEN invalid IS NOT NULL THEN now() END, backoff::jsonb
     FROM input
     ON CONFLICT (workspace, unique_key)
         WHERE unique_key IS NOT NULL AND status NOT IN ('completed', 'failed', 'cancelled')
@@ -50,7 +50,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at,
        (SELECT harrier.notify_jobs(array_agg(workspace), array_agg(queue))
         FROM inserted WHERE status = 'pending' AND $13::boolean) AS notified,
@@ -72,7 +72,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
 WHERE workspace = $1 AND unique_key = ANY($2::text[])
   AND status NOT IN ('completed', 'failed', 'cancelled');
@@ -82,7 +82,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1;
 
 -- name: get_many
@@ -90,7 +90,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = ANY($1::uuid[]);
 
 -- name: get_in_workspace
@@ -98,7 +98,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = $1 AND workspace = $2;
 
 -- name: list_ids_in_workspace
@@ -115,7 +115,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at
 FROM (
 (SELECT * FROM harrier.jobs
@@ -208,7 +208,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs
 WHERE parent_id = $10 AND workspace = $1
   AND (cardinality($2::text[]) = 0 OR status::text = ANY($2::text[]))
@@ -263,7 +263,7 @@ WITH picked AS (
     -- (a hash join over a sequential scan) on every claim.
     WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING j.id, j.kind, j.args::text AS args, j.attempt, j.max_attempts, j.timeout_seconds,
-              j.run_at, j.started_at, j.last_event_seq, j.tags
+              j.run_at, j.started_at, j.last_event_seq, j.tags, j.backoff::text AS backoff
 ), events AS (
     INSERT INTO harrier.job_events (job_id, seq, type, data)
     SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
@@ -520,7 +520,7 @@ DELETE FROM harrier.jobs j USING doomed WHERE j.id = doomed.id;
 -- The attempt a remote worker's lease token ($3, hashed) holds, if it still holds it: the job is
 -- running under that token. `timeout_at` is when the attempt's time is up ($4: the default
 -- timeout in seconds, for a job without its own).
-SELECT id, workspace, queue, kind, attempt, max_attempts, lease_owner, lease_expires_at,
+SELECT id, workspace, queue, kind, attempt, max_attempts, lease_owner, lease_expires_at, backoff::text AS backoff,
        cancel_requested_at IS NOT NULL AS cancel_requested,
        started_at + make_interval(secs => coalesce(timeout_seconds, $4)) AS timeout_at,
        now() >= started_at + make_interval(secs => coalesce(timeout_seconds, $4)) AS timed_out
@@ -555,7 +555,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at, child_key
 FROM harrier.jobs WHERE parent_id = $1 AND child_key = ANY($2::text[]);
 
@@ -614,7 +614,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at, lease_token_hash,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM updated) AS notified
 FROM updated;
@@ -649,7 +649,7 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
        error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
        child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
-       then_job::text AS then_job, callback::text AS callback,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at
 FROM claimed
 ORDER BY priority, run_at, id;

@@ -36,3 +36,7 @@ CREATE TABLE harrier.limit_holds (
     CONSTRAINT limit_holds_limit_fkey FOREIGN KEY (workspace, name)
         REFERENCES harrier.limits (workspace, name) ON DELETE CASCADE
 );
+
+-- A job's own retry schedule ({"baseSeconds", "factor", "maxSeconds", "jitter"}), as enqueued;
+-- null for the kind's or the instance's.
+ALTER TABLE harrier.jobs ADD COLUMN backoff jsonb;

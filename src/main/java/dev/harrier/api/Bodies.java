@@ -25,7 +25,10 @@ public final class Bodies {
                           @Schema(implementation = Enqueue.class, description = "Enqueued once when this job completes; its strings may hold {{result.PATH}} and {{job.id}}")
                           JsonNode then,
                           @Schema(implementation = Callback.class, description = "POSTs the job document to the app when the job ends")
-                          JsonNode callback) {
+                          JsonNode callback,
+                          @Schema(implementation = WorkerBodies.Backoff.class,
+                                  description = "This job's retry schedule; without it, its kind's, else the instance's")
+                          JsonNode backoff) {
     }
 
     /** Where and when a job's end is POSTed: {@code on} defaults to every terminal status. */

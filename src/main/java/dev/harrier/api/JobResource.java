@@ -231,7 +231,8 @@ public class JobResource {
             parent = JobIds.parse(body.parentId()).orElseThrow(() -> Requests.invalid(prefix + "parentId", "is not a job id"));
         }
         return new JobRequest(body.kind(), body.queue(), body.args(), body.priority(), body.runAt(), body.maxAttempts(),
-                body.timeoutSeconds(), body.uniqueKey(), body.tags(), parent, body.childFailure(), body.then(), body.callback());
+                body.timeoutSeconds(), body.uniqueKey(), body.tags(), parent, body.childFailure(), body.then(), body.callback(),
+                body.backoff());
     }
 
     private static Set<JobStatus> statuses(List<String> values) {

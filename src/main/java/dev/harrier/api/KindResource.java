@@ -13,6 +13,8 @@ import dev.harrier.queue.ArgsSchemas;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.queue.KindStore;
 import dev.harrier.queue.RemoteKind;
+import dev.harrier.queue.RetryBackoffs;
+import dev.harrier.time.RetryBackoff;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -92,7 +94,7 @@ public class KindResource {
         }
         RemoteKind declared = new RemoteKind(caller.workspace(), kind, schema == null || schema.isNull() ? null : schema.toString(),
                 put == null ? null : put.timeoutSeconds(), put == null ? null : put.maxAttempts(),
-                put == null || put.backoff() == null ? null : new RemoteKind.RetryBackoff(put.backoff().baseSeconds(),
+                put == null || put.backoff() == null ? null : new RetryBackoff(put.backoff().baseSeconds(),
                         put.backoff().factor(), put.backoff().maxSeconds(), put.backoff().jitter()),
                 null, null);
         return store.get(caller.workspace(), kind)
@@ -162,22 +164,8 @@ public class KindResource {
             problems.add(new FieldProblem("maxAttempts", "must be between 1 and " + JobSubmitter.MAX_ATTEMPTS));
         }
         WorkerBodies.Backoff backoff = put.backoff();
-        if (backoff == null) {
-            return;
-        }
-        if (backoff.baseSeconds() != null && (backoff.baseSeconds() < 0 || backoff.baseSeconds() > JobSubmitter.MAX_TIMEOUT_SECONDS)) {
-            problems.add(new FieldProblem("backoff.baseSeconds", "must be between 0 and " + JobSubmitter.MAX_TIMEOUT_SECONDS));
-        }
-        if (backoff.maxSeconds() != null && (backoff.maxSeconds() < 0 || backoff.maxSeconds() > JobSubmitter.MAX_TIMEOUT_SECONDS
-                || backoff.baseSeconds() != null && backoff.maxSeconds() < backoff.baseSeconds())) {
-            problems.add(new FieldProblem("backoff.maxSeconds", "must be between baseSeconds and " + JobSubmitter.MAX_TIMEOUT_SECONDS));
-        }
-        if (backoff.factor() != null && (backoff.factor() < 1 || backoff.factor() > 10)) {
-            problems.add(new FieldProblem("backoff.factor", "must be between 1 and 10"));
-        }
-        if (backoff.jitter() != null && (backoff.jitter() < 0 || backoff.jitter() > 1)) {
-            problems.add(new FieldProblem("backoff.jitter", "must be between 0 and 1"));
-        }
+        RetryBackoffs.check(problems, "backoff", backoff == null ? null
+                : new RetryBackoff(backoff.baseSeconds(), backoff.factor(), backoff.maxSeconds(), backoff.jitter()));
     }
 
     /** A kind this service runs: its name and the schema of its argument record. */
@@ -187,7 +175,7 @@ public class KindResource {
     }
 
     private WorkerBodies.Kind document(RemoteKind kind) {
-        RemoteKind.RetryBackoff b = kind.backoff();
+        RetryBackoff b = kind.backoff();
         JsonNode schema;
         try {
             schema = kind.argsSchemaJson() == null ? null : mapper.readTree(kind.argsSchemaJson());

@@ -196,7 +196,7 @@ public class LeaseResource {
             text("jobs[" + i + "].childKey", child.childKey(), 255);
             entries.add(new RemoteChildren.Child(new JobRequest(child.kind(), child.queue(), child.args(), child.priority(),
                     child.runAt(), child.maxAttempts(), child.timeoutSeconds(), child.uniqueKey(), child.tags(), parent,
-                    child.childFailure(), child.then(), child.callback()), child.childKey()));
+                    child.childFailure(), child.then(), child.callback(), child.backoff()), child.childKey()));
         }
         return this.children.enqueue(caller.workspace(), parent, token(lease), entries)
                 .map(results -> Response.status(201).entity(new Bodies.Jobs(results.stream()

@@ -150,7 +150,7 @@ public class ScheduleResource {
         }
         JobRequest template = new JobRequest(put.job().kind(), put.job().queue(), put.job().args(), put.job().priority(), null,
                 put.job().maxAttempts(), put.job().timeoutSeconds(), put.job().uniqueKey(), put.job().tags(), null,
-                put.job().childFailure(), put.job().then(), put.job().callback());
+                put.job().childFailure(), put.job().then(), put.job().callback(), put.job().backoff());
         String jobJson;
         try {
             jobJson = mapper.writeValueAsString(job);

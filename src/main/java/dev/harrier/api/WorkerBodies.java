@@ -80,7 +80,8 @@ public final class WorkerBodies {
                         String childKey,
                         @Schema(enumeration = {"ignore", "fail"}, nullable = true) String childFailure,
                         @Schema(implementation = Bodies.Enqueue.class, nullable = true) JsonNode then,
-                        @Schema(implementation = Bodies.Callback.class, nullable = true) JsonNode callback) {
+                        @Schema(implementation = Bodies.Callback.class, nullable = true) JsonNode callback,
+                        @Schema(implementation = Backoff.class, nullable = true) JsonNode backoff) {
     }
 
     /** {@code POST /api/v1/jobs/{id}/children}. */

@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @JsonPropertyOrder({"id", "kind", "queue", "status", "priority", "attempt", "maxAttempts", "args", "progress",
         "result", "error", "uniqueKey", "tags", "parentId", "schedule", "scheduledFor", "triggered", "createdAt", "updatedAt", "runAt", "startedAt",
-        "finishedAt", "timeoutSeconds", "children", "childFailure", "then", "callback", "duplicate", "unreadable"})
+        "finishedAt", "timeoutSeconds", "children", "childFailure", "then", "callback", "backoff", "duplicate", "unreadable"})
 public record JobDocument(
         String id,
         String kind,
@@ -51,6 +51,9 @@ public record JobDocument(
         JsonNode then,
         @Schema(nullable = true, description = "Where the job document is POSTed when the job ends, as enqueued")
         JsonNode callback,
+        @Schema(nullable = true, implementation = Object.class,
+                description = "Its own retry schedule ({baseSeconds, factor, maxSeconds, jitter}), as enqueued; null for its kind's")
+        JsonNode backoff,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean duplicate,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> unreadable) {
 
@@ -94,7 +97,8 @@ public record JobDocument(
                 job.uniqueKey(), job.tags(), job.parentId() == null ? null : job.parentId().toString(),
                 job.schedule(), job.scheduledFor(), job.triggered() ? Boolean.TRUE : null, job.createdAt(), job.updatedAt(), job.runAt(), job.startedAt(), job.finishedAt(),
                 job.timeoutSeconds(), children(job.pipeline().children()), job.pipeline().childFailure(),
-                raw(job.pipeline().thenJson()), raw(job.pipeline().callbackJson()), duplicate, unreadable);
+                raw(job.pipeline().thenJson()), raw(job.pipeline().callbackJson()), raw(job.pipeline().backoffJson()),
+                duplicate, unreadable);
     }
 
     private static Children children(Job.Children c) {
@@ -110,6 +114,6 @@ public record JobDocument(
     public JobDocument asOf(String pastStatus, int pastAttempt) {
         return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,
                 result, error, uniqueKey, tags, parentId, schedule, scheduledFor, triggered, createdAt, updatedAt, runAt, startedAt, finishedAt,
-                timeoutSeconds, children, childFailure, then, callback, duplicate, unreadable);
+                timeoutSeconds, children, childFailure, then, callback, backoff, duplicate, unreadable);
     }
 }

@@ -1,5 +1,6 @@
 package dev.harrier.handler;
 
+import dev.harrier.time.RetryBackoff;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +43,15 @@ public interface JobHandler<A, R> {
     /** True when {@link #handle} blocks: Harrier then calls it on a virtual thread, off the event loop. */
     default boolean blocking() {
         return false;
+    }
+
+    /**
+     * This kind's retry schedule, for its jobs that give none of their own; empty for the instance's
+     * (HARRIER_RETRY_*). The enrichment seed's 60, 120, 240, 480 s is
+     * {@code new RetryBackoff(60, 2.0, 480, 0.0)}.
+     */
+    default Optional<RetryBackoff> backoff() {
+        return Optional.empty();
     }
 
     /** The timeout of this kind's jobs when the job sets none; empty for the configured default. */

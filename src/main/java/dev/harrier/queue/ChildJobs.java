@@ -142,7 +142,7 @@ public class ChildJobs {
                 ? request.kind() : textKind(child);
         String text = InputChecks.textProblem(reason) == null ? reason : "the child could not be made";
         return new NewJob(workspace, NewJob.DEFAULT_QUEUE, kind, "{}", 0, null, 1, null, null, textTags(child), parent, null, null,
-                false, new NewJob.Links(null, null, null, false, child.key(), text));
+                false, new NewJob.Links(null, null, null, false, child.key(), text, null));
     }
 
     /** The tags of a body that could not be read whole, those that can be stored: the failed job is found by them. */

@@ -16,10 +16,17 @@ public record ClaimedJob(
         Integer timeoutSeconds,
         Instant runAt,
         Instant startedAt,
-        List<String> tags) {
+        List<String> tags,
+        String backoffJson) {
 
     public ClaimedJob {
         tags = tags == null ? List.of() : tags;
+    }
+
+    /** A job with tags and without a backoff of its own. */
+    public ClaimedJob(UUID id, String workspace, String queue, String kind, String argsJson, int attempt, int maxAttempts,
+                      Integer timeoutSeconds, Instant runAt, Instant startedAt, List<String> tags) {
+        this(id, workspace, queue, kind, argsJson, attempt, maxAttempts, timeoutSeconds, runAt, startedAt, tags, null);
     }
 
     /** A job without tags. */

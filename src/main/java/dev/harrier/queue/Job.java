@@ -39,12 +39,13 @@ public record Job(
         Pipeline pipeline) {
 
     /**
-     * What a job carries for pipelines: its {@code childFailure} policy, its children's counts (null
-     * when it has none), and its {@code then} and {@code callback} as enqueued (JSON text, or null).
+     * What a job carries beyond one attempt: its {@code childFailure} policy, its children's counts
+     * (null when it has none), its {@code then} and {@code callback} as enqueued, and its own retry
+     * schedule (JSON text, or null).
      */
-    public record Pipeline(String childFailure, Children children, String thenJson, String callbackJson) {
+    public record Pipeline(String childFailure, Children children, String thenJson, String callbackJson, String backoffJson) {
 
-        public static final Pipeline NONE = new Pipeline("ignore", null, null, null);
+        public static final Pipeline NONE = new Pipeline("ignore", null, null, null, null);
     }
 
     /** The direct children by status; {@code pending} counts every status not terminal but {@code running}. */

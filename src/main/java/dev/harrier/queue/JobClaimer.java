@@ -107,6 +107,7 @@ public class JobClaimer {
         int runAt = columns.at("run_at");
         int startedAt = columns.at("started_at");
         int tags = columns.at("tags");
+        int backoff = columns.at("backoff");
         for (Row row : rows) {
             String[] tagList = row.getArrayOfStrings(tags);
             jobs.add(new ClaimedJob(
@@ -120,7 +121,8 @@ public class JobClaimer {
                     row.getInteger(timeoutSeconds),
                     JobRows.instant(row, runAt),
                     JobRows.instant(row, startedAt),
-                    tagList == null || tagList.length == 0 ? List.of() : List.of(tagList)));
+                    tagList == null || tagList.length == 0 ? List.of() : List.of(tagList),
+                    row.getString(backoff)));
         }
         return jobs;
     }

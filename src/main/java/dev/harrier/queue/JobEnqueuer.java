@@ -175,6 +175,7 @@ final class JobEnqueuer {
         Boolean[] held = new Boolean[n];
         String[] childKey = new String[n];
         String[] invalid = new String[n];
+        String[] backoff = new String[n];
         for (int k = 0; k < n; k++) {
             NewJob job = jobs.get(todo.get(k));
             id[k] = ids.get(todo.get(k));
@@ -199,10 +200,11 @@ final class JobEnqueuer {
             held[k] = links.held();
             childKey[k] = links.childKey();
             invalid[k] = links.invalid();
+            backoff[k] = links.backoffJson();
         }
         return Tuple.from(List.of(id, workspace, queue, kind, args, priority, runAt, maxAttempts, timeout,
                 uniqueKey, tags, parent, notify, schedule, scheduledFor, triggered, childFailure, then, callback, held,
-                childKey, invalid));
+                childKey, invalid, backoff));
     }
 
     private static String tagsJson(List<String> tags) {

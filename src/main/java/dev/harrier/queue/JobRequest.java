@@ -24,12 +24,13 @@ public record JobRequest(
         UUID parentId,
         String childFailure,
         JsonNode then,
-        JsonNode callback) {
+        JsonNode callback,
+        JsonNode backoff) {
 
     /** A request without pipeline fields. */
     public JobRequest(String kind, String queue, JsonNode args, Integer priority, Instant runAt, Integer maxAttempts,
                       Integer timeoutSeconds, String uniqueKey, List<String> tags, UUID parentId) {
-        this(kind, queue, args, priority, runAt, maxAttempts, timeoutSeconds, uniqueKey, tags, parentId, null, null, null);
+        this(kind, queue, args, priority, runAt, maxAttempts, timeoutSeconds, uniqueKey, tags, parentId, null, null, null, null);
     }
 
     /** The smallest request: a kind and its arguments. */
@@ -40,6 +41,6 @@ public record JobRequest(
     /** The same request as a child of {@code parent}. */
     public JobRequest withParent(UUID parent) {
         return new JobRequest(kind, queue, args, priority, runAt, maxAttempts, timeoutSeconds, uniqueKey, tags, parent,
-                childFailure, then, callback);
+                childFailure, then, callback, backoff);
     }
 }

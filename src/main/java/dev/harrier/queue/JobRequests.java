@@ -71,7 +71,7 @@ public final class JobRequests {
             return null;
         }
         return new JobRequest(kind, queue, body.get("args"), priority, runAt, maxAttempts, timeoutSeconds, uniqueKey, tags,
-                null, childFailure, body.get("then"), body.get("callback"));
+                null, childFailure, body.get("then"), body.get("callback"), body.get("backoff"));
     }
 
     private static String text(JsonNode body, String field, List<FieldProblem> problems) {

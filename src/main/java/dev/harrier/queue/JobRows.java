@@ -77,6 +77,7 @@ public final class JobRows {
         private final int childrenCancelled;
         private final int then;
         private final int callback;
+        private final int backoff;
 
         Reader(Columns columns) {
             id = columns.at("id");
@@ -118,6 +119,7 @@ public final class JobRows {
             childrenCancelled = columns.at("children_cancelled");
             then = columns.at("then_job");
             callback = columns.at("callback");
+            backoff = columns.at("backoff");
         }
 
         Job read(Row row) {
@@ -165,8 +167,9 @@ public final class JobRows {
             int total = row.getInteger(childrenTotal);
             String thenJson = row.getString(then);
             String callbackJson = row.getString(callback);
+            String backoffJson = row.getString(backoff);
             String policy = row.getString(childFailure);
-            if (total == 0 && thenJson == null && callbackJson == null && "ignore".equals(policy)) {
+            if (total == 0 && thenJson == null && callbackJson == null && backoffJson == null && "ignore".equals(policy)) {
                 return Job.Pipeline.NONE;
             }
             Job.Children children = null;
@@ -178,7 +181,7 @@ public final class JobRows {
                 children = new Job.Children(total, total - running - completed - failed - cancelled, running,
                         completed, failed, cancelled);
             }
-            return new Job.Pipeline(policy, children, thenJson, callbackJson);
+            return new Job.Pipeline(policy, children, thenJson, callbackJson, backoffJson);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.harrier.queue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -10,7 +8,6 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -28,17 +25,15 @@ public class KindStore {
     }
 
     private final Pool pool;
-    private final ObjectMapper mapper;
 
-    public KindStore(Pool pool, ObjectMapper mapper) {
+    public KindStore(Pool pool) {
         this.pool = pool;
-        this.mapper = mapper;
     }
 
     public Uni<Put> put(RemoteKind kind) {
         return pool.preparedQuery(Table.KINDS.sql("upsert"))
                 .execute(Tuple.from(Arrays.asList(kind.workspace(), kind.name(), kind.argsSchemaJson(), kind.timeoutSeconds(),
-                        kind.maxAttempts(), kind.backoff() == null ? null : write(kind.backoff()))))
+                        kind.maxAttempts(), RetryBackoffs.toJson(kind.backoff()))))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Put(read(row), row.getBoolean("created"));
@@ -89,22 +84,9 @@ public class KindStore {
     }
 
     private RemoteKind read(Row row) {
-        String backoff = row.getString("backoff");
-        try {
-            return new RemoteKind(row.getString("workspace"), row.getString("name"), row.getString("args_schema"),
-                    row.getInteger("timeout_seconds"), row.getInteger("max_attempts"),
-                    backoff == null ? null : mapper.readValue(backoff, RemoteKind.RetryBackoff.class),
-                    JobRows.instant(row, "created_at"), JobRows.instant(row, "updated_at"));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private String write(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new RemoteKind(row.getString("workspace"), row.getString("name"), row.getString("args_schema"),
+                row.getInteger("timeout_seconds"), row.getInteger("max_attempts"),
+                RetryBackoffs.fromJson(row.getString("backoff")),
+                JobRows.instant(row, "created_at"), JobRows.instant(row, "updated_at"));
     }
 }

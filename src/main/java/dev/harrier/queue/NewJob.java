@@ -35,12 +35,13 @@ record NewJob(
      * null); {@code held}: a child an {@code each} holds back; {@code childKey}: unique under the
      * parent; {@code invalid}: why the job could not be made (it is created failed with it).
      */
-    record Links(String childFailure, String thenJson, String callbackJson, boolean held, String childKey, String invalid) {
+    record Links(String childFailure, String thenJson, String callbackJson, boolean held, String childKey, String invalid,
+                 String backoffJson) {
 
-        static final Links NONE = new Links(null, null, null, false, null, null);
+        static final Links NONE = new Links(null, null, null, false, null, null, null);
 
         Links withChild(boolean held, String childKey, String invalid) {
-            return new Links(childFailure, thenJson, callbackJson, held, childKey, invalid);
+            return new Links(childFailure, thenJson, callbackJson, held, childKey, invalid, backoffJson);
         }
     }
 

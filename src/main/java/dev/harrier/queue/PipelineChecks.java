@@ -2,6 +2,7 @@ package dev.harrier.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harrier.handler.FieldProblem;
+import dev.harrier.time.RetryBackoff;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Iterator;
@@ -39,8 +40,10 @@ final class PipelineChecks {
         if (callback != null) {
             callback(callback, "callback", found);
         }
+        RetryBackoff backoff = RetryBackoffs.read(request.backoff(), "backoff", found);
+        RetryBackoffs.check(found, "backoff", backoff);
         return new NewJob.Links(policy, then == null ? null : then.toString(), callback == null ? null : callback.toString(),
-                false, null, null);
+                false, null, null, RetryBackoffs.toJson(backoff));
     }
 
     private static void then(JsonNode then, String field, int depth, List<FieldProblem> found) {

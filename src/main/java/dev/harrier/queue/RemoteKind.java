@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.time.RetryBackoff;
 import java.time.Instant;
 
 /**
@@ -8,8 +9,4 @@ import java.time.Instant;
  */
 public record RemoteKind(String workspace, String name, String argsSchemaJson, Integer timeoutSeconds,
                          Integer maxAttempts, RetryBackoff backoff, Instant createdAt, Instant updatedAt) {
-
-    /** A kind's own backoff between attempts; fields not given take the service's defaults. */
-    public record RetryBackoff(Integer baseSeconds, Double factor, Integer maxSeconds, Double jitter) {
-    }
 }

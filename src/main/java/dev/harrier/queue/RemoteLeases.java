@@ -1,6 +1,7 @@
 package dev.harrier.queue;
 
 import dev.harrier.sql.Table;
+import dev.harrier.time.RetryBackoff;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,7 +22,8 @@ public class RemoteLeases {
 
     /** The running attempt a token holds. */
     public record Held(UUID id, String workspace, String queue, String kind, int attempt, int maxAttempts, String owner,
-                       Instant leaseExpiresAt, boolean cancelRequested, Instant timeoutAt, boolean timedOut) {
+                       Instant leaseExpiresAt, boolean cancelRequested, Instant timeoutAt, boolean timedOut,
+                       RetryBackoff backoff) {
     }
 
     /** A renewed lease. */
@@ -49,7 +51,8 @@ public class RemoteLeases {
                     return Optional.of(new Held(row.getUUID("id"), row.getString("workspace"), row.getString("queue"),
                             row.getString("kind"), row.getInteger("attempt"), row.getInteger("max_attempts"),
                             row.getString("lease_owner"), JobRows.instant(row, "lease_expires_at"),
-                            row.getBoolean("cancel_requested"), JobRows.instant(row, "timeout_at"), row.getBoolean("timed_out")));
+                            row.getBoolean("cancel_requested"), JobRows.instant(row, "timeout_at"), row.getBoolean("timed_out"),
+                            RetryBackoffs.fromJson(row.getString("backoff"))));
                 });
     }
 

@@ -17,6 +17,7 @@ import dev.harrier.queue.RemoteLeases;
 import dev.harrier.queue.RemoteLeases.Held;
 import dev.harrier.queue.RemoteOutcomes;
 import dev.harrier.time.Backoff;
+import dev.harrier.time.RetryBackoff;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -193,7 +194,7 @@ public class RemoteAttempts {
         boolean retry = retryable && attempt.attempt() < attempt.maxAttempts();
         Uni<Duration> wait = !retry ? Uni.createFrom().nullItem()
                 : retryAfterSeconds != null ? Uni.createFrom().item(Duration.ofSeconds(retryAfterSeconds))
-                : kinds.get(workspace, attempt.kind()).map(kind -> backoff(kind, attempt.attempt()));
+                : kinds.get(workspace, attempt.kind()).map(kind -> backoff(attempt.backoff(), kind, attempt.attempt()));
         return wait.map(delay -> {
             Outcome outcome = retry
                     ? new Outcome(attempt.id(), attempt.attempt(), JobStatus.RETRYING, null, clock.instant().plus(delay), message, type)
@@ -255,17 +256,11 @@ public class RemoteAttempts {
                 .flatMap(held -> held.isPresent() ? Uni.createFrom().item(held.get()) : Uni.createFrom().failure(lost(id)));
     }
 
-    private Duration backoff(Optional<RemoteKind> kind, int attempt) {
-        RemoteKind.RetryBackoff own = kind.map(RemoteKind::backoff).orElse(null);
-        if (own == null) {
-            return defaultBackoff.delayAfter(attempt);
-        }
-        Duration base = own.baseSeconds() == null ? defaultBackoff.base() : Duration.ofSeconds(own.baseSeconds());
-        Duration cap = own.maxSeconds() == null ? defaultBackoff.cap() : Duration.ofSeconds(own.maxSeconds());
-        double factor = own.factor() == null ? defaultBackoff.factor() : own.factor();
-        double jitter = own.jitter() == null ? 0.5 : own.jitter();
-        long ceiling = new Backoff(base, cap.compareTo(base) < 0 ? base : cap, factor).ceilingAfter(attempt).toMillis();
-        return Duration.ofMillis(Math.round(ceiling * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
+    /** The job's own backoff, else its kind's, else the instance's. */
+    private Duration backoff(RetryBackoff own, Optional<RemoteKind> kind, int attempt) {
+        RetryBackoff chosen = own != null ? own : kind.map(RemoteKind::backoff).orElse(null);
+        return chosen == null ? defaultBackoff.delayAfter(attempt)
+                : chosen.delayAfter(attempt, defaultBackoff, ThreadLocalRandom.current()::nextDouble);
     }
 
     /** Every failed attempt's line in the job's log, as the engine writes it. */

@@ -27,7 +27,7 @@ public final class JobTemplate {
             }
             return new JobRequest(text(job, "kind"), text(job, "queue"), job.get("args"), integer(job, "priority"), null,
                     integer(job, "maxAttempts"), integer(job, "timeoutSeconds"), text(job, "uniqueKey"), tags, null,
-                    text(job, "childFailure"), job.get("then"), job.get("callback"));
+                    text(job, "childFailure"), job.get("then"), job.get("callback"), job.get("backoff"));
         } catch (IOException e) {
             throw new UncheckedIOException("the stored job of a schedule is not an enqueue body", e);
         }

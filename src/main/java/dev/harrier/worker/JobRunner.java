@@ -16,6 +16,9 @@ import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
+import dev.harrier.queue.RetryBackoffs;
+import dev.harrier.time.Backoff;
+import dev.harrier.time.RetryBackoff;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -186,8 +190,19 @@ final class JobRunner {
         if (job.attempt() >= job.maxAttempts()) {
             return Outcome.failed(job, message, type);
         }
-        Duration wait = delay != null ? delay : settings.backoffFor(job.kind()).delayAfter(job.attempt());
+        Duration wait = delay != null ? delay : backoff(job);
         return Outcome.retrying(job, clock.instant().plus(wait), message, type);
+    }
+
+    /** The job's own retry schedule, else its kind's handler's, else the instance's for the kind (HARRIER_RETRY_*). */
+    private Duration backoff(ClaimedJob job) {
+        RetryBackoff own = RetryBackoffs.fromJson(job.backoffJson());
+        if (own == null) {
+            own = handlers.find(job.kind()).flatMap(JobHandler::backoff).orElse(null);
+        }
+        Backoff instance = settings.backoffFor(job.kind());
+        return own == null ? instance.delayAfter(job.attempt())
+                : own.delayAfter(job.attempt(), instance, ThreadLocalRandom.current()::nextDouble);
     }
 
     /** Earlier attempts' errors live in the job's log; the job row keeps only the latest. */

@@ -98,7 +98,7 @@ class LinksTest {
         String tag = "java-" + UUID.randomUUID();
         JobRequest request = new JobRequest("test-count", null, harness.json("{\"n\": 5}"), null, null, null, null, null,
                 List.of(tag), null, null, harness.json("{\"kind\": \"test-count\", \"args\": {\"n\": \"{{result}}\"}, "
-                        + "\"tags\": [\"" + tag + "\", \"link\"]}"), null);
+                        + "\"tags\": [\"" + tag + "\", \"link\"]}"), null, null);
         // Rolled back: neither the job nor its link exists.
         pool.withTransaction(tx -> submitter.submit(tx, "default", List.of(request))
                         .flatMap(results -> Uni.createFrom().failure(new IllegalStateException("rolled back"))))
