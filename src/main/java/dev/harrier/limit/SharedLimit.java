@@ -53,6 +53,7 @@ final class SharedLimit {
         }
     }
 
+    /** A slot is used at most this late, and less than half its spacing: see {@link #waitUntil}. */
     private static final long STALE_NANOS = Duration.ofMillis(50).toNanos();
     private static final long RETRY_NANOS = Duration.ofMillis(100).toNanos();
 
@@ -66,6 +67,7 @@ final class SharedLimit {
     private final ArrayDeque<Long> slots = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<Long>> slotWaiters = new ArrayDeque<>();
     private boolean reserving;
+    private long spacingNanos = Long.MAX_VALUE;
 
     // Concurrency: permits granted by the database, those in use, and the requests waiting for one.
     private final ArrayDeque<CompletableFuture<Void>> permitWaiters = new ArrayDeque<>();
@@ -153,13 +155,21 @@ final class SharedLimit {
         // Timers count whole milliseconds: a slot due within one goes now.
         Uni<Void> due = wait < 1_000_000 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000));
-        return due.flatMap(x -> ticker.nanoTime() - at > STALE_NANOS ? acquireSlot() : Uni.createFrom().voidItem());
+        return due.flatMap(x -> ticker.nanoTime() - at > lateness() ? acquireSlot() : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * How late a slot may still be used: 50 ms, and less than half the spacing, so that requests
+     * sent in any window of {@code perSeconds} come from at most {@code requests + 1} slots.
+     */
+    private synchronized long lateness() {
+        return Math.min(STALE_NANOS, spacingNanos / 2);
     }
 
     /** Slots more than a moment in the past are let go: used late, they would bunch up with the next ones. */
     private void dropStale() {
         long now = ticker.nanoTime();
-        while (!slots.isEmpty() && slots.peek() < now - STALE_NANOS) {
+        while (!slots.isEmpty() && slots.peek() < now - lateness()) {
             slots.poll();
         }
     }
@@ -204,6 +214,7 @@ final class SharedLimit {
                 // The statement's "now" is taken as the middle of the round trip.
                 long first = (sent + received) / 2 + Math.round(granted.firstIn() * 1e9);
                 long spacing = Math.round(granted.spacing() * 1e9);
+                spacingNanos = spacing;
                 for (int i = 0; i < granted.granted(); i++) {
                     long at = first + i * spacing;
                     CompletableFuture<Long> waiter = slotWaiters.poll();

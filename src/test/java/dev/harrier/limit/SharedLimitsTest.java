@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.harrier.queue.JobStatus;
 import dev.harrier.testing.EngineHarness;
+import dev.harrier.testing.Management;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
@@ -110,6 +111,10 @@ class SharedLimitsTest {
             assertThat(arrivals).hasSize(50);
             assertThat(most.get()).as("requests in flight at once").isLessThanOrEqualTo(3);
             assertThat(mostInAnyWindow(arrivals, Duration.ofSeconds(1))).as("requests in any second").isLessThanOrEqualTo(21);
+            String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).contains("harrier_limit_granted_total{limit=\"shared-acct\",workspace=\"default\"} 50.0")
+                    .contains("harrier_limit_waiting{limit=\"shared-acct\",workspace=\"default\"} 0.0")
+                    .contains("harrier_limit_wait_seconds_count{limit=\"shared-acct\",workspace=\"default\"} 50");
         } finally {
             vertx.close();
         }
