@@ -55,6 +55,7 @@ final class SharedLimit {
 
     /** A slot is used at most this late, and less than half its spacing: see {@link #waitUntil}. */
     private static final long STALE_NANOS = Duration.ofMillis(50).toNanos();
+    private static final long MIN_LATENESS_NANOS = Duration.ofMillis(1).toNanos();
     private static final long RETRY_NANOS = Duration.ofMillis(100).toNanos();
 
     private final String name;
@@ -147,23 +148,27 @@ final class SharedLimit {
     }
 
     /**
-     * Waits for the slot's time. A request woken too late (a busy machine, a pause) lets its slot go
-     * and waits for another: used late, it would bunch up with the next slots' requests.
+     * Waits for the slot's time. A request whose timer fired too late (a busy machine, a pause) lets
+     * its slot go and waits for another: used late, it would bunch up with the next slots' requests.
+     * A slot already due when granted goes at once.
      */
     private Uni<Void> waitUntil(long at) {
         long wait = at - ticker.nanoTime();
-        // Timers count whole milliseconds: a slot due within one goes now.
-        Uni<Void> due = wait < 1_000_000 ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000));
-        return due.flatMap(x -> ticker.nanoTime() - at > lateness() ? acquireSlot() : Uni.createFrom().voidItem());
+        if (wait < 1_000_000) {
+            // Due (timers count whole milliseconds: within one is now).
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000))
+                .flatMap(x -> ticker.nanoTime() - at > lateness() ? acquireSlot() : Uni.createFrom().voidItem());
     }
 
     /**
-     * How late a slot may still be used: 50 ms, and less than half the spacing, so that requests
-     * sent in any window of {@code perSeconds} come from at most {@code requests + 1} slots.
+     * How late a slot may still be used: half the spacing, so that requests sent in any window of
+     * {@code perSeconds} come from at most {@code requests + 1} slots; between 1 ms (timers count
+     * milliseconds: above 500 requests a second, up to a millisecond's worth more) and 50 ms.
      */
     private synchronized long lateness() {
-        return Math.min(STALE_NANOS, spacingNanos / 2);
+        return Math.min(STALE_NANOS, Math.max(MIN_LATENESS_NANOS, spacingNanos / 2));
     }
 
     /** Slots more than a moment in the past are let go: used late, they would bunch up with the next ones. */
@@ -216,7 +221,9 @@ final class SharedLimit {
                 long spacing = Math.round(granted.spacing() * 1e9);
                 spacingNanos = spacing;
                 for (int i = 0; i < granted.granted(); i++) {
-                    long at = first + i * spacing;
+                    // A slot that was due before its grant arrived counts from the arrival: it could
+                    // not have been used sooner, and it is not late.
+                    long at = Math.max(first + i * spacing, received);
                     CompletableFuture<Long> waiter = slotWaiters.poll();
                     if (waiter == null) {
                         slots.add(at);
@@ -265,7 +272,9 @@ final class SharedLimit {
             if (!permitWaiters.isEmpty() && inUse < usable() && ticker.nanoTime() < leaseValidUntil) {
                 inUse++;
                 next = permitWaiters.poll();
-            } else if (allowed > inUse && (permitWaiters.isEmpty() || inUse >= usable()) && !handBackScheduled) {
+            } else if (allowed > inUse && (inUse == 0 && permitWaiters.isEmpty() || allowed > share) && !handBackScheduled) {
+                // Kept while in use (handing back and asking again would cost a round trip a
+                // request); handed back when idle, or when others wait and this holds more than its share.
                 handBackScheduled = true;
                 handBack = true;
             }
