@@ -28,7 +28,9 @@ DELETE FROM harrier.limits WHERE workspace = $1 AND name = $2 RETURNING name;
 -- Reserves up to $3 consecutive request slots, none later than $4 seconds from now: the first at
 -- `first` (now, or the end of the slots already reserved), the next ones `spacing` seconds apart.
 -- `granted` may be 0 (other instances reserved the whole lease period ahead): ask again once
--- `first` is nearer. A limit without a rate part grants nothing and changes nothing. No row: the
+-- `first` is nearer. `first_in` counts from the statement's end (clock_timestamp()), so that the
+-- caller, counting from the reply's arrival, places the slots no earlier than they are: time spent
+-- waiting for a connection or the row lock only moves them later. A limit without a rate part grants nothing and changes nothing. No row: the
 -- limit does not exist.
 WITH current AS (
     SELECT workspace, name, requests, per_seconds, concurrency, greatest(tat, now()) AS first,
@@ -48,4 +50,4 @@ SET tat = CASE WHEN g.granted > 0 THEN g.first + make_interval(secs => g.granted
 FROM granted g
 WHERE l.workspace = g.workspace AND l.name = g.name
 RETURNING g.requests, g.per_seconds, g.concurrency, g.granted, g.spacing,
-          extract(EPOCH FROM g.first - now()) AS first_in;
+          extract(EPOCH FROM g.first - clock_timestamp()) AS first_in;

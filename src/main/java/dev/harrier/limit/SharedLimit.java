@@ -194,10 +194,9 @@ final class SharedLimit {
             reserving = true;
             wanted = slotWaiters.size();
         }
-        long sent = ticker.nanoTime();
         Duration horizon = lease.dividedBy(2);
         backend.takeSlots(wanted, horizon).subscribe().with(
-                granted -> reserved(granted, sent, ticker.nanoTime(), horizon),
+                granted -> reserved(granted, ticker.nanoTime(), horizon),
                 failure -> {
                     synchronized (this) {
                         reserving = false;
@@ -206,7 +205,7 @@ final class SharedLimit {
                 });
     }
 
-    private void reserved(Slots granted, long sent, long received, Duration horizon) {
+    private void reserved(Slots granted, long received, Duration horizon) {
         List<Runnable> wakes = new ArrayList<>();
         long retryIn = -1;
         synchronized (this) {
@@ -216,8 +215,9 @@ final class SharedLimit {
                 slotWaiters.forEach(waiter -> wakes.add(() -> waiter.completeExceptionally(gone)));
                 slotWaiters.clear();
             } else {
-                // The statement's "now" is taken as the middle of the round trip.
-                long first = (sent + received) / 2 + Math.round(granted.firstIn() * 1e9);
+                // Counted from the reply's arrival (the statement's end, in the database's time):
+                // never earlier than the database placed them, whatever the wait before the statement.
+                long first = received + Math.round(granted.firstIn() * 1e9);
                 long spacing = Math.round(granted.spacing() * 1e9);
                 spacingNanos = spacing;
                 for (int i = 0; i < granted.granted(); i++) {
