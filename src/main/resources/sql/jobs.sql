@@ -625,7 +625,8 @@ FROM updated;
 -- SHA-256(secret $7 || job id), which queue.LeaseTokens computes for the reply). As `claim`, but
 -- the jobs come back whole (the reply shows them) and the running events are announced after the
 -- commit (queue.EnqueueNotices): a commit that notifies holds the notification lock through its WAL
--- flush, and one claim per worker call made them queue behind each other.
+-- flush, and one claim per worker call made them queue behind each other. $8: the shared limits the
+-- claim counts the jobs against (null for none), kept on them while they run.
 WITH picked AS (
     SELECT id FROM harrier.jobs
     WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
@@ -637,7 +638,8 @@ WITH picked AS (
     SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
         lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
         last_event_seq = j.last_event_seq + 1,
-        lease_token_hash = sha256(substring(sha256($7::bytea || uuid_send(j.id)) FROM 1 FOR 16))
+        lease_token_hash = sha256(substring(sha256($7::bytea || uuid_send(j.id)) FROM 1 FOR 16)),
+        limits = $8::text[]
     WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING j.*
 ), events AS (

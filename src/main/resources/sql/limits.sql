@@ -51,3 +51,31 @@ FROM granted g
 WHERE l.workspace = g.workspace AND l.name = g.name
 RETURNING g.requests, g.per_seconds, g.concurrency, g.granted, g.spacing,
           extract(EPOCH FROM g.first - clock_timestamp()) AS first_in;
+
+-- name: lock_for_claim
+-- A remote claim's limits ($2), locked for its transaction (by name, so that claims never wait for
+-- each other in a cycle): for each, the permits its running jobs hold (`running`, when it has a
+-- concurrency), the request slots due now (`due`: those since the last one taken, at most one of
+-- the past, so a limit idle for a while lets one job go, not a burst) and when the next one is due
+-- (`next_in`, seconds).
+SELECT l.name, l.concurrency,
+       CASE WHEN l.concurrency IS NULL THEN NULL
+            ELSE (SELECT count(*) FROM harrier.jobs j
+                  WHERE j.workspace = l.workspace AND j.status = 'running' AND j.limits @> ARRAY[l.name]) END AS running,
+       CASE WHEN l.requests IS NULL THEN NULL
+            ELSE floor(extract(EPOCH FROM now() - greatest(l.tat, now() - make_interval(secs => l.per_seconds / l.requests)))
+                       / (l.per_seconds / l.requests) + 1e-9)::integer END AS due,
+       CASE WHEN l.requests IS NULL THEN NULL
+            ELSE extract(EPOCH FROM greatest(l.tat, now() - make_interval(secs => l.per_seconds / l.requests))
+                                    + make_interval(secs => l.per_seconds / l.requests) - now()) END AS next_in
+FROM harrier.limits l
+WHERE l.workspace = $1 AND l.name = ANY($2::text[])
+ORDER BY l.name
+FOR UPDATE OF l;
+
+-- name: take_claimed
+-- The slots of $3 jobs a remote claim took, in its transaction (after lock_for_claim).
+UPDATE harrier.limits
+SET tat = greatest(tat, now() - make_interval(secs => per_seconds / requests))
+          + make_interval(secs => $3 * per_seconds / requests)
+WHERE workspace = $1 AND name = ANY($2::text[]) AND requests IS NOT NULL;

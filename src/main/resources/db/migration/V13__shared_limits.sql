@@ -40,3 +40,13 @@ CREATE TABLE harrier.limit_holds (
 -- A job's own retry schedule ({"baseSeconds", "factor", "maxSeconds", "jitter"}), as enqueued;
 -- null for the kind's or the instance's.
 ALTER TABLE harrier.jobs ADD COLUMN backoff jsonb;
+
+-- A remote kind's shared limit: each job of the kind a worker claims takes a request of it (its rate)
+-- and holds one of its permits (its concurrency) while it runs.
+ALTER TABLE harrier.kinds ADD COLUMN limit_name text;
+
+-- The limits a remote claim counted the job against, while it runs under that claim: a limit's
+-- concurrency is the count of its running jobs, by this index.
+ALTER TABLE harrier.jobs ADD COLUMN limits text[];
+CREATE INDEX jobs_running_limits_idx ON harrier.jobs USING gin (limits)
+    WHERE status = 'running' AND limits IS NOT NULL;

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.dataset.DatasetNames;
 import dev.harrier.document.ApiProblem;
 import dev.harrier.document.Problem;
 import dev.harrier.handler.ArgsSchemaGenerator;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.limit.LimitStore;
 import dev.harrier.queue.ArgsSchemas;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.queue.KindStore;
@@ -53,9 +55,11 @@ public class KindResource {
     private final RequestJson json;
     private final ObjectMapper mapper;
     private final int maxKinds;
+    private final LimitStore limits;
 
     public KindResource(KindStore store, ArgsSchemas schemas, HandlerRegistry handlers, ArgsSchemaGenerator generated,
-                        RequestJson json, ObjectMapper mapper, HarrierConfig config) {
+                        RequestJson json, ObjectMapper mapper, HarrierConfig config, LimitStore limits) {
+        this.limits = limits;
         this.store = store;
         this.schemas = schemas;
         this.handlers = handlers;
@@ -96,8 +100,15 @@ public class KindResource {
                 put == null ? null : put.timeoutSeconds(), put == null ? null : put.maxAttempts(),
                 put == null || put.backoff() == null ? null : new RetryBackoff(put.backoff().baseSeconds(),
                         put.backoff().factor(), put.backoff().maxSeconds(), put.backoff().jitter()),
-                null, null);
-        return store.get(caller.workspace(), kind)
+                put == null ? null : put.limit(), null, null);
+        Uni<Void> limitExists = declared.limit() == null ? Uni.createFrom().voidItem()
+                : limits.get(caller.workspace(), declared.limit()).invoke(found -> {
+                    if (found.isEmpty()) {
+                        throw Requests.invalid("limit", "no limit named " + declared.limit() + " in this workspace (PUT /api/v1/limits/"
+                                + declared.limit() + " first)");
+                    }
+                }).replaceWithVoid();
+        return limitExists.flatMap(x -> store.get(caller.workspace(), kind))
                 .flatMap(existing -> existing.isPresent() ? Uni.createFrom().item(0L) : store.count(caller.workspace()))
                 .flatMap(count -> {
                     if (count >= maxKinds) {
@@ -163,6 +174,9 @@ public class KindResource {
         if (put.maxAttempts() != null && (put.maxAttempts() < 1 || put.maxAttempts() > JobSubmitter.MAX_ATTEMPTS)) {
             problems.add(new FieldProblem("maxAttempts", "must be between 1 and " + JobSubmitter.MAX_ATTEMPTS));
         }
+        if (put.limit() != null && !DatasetNames.valid(put.limit())) {
+            problems.add(new FieldProblem("limit", "must name a limit: 1 to 100 of A-Z a-z 0-9 . _ -"));
+        }
         WorkerBodies.Backoff backoff = put.backoff();
         RetryBackoffs.check(problems, "backoff", backoff == null ? null
                 : new RetryBackoff(backoff.baseSeconds(), backoff.factor(), backoff.maxSeconds(), backoff.jitter()));
@@ -171,7 +185,7 @@ public class KindResource {
     /** A kind this service runs: its name and the schema of its argument record. */
     private WorkerBodies.Kind builtIn(String kind) {
         return new WorkerBodies.Kind(kind, RUN_BY_HARRIER, generated.schemaOf(handlers.find(kind).orElseThrow()),
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     private WorkerBodies.Kind document(RemoteKind kind) {
@@ -184,7 +198,7 @@ public class KindResource {
         }
         return new WorkerBodies.Kind(kind.name(), RUN_BY_REMOTE, schema, kind.timeoutSeconds(), kind.maxAttempts(),
                 b == null ? null : new WorkerBodies.Backoff(b.baseSeconds(), b.factor(), b.maxSeconds(), b.jitter()),
-                kind.createdAt(), kind.updatedAt());
+                kind.limit(), kind.createdAt(), kind.updatedAt());
     }
 
     private static void checkName(String name) {

@@ -8,6 +8,7 @@ import dev.harrier.document.Problem;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.limit.Limit;
 import dev.harrier.limit.LimitStore;
+import dev.harrier.queue.KindStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -55,11 +56,13 @@ public class LimitResource {
     }
 
     private final LimitStore store;
+    private final KindStore kinds;
     private final RequestJson json;
     private final int maxLimits;
 
-    public LimitResource(LimitStore store, RequestJson json, HarrierConfig config) {
+    public LimitResource(LimitStore store, KindStore kinds, RequestJson json, HarrierConfig config) {
         this.store = store;
+        this.kinds = kinds;
         this.json = json;
         this.maxLimits = config.limits().sharedLimits();
     }
@@ -121,16 +124,26 @@ public class LimitResource {
     @DELETE
     @Path("/{name}")
     @APIResponse(responseCode = "204", description = "Deleted; jobs that name it fail their next request (limit_unavailable)")
+    @APIResponse(responseCode = "409", description = "A remote kind counts its claims against it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     @Operation(operationId = "deleteLimit", summary = "Delete a shared limit")
     public Uni<Response> delete(@Context ContainerRequestContext request, @PathParam("name") String name) {
         Caller caller = Requests.withKey(request);
         checkName(name);
-        return store.delete(caller.workspace(), name).map(deleted -> {
-            if (!deleted) {
-                throw new ApiProblem(Problem.notFound("No limit " + name));
-            }
-            return Response.noContent().build();
-        });
+        return kinds.countNaming(caller.workspace(), name)
+                .invoke(naming -> {
+                    if (naming > 0) {
+                        throw new ApiProblem(Problem.conflict("Limit " + name + " is the limit of " + naming
+                                + " remote kind(s): change their limit first (PUT /api/v1/kinds/{kind})"));
+                    }
+                })
+                .flatMap(naming -> store.delete(caller.workspace(), name))
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw new ApiProblem(Problem.notFound("No limit " + name));
+                    }
+                    return Response.noContent().build();
+                });
     }
 
     private static void checkName(String name) {

@@ -20,7 +20,9 @@ public final class WorkerBodies {
 
     /** {@code PUT /api/v1/kinds/{kind}}: every field optional. */
     public record KindPut(@Schema(description = "A JSON Schema (draft 2020-12) of the jobs' args", nullable = true)
-                          JsonNode argsSchema, Integer timeoutSeconds, Integer maxAttempts, Backoff backoff) {
+                          JsonNode argsSchema, Integer timeoutSeconds, Integer maxAttempts, Backoff backoff,
+                          @Schema(description = "A shared limit (PUT /api/v1/limits/{name}) each claimed job of the kind counts against",
+                                  nullable = true) String limit) {
     }
 
     /**
@@ -29,7 +31,8 @@ public final class WorkerBodies {
      */
     public record Kind(String kind, String runBy, @Schema(nullable = true) JsonNode argsSchema,
                        @Schema(nullable = true) Integer timeoutSeconds, @Schema(nullable = true) Integer maxAttempts,
-                       @Schema(nullable = true) Backoff backoff, @Schema(nullable = true) Instant createdAt,
+                       @Schema(nullable = true) Backoff backoff, @Schema(nullable = true) String limit,
+                       @Schema(nullable = true) Instant createdAt,
                        @Schema(nullable = true) Instant updatedAt) {
     }
 
@@ -37,7 +40,9 @@ public final class WorkerBodies {
     }
 
     /** {@code POST /api/v1/workers/claim}: {@code kinds} required. */
-    public record Claim(String worker, List<String> kinds, List<String> queues, Integer max, Integer waitSeconds) {
+    public record Claim(String worker, List<String> kinds, List<String> queues, Integer max, Integer waitSeconds,
+                        @Schema(description = "A shared limit every job of this claim counts against (besides its kind's)", nullable = true)
+                        String limit) {
     }
 
     /** A claimed job: the job document with its lease token (shown only here) and deadlines. */

@@ -1,8 +1,10 @@
 package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
+import dev.harrier.dataset.DatasetNames;
 import dev.harrier.document.JobDocument;
 import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.limit.LimitStore;
 import dev.harrier.queue.KindStore;
 import dev.harrier.remote.ClaimRequest;
 import dev.harrier.remote.RemoteClaim;
@@ -42,11 +44,13 @@ public class WorkerResource {
 
     private final WorkerClaims claims;
     private final KindStore kinds;
+    private final LimitStore limits;
     private final RequestJson json;
     private final HandlerRegistry handlers;
 
-    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers) {
+    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers, LimitStore limits) {
         this.handlers = handlers;
+        this.limits = limits;
         this.claims = claims;
         this.kinds = kinds;
         this.json = json;
@@ -73,7 +77,13 @@ public class WorkerResource {
             throw Requests.invalid("", "must be a JSON object");
         }
         ClaimRequest checked = check(caller.workspace(), claim);
-        return kinds.named(caller.workspace(), checked.kinds())
+        Uni<Void> limitExists = checked.limit() == null ? Uni.createFrom().voidItem()
+                : limits.get(caller.workspace(), checked.limit()).invoke(found -> {
+                    if (found.isEmpty()) {
+                        throw Requests.invalid("limit", "no limit named " + checked.limit() + " in this workspace");
+                    }
+                }).replaceWithVoid();
+        return limitExists.flatMap(x -> kinds.named(caller.workspace(), checked.kinds()))
                 .flatMap(declared -> {
                     for (int i = 0; i < checked.kinds().size(); i++) {
                         if (handlers.find(checked.kinds().get(i)).isPresent()) {
@@ -122,8 +132,12 @@ public class WorkerResource {
         if (wait < 0 || wait > MAX_WAIT_SECONDS) {
             throw Requests.invalid("waitSeconds", "must be between 0 and " + MAX_WAIT_SECONDS);
         }
+        if (claim.limit() != null && !DatasetNames.valid(claim.limit())) {
+            throw Requests.invalid("limit", "must name a limit: 1 to 100 of A-Z a-z 0-9 . _ -");
+        }
         return new ClaimRequest(workspace, claim.worker(), List.copyOf(new LinkedHashSet<>(claim.kinds())),
-                claim.queues() == null ? null : List.copyOf(new LinkedHashSet<>(claim.queues())), max, Duration.ofSeconds(wait));
+                claim.queues() == null ? null : List.copyOf(new LinkedHashSet<>(claim.queues())), max, Duration.ofSeconds(wait),
+                claim.limit());
     }
 
     private static Response reply(List<RemoteClaim> claimed) {

@@ -37,7 +37,11 @@ public class JobClaimer {
     }
 
     /** A remote worker's claim: the jobs, whole, and whether the queue's limit stopped it. */
-    public record RemoteBatch(List<Job> jobs, boolean atLimit) {
+    /**
+     * {@code limitedFor}: when a shared limit's rate held the claim back, how long until its next
+     * slot is due (null otherwise).
+     */
+    public record RemoteBatch(List<Job> jobs, boolean atLimit, Duration limitedFor) {
     }
 
     /**
@@ -64,12 +68,68 @@ public class JobClaimer {
      */
     public Uni<RemoteBatch> claimRemote(String workspace, String queue, int limit, Integer concurrency, String owner,
                                         Duration lease, String[] kinds, byte[] secret) {
+        return claimRemote(workspace, queue, limit, concurrency, owner, lease, kinds, secret, new String[0]);
+    }
+
+    /**
+     * The same, every job counted against the shared limits {@code limits}: in one transaction
+     * that locks them, no more jobs than their concurrency leaves (their running jobs counted) and
+     * their request slots due now allow; the slots of the jobs claimed are taken.
+     */
+    public Uni<RemoteBatch> claimRemote(String workspace, String queue, int limit, Integer concurrency, String owner,
+                                        Duration lease, String[] kinds, byte[] secret, String[] limits) {
         double seconds = lease.toMillis() / 1000.0;
-        return limited(workspace, queue, limit, concurrency, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim_remote"))
-                        .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret))))
-                        .map(JobRows::toJobs))
-                .invoke(claimed -> notices.announced(claimed.jobs()))
-                .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit()));
+        String[] counted = limits.length == 0 ? null : limits;
+        BiFunction<SqlClient, Integer, Uni<List<Job>>> claim = (client, room) -> client.preparedQuery(Table.JOBS.sql("claim_remote"))
+                .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret), counted)))
+                .map(JobRows::toJobs);
+        if (counted == null) {
+            return limited(pool, workspace, queue, limit, concurrency, claim)
+                    .invoke(claimed -> notices.announced(claimed.jobs()))
+                    .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit(), null));
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery(Table.LIMITS.sql("lock_for_claim"))
+                        .execute(Tuple.of(workspace, limits))
+                        .flatMap(rows -> {
+                            SharedRoom room = SharedRoom.of(rows, limits.length);
+                            if (room.jobs() == 0) {
+                                return Uni.createFrom().item(new RemoteBatch(List.of(), true, room.nextSlotIn()));
+                            }
+                            return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, claim)
+                                    .call(claimed -> claimed.jobs().isEmpty() ? Uni.createFrom().voidItem()
+                                            : tx.preparedQuery(Table.LIMITS.sql("take_claimed"))
+                                                    .execute(Tuple.of(workspace, limits, claimed.jobs().size())))
+                                    .map(claimed -> new RemoteBatch(claimed.jobs(),
+                                            claimed.atLimit() || claimed.jobs().size() == room.jobs() && room.jobs() < limit,
+                                            claimed.jobs().size() == room.jobs() ? room.nextSlotIn() : null));
+                        }))
+                .invoke(claimed -> notices.announced(claimed.jobs()));
+    }
+
+    /** What a claim's shared limits leave: jobs it may take now, and when the next rate slot comes. */
+    private record SharedRoom(int jobs, Duration nextSlotIn) {
+
+        static SharedRoom of(RowSet<Row> rows, int expected) {
+            if (rows.size() < expected) {
+                // A limit that does not exist (deleted meanwhile): nothing is claimed under it.
+                return new SharedRoom(0, null);
+            }
+            int jobs = Integer.MAX_VALUE;
+            Duration next = null;
+            for (Row row : rows) {
+                Integer concurrency = row.getInteger("concurrency");
+                if (concurrency != null) {
+                    jobs = Math.min(jobs, Math.max(0, concurrency - row.getLong("running").intValue()));
+                }
+                Integer due = row.getInteger("due");
+                if (due != null) {
+                    jobs = Math.min(jobs, Math.max(0, due));
+                    Duration in = Duration.ofNanos(Math.max(0, Math.round(row.getNumeric("next_in").doubleValue() * 1e9)));
+                    next = next == null || in.compareTo(next) > 0 ? in : next;
+                }
+            }
+            return new SharedRoom(jobs, next);
+        }
     }
 
     private record Limited<T>(List<T> jobs, boolean atLimit) {
@@ -78,10 +138,24 @@ public class JobClaimer {
     /** Runs a claim of at most {@code limit}, and under a queue's {@code concurrency} when it has one. */
     private <T> Uni<Limited<T>> limited(String workspace, String queue, int limit, Integer concurrency,
                                         BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+        return limited(pool, workspace, queue, limit, concurrency, claim);
+    }
+
+    /** The same on {@code client}: the pool (a transaction of its own when the queue has a limit) or a caller's transaction. */
+    private <T> Uni<Limited<T>> limited(SqlClient client, String workspace, String queue, int limit, Integer concurrency,
+                                        BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
         if (concurrency == null) {
-            return claim.apply(pool, limit).map(jobs -> new Limited<>(jobs, false));
+            return claim.apply(client, limit).map(jobs -> new Limited<>(jobs, false));
         }
-        return pool.withTransaction(tx -> tx.preparedQuery(Table.JOBS.sql("claim_lock"))
+        if (client != pool) {
+            return queueLimited(client, workspace, queue, limit, concurrency, claim);
+        }
+        return pool.withTransaction(tx -> queueLimited(tx, workspace, queue, limit, concurrency, claim));
+    }
+
+    private <T> Uni<Limited<T>> queueLimited(SqlClient tx, String workspace, String queue, int limit, int concurrency,
+                                             BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+        return tx.preparedQuery(Table.JOBS.sql("claim_lock"))
                 .execute(Tuple.of(workspace, queue))
                 .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue)))
                 .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
@@ -89,7 +163,7 @@ public class JobClaimer {
                         ? Uni.createFrom().item(new Limited<T>(List.of(), true))
                         : claim.apply(tx, Math.min(limit, room))
                                 // Took all the room the limit left: more may wait behind it.
-                                .map(jobs -> new Limited<>(jobs, room <= limit && jobs.size() == room))));
+                                .map(jobs -> new Limited<>(jobs, room <= limit && jobs.size() == room)));
     }
 
     private static List<ClaimedJob> toClaimed(String workspace, String queue, RowSet<Row> rows) {

@@ -33,7 +33,7 @@ public class KindStore {
     public Uni<Put> put(RemoteKind kind) {
         return pool.preparedQuery(Table.KINDS.sql("upsert"))
                 .execute(Tuple.from(Arrays.asList(kind.workspace(), kind.name(), kind.argsSchemaJson(), kind.timeoutSeconds(),
-                        kind.maxAttempts(), RetryBackoffs.toJson(kind.backoff()))))
+                        kind.maxAttempts(), RetryBackoffs.toJson(kind.backoff()), kind.limit())))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Put(read(row), row.getBoolean("created"));
@@ -86,7 +86,13 @@ public class KindStore {
     private RemoteKind read(Row row) {
         return new RemoteKind(row.getString("workspace"), row.getString("name"), row.getString("args_schema"),
                 row.getInteger("timeout_seconds"), row.getInteger("max_attempts"),
-                RetryBackoffs.fromJson(row.getString("backoff")),
+                RetryBackoffs.fromJson(row.getString("backoff")), row.getString("limit_name"),
                 JobRows.instant(row, "created_at"), JobRows.instant(row, "updated_at"));
+    }
+
+    /** How many of the workspace's kinds count their claims against the limit. */
+    public Uni<Long> countNaming(String workspace, String limit) {
+        return pool.preparedQuery(Table.KINDS.sql("count_naming_limit")).execute(Tuple.of(workspace, limit))
+                .map(rows -> rows.iterator().next().getLong("kinds"));
     }
 }

@@ -8,5 +8,5 @@ import java.time.Instant;
  * arguments' JSON Schema and the defaults of its jobs, each null when not given.
  */
 public record RemoteKind(String workspace, String name, String argsSchemaJson, Integer timeoutSeconds,
-                         Integer maxAttempts, RetryBackoff backoff, Instant createdAt, Instant updatedAt) {
+                         Integer maxAttempts, RetryBackoff backoff, String limit, Instant createdAt, Instant updatedAt) {
 }

@@ -9,14 +9,19 @@ import java.util.Set;
  * ({@code null}: all of the workspace's), at most how many jobs, and how long it waits for one.
  */
 public record ClaimRequest(String workspace, String worker, List<String> kinds, List<String> queues, int max,
-                           Duration waitFor) {
+                           Duration waitFor, String limit) {
+
+    /** A claim without a shared limit of its own. */
+    public ClaimRequest(String workspace, String worker, List<String> kinds, List<String> queues, int max, Duration waitFor) {
+        this(workspace, worker, kinds, queues, max, waitFor, null);
+    }
 
     /** What a claim asks for, whoever asks: claims of one shape find the same jobs. */
-    record Shape(Set<String> kinds, Set<String> queues) {
+    record Shape(Set<String> kinds, Set<String> queues, String limit) {
     }
 
     Shape shape() {
-        return new Shape(Set.copyOf(kinds), queues == null ? null : Set.copyOf(queues));
+        return new Shape(Set.copyOf(kinds), queues == null ? null : Set.copyOf(queues), limit);
     }
 
     boolean takesFrom(String queue) {

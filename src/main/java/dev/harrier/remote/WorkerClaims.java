@@ -65,6 +65,7 @@ public class WorkerClaims {
     private final Vertx vertx;
     private final Duration poll;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final Set<String> rateWakes = ConcurrentHashMap.newKeySet();
     private final List<Runnable> subscriptions = new ArrayList<>();
     private long pollTimer = -1;
 
@@ -82,6 +83,15 @@ public class WorkerClaims {
         subscriptions.add(notifier.subscribe(Channel.QUEUES, this::onQueueNotified));
         subscriptions.add(notifier.onReconnect(this::wakeAll));
         pollTimer = vertx.setPeriodic(poll.toMillis(), id -> wakeAll());
+        // A shared limit's rate held a claim back: look again when its next slot is due.
+        passes.onRateLimited((workspace, wait) -> {
+            if (rateWakes.add(workspace)) {
+                vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
+                    rateWakes.remove(workspace);
+                    wake(workspace, null);
+                });
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
