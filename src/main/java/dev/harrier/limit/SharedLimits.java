@@ -136,9 +136,18 @@ public class SharedLimits {
         });
     }
 
+    /** Jobs a remote worker's claim took under a limit, counted as granted. */
+    public void claimed(String workspace, String limit, int jobs) {
+        granted(new Key(workspace, limit)).increment(jobs);
+    }
+
+    private Counter granted(Key key) {
+        return Counter.builder("harrier.limit.granted").description("Requests (and remote claims' jobs) a shared limit let go on this instance")
+                .tags("workspace", key.workspace(), "limit", key.name()).register(registry);
+    }
+
     private void granted(Key key, long waitedNanos) {
-        Counter.builder("harrier.limit.granted").description("Requests a shared limit let go on this instance")
-                .tags("workspace", key.workspace(), "limit", key.name()).register(registry).increment();
+        granted(key).increment();
         Timer.builder("harrier.limit.wait").description("How long requests waited for a shared limit")
                 .tags("workspace", key.workspace(), "limit", key.name()).register(registry)
                 .record(Duration.ofNanos(waitedNanos));

@@ -1,6 +1,7 @@
 package dev.harrier.remote;
 
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.limit.SharedLimits;
 import dev.harrier.queue.Job;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.JobStatus;
@@ -43,11 +44,13 @@ public class ClaimPasses {
     private final Duration defaultTimeout;
     private final Counter passes;
     private final KindStore kinds;
+    private final SharedLimits sharedLimits;
     private volatile BiConsumer<String, Duration> rateLimited = (workspace, wait) -> { };
 
     public ClaimPasses(JobClaimer claimer, QueueStore queues, OutcomeWriter writer, RemoteMetrics metrics, Clock clock,
-                       HarrierConfig config, MeterRegistry meters, KindStore kinds) {
+                       HarrierConfig config, MeterRegistry meters, KindStore kinds, SharedLimits sharedLimits) {
         this.claimer = claimer;
+        this.sharedLimits = sharedLimits;
         this.kinds = kinds;
         this.queues = queues;
         this.writer = writer;
@@ -122,6 +125,9 @@ public class ClaimPasses {
                 .flatMap(claim -> {
                     if (claim.limitedFor() != null) {
                         rateLimited.accept(request.workspace(), claim.limitedFor());
+                    }
+                    for (String limit : limits) {
+                        sharedLimits.claimed(request.workspace(), limit, claim.jobs().size());
                     }
                     for (Job job : claim.jobs()) {
                         metrics.started(job);

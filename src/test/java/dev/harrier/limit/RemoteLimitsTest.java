@@ -4,6 +4,7 @@ import static dev.harrier.testing.Api.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.harrier.testing.Management;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
@@ -93,6 +94,8 @@ class RemoteLimitsTest {
         assertThat(third).hasSize(1);
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'running' AND limits = '{two-at-once}'"))
                 .isEqualTo(2);
+        assertThat(Management.given().get("/q/metrics").then().extract().asString())
+                .contains("harrier_limit_granted_total{limit=\"two-at-once\",workspace=\"default\"} 3.0");
 
         api().body("{\"concurrency\": 1}").put("/api/v1/limits/one-claim").then().statusCode(201);
         api().body("{}").put("/api/v1/kinds/search").then().statusCode(201);
