@@ -79,7 +79,6 @@ final class SharedLimit {
     private boolean holding;
     private boolean holdAgain;
     private boolean handBackScheduled;
-    private long lastUsed;
 
     /** Schedules a task after a delay (Vert.x timers in the service). */
     interface Timers {
@@ -92,9 +91,9 @@ final class SharedLimit {
         this.ticker = ticker;
         this.lease = lease;
         this.timers = timers;
-        this.lastUsed = ticker.nanoTime();
     }
 
+    /** The state, for a debugger or a log line. */
     @Override
     public synchronized String toString() {
         return "slots=" + slots + " slotWaiters=" + slotWaiters.size() + " reserving=" + reserving + " permitWaiters=" + permitWaiters.size()
@@ -104,10 +103,6 @@ final class SharedLimit {
     /** Requests waiting for a slot or a permit on this instance. */
     synchronized int waiting() {
         return slotWaiters.size() + permitWaiters.size();
-    }
-
-    synchronized boolean idle(long nanos) {
-        return waiting() == 0 && inUse == 0 && allowed == 0 && !holding && !reserving && ticker.nanoTime() - lastUsed > nanos;
     }
 
     /** Waits for a permit (when the limit has a concurrency part), then for a slot (when it has a rate). */
@@ -132,7 +127,6 @@ final class SharedLimit {
     private Uni<Void> acquireSlot() {
         CompletableFuture<Long> assigned;
         synchronized (this) {
-            lastUsed = ticker.nanoTime();
             dropStale();
             Long slot = slots.poll();
             if (slot != null) {
@@ -251,7 +245,6 @@ final class SharedLimit {
     private Uni<Void> acquirePermit() {
         CompletableFuture<Void> granted;
         synchronized (this) {
-            lastUsed = ticker.nanoTime();
             if (inUse < usable() && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty()) {
                 inUse++;
                 return Uni.createFrom().voidItem();

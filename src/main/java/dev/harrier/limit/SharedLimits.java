@@ -112,8 +112,15 @@ public class SharedLimits {
         if (cached != null && ticker.nanoTime() - cached.readAt() < Duration.ofSeconds(DEFINITION_TTL_SECONDS).toNanos()) {
             return found(key, cached.limit());
         }
+        // Only limits that exist are kept: a name that does not is asked again (a job checks it once).
         return store.get(key.workspace(), key.name())
-                .invoke(limit -> definitions.put(key, new Definition(limit, ticker.nanoTime())))
+                .invoke(limit -> {
+                    if (limit.isPresent()) {
+                        definitions.put(key, new Definition(limit, ticker.nanoTime()));
+                    } else {
+                        definitions.remove(key);
+                    }
+                })
                 .flatMap(limit -> found(key, limit));
     }
 
@@ -153,13 +160,13 @@ public class SharedLimits {
                 .record(Duration.ofNanos(waitedNanos));
     }
 
-    /** Leases are renewed three times a lease period; limits unused for a minute are forgotten. */
+    /**
+     * Leases are renewed three times a lease period. A limit's state stays once used (a few numbers
+     * and its gauge; a workspace has at most HARRIER_LIMITS_SHARED_LIMITS of them).
+     */
     private void startRenewing() {
         if (renewing.compareAndSet(false, true)) {
-            vertx.setPeriodic(Math.max(1, lease.toMillis() / 3), id -> {
-                limits.values().forEach(SharedLimit::renew);
-                limits.entrySet().removeIf(entry -> entry.getValue().idle(Duration.ofMinutes(1).toNanos()));
-            });
+            vertx.setPeriodic(Math.max(1, lease.toMillis() / 3), id -> limits.values().forEach(SharedLimit::renew));
         }
     }
 

@@ -9,7 +9,6 @@ import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +74,12 @@ class RemoteLimitsTest {
                 complete(job);
             }
         }
+        // The claims' own times (startedAt, the database's clock in the claim's transaction).
+        double spread = TestDatabase.queryLong("SELECT round(extract(EPOCH FROM max(started_at) - min(started_at)) * 1000) "
+                + "FROM harrier.jobs WHERE kind = 'enrich_account'") / 1000.0;
+        assertThat(spread).as("six jobs at five a second: the last no sooner than 1 s after the first").isGreaterThanOrEqualTo(0.999);
         double seconds = (claimedAt.get(5) - started) / 1e9;
-        assertThat(seconds).as("six jobs at five a second: the last no sooner than 1 s after the first").isGreaterThanOrEqualTo(0.95);
         assertThat(seconds).as("a claim held back by the rate wakes at the next slot, not at the poll").isLessThan(3.5);
-        assertThat(SharedLimitsTest.mostInAnyWindow(claimedAt, Duration.ofSeconds(1))).isLessThanOrEqualTo(6);
     }
 
     @Test
