@@ -7,10 +7,15 @@
 -- most an even share (`share`) while others wait, and never fewer than it uses (requests in flight
 -- are not taken back: the instance lets those above its share go as they end). The hold lasts $6 seconds unless renewed; a need of 0 hands every permit back.
 -- `granted` is null when the limit does not exist or has no concurrency part.
+-- Run after limits.lock in the same transaction: this statement's snapshot then holds the holds
+-- the previous holder of the lock committed.
 WITH lim AS (
-    SELECT workspace, name, concurrency FROM harrier.limits WHERE workspace = $1 AND name = $2 FOR UPDATE
+    SELECT workspace, name, concurrency FROM harrier.limits WHERE workspace = $1 AND name = $2
 ), others AS (
-    SELECT coalesce(sum(h.held), 0)::integer AS held,
+    -- Remote jobs that run under a claim counted against the limit hold a permit each.
+    SELECT coalesce(sum(h.held), 0)::integer
+               + (SELECT count(*) FROM harrier.jobs j
+                  WHERE j.workspace = $1 AND j.status = 'running' AND j.limits @> ARRAY[$2::text])::integer AS held,
            coalesce(sum(h.waiting), 0)::integer AS waiting,
            count(*) FILTER (WHERE h.waiting > 0 OR h.held > 0)::integer AS active
     FROM harrier.limit_holds h

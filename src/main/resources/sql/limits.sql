@@ -25,7 +25,8 @@ SELECT count(*) AS limits FROM harrier.limits WHERE workspace = $1;
 DELETE FROM harrier.limits WHERE workspace = $1 AND name = $2 RETURNING name;
 
 -- name: take_slots
--- Reserves up to $3 consecutive request slots, none later than $4 seconds from now: the first at
+-- Reserves up to $3 consecutive request slots, none starting later than $4 seconds from now
+-- (clock_timestamp(): after any wait for the row's lock): the first at
 -- `first` (now, or the end of the slots already reserved), the next ones `spacing` seconds apart.
 -- `granted` may be 0 (other instances reserved the whole lease period ahead): ask again once
 -- `first` is nearer. `first_in` counts from the statement's end (clock_timestamp()), so that the
@@ -33,15 +34,17 @@ DELETE FROM harrier.limits WHERE workspace = $1 AND name = $2 RETURNING name;
 -- waiting for a connection or the row lock only moves them later. A limit without a rate part grants nothing and changes nothing. No row: the
 -- limit does not exist.
 WITH current AS (
-    SELECT workspace, name, requests, per_seconds, concurrency, greatest(tat, now()) AS first,
-           per_seconds / requests AS spacing
+    SELECT workspace, name, requests, per_seconds, concurrency, greatest(tat, clock_timestamp()) AS first,
+           per_seconds / requests AS spacing, clock_timestamp() AS at
     FROM harrier.limits
     WHERE workspace = $1 AND name = $2
     FOR UPDATE
 ), granted AS (
+    -- The slots that start no later than $4 seconds from now: the first one even when the spacing
+    -- is longer than that (a limit of one request a minute still lets one go).
     SELECT current.*,
-           CASE WHEN requests IS NULL THEN 0
-                ELSE least($3::integer, greatest(0, floor(extract(EPOCH FROM now() - first) / spacing + $4::float8 / spacing + 1e-9)))::integer
+           CASE WHEN requests IS NULL OR first > at + make_interval(secs => $4::float8) THEN 0
+                ELSE least($3::integer, floor(extract(EPOCH FROM at + make_interval(secs => $4::float8) - first) / spacing + 1e-9)::integer + 1)
            END AS granted
     FROM current
 )
@@ -52,30 +55,39 @@ WHERE l.workspace = g.workspace AND l.name = g.name
 RETURNING g.requests, g.per_seconds, g.concurrency, g.granted, g.spacing,
           extract(EPOCH FROM g.first - clock_timestamp()) AS first_in;
 
--- name: lock_for_claim
--- A remote claim's limits ($2), locked for its transaction (by name, so that claims never wait for
--- each other in a cycle): for each, the permits its running jobs hold (`running`, when it has a
--- concurrency), the request slots due now (`due`: those since the last one taken, at most one of
--- the past, so a limit idle for a while lets one job go, not a burst) and when the next one is due
--- (`next_in`, seconds).
-SELECT l.name, l.concurrency,
+-- name: lock
+-- Limits ($2), locked for the transaction, by name (so that transactions never wait for each other
+-- in a cycle): a remote claim's, before claim_room; an instance's, before limit_holds.hold. What they
+-- leave is read by the next statement: under READ COMMITTED its snapshot is taken after this lock
+-- was granted, so it sees what the transaction that held the lock before committed.
+SELECT name FROM harrier.limits
+WHERE workspace = $1 AND name = ANY($2::text[])
+ORDER BY name
+FOR UPDATE;
+
+-- name: claim_room
+-- What a remote claim's limits ($2, locked) leave now: the permits neither running remote jobs that
+-- carry the limit nor instances' live holds (limit_holds) use (`room`, when it has a concurrency),
+-- whether a request slot is due (`due`: at most one, so a limit idle for a while lets one job go,
+-- not a burst; `tat` is the next free slot, as take_slots keeps it) and when it will be (`next_in`,
+-- seconds).
+SELECT l.name, l.per_seconds / l.requests AS spacing,
        CASE WHEN l.concurrency IS NULL THEN NULL
-            ELSE (SELECT count(*) FROM harrier.jobs j
-                  WHERE j.workspace = l.workspace AND j.status = 'running' AND j.limits @> ARRAY[l.name]) END AS running,
+            ELSE l.concurrency
+                 - (SELECT count(*) FROM harrier.jobs j
+                    WHERE j.workspace = l.workspace AND j.status = 'running' AND j.limits @> ARRAY[l.name])
+                 - (SELECT coalesce(sum(h.held), 0) FROM harrier.limit_holds h
+                    WHERE h.workspace = l.workspace AND h.name = l.name AND h.expires_at > now()) END AS room,
+       CASE WHEN l.requests IS NULL THEN NULL WHEN l.tat <= clock_timestamp() THEN 1 ELSE 0 END AS due,
        CASE WHEN l.requests IS NULL THEN NULL
-            ELSE floor(extract(EPOCH FROM now() - greatest(l.tat, now() - make_interval(secs => l.per_seconds / l.requests)))
-                       / (l.per_seconds / l.requests) + 1e-9)::integer END AS due,
-       CASE WHEN l.requests IS NULL THEN NULL
-            ELSE extract(EPOCH FROM greatest(l.tat, now() - make_interval(secs => l.per_seconds / l.requests))
-                                    + make_interval(secs => l.per_seconds / l.requests) - now()) END AS next_in
+            ELSE greatest(0, extract(EPOCH FROM l.tat - clock_timestamp())) END AS next_in
 FROM harrier.limits l
-WHERE l.workspace = $1 AND l.name = ANY($2::text[])
-ORDER BY l.name
-FOR UPDATE OF l;
+WHERE l.workspace = $1 AND l.name = ANY($2::text[]);
 
 -- name: take_claimed
--- The slots of $3 jobs a remote claim took, in its transaction (after lock_for_claim).
+-- The slots of $3 jobs a remote claim took, in its transaction (the limits locked): `tat` moves past
+-- them; `next_in` is when the next one is due (seconds).
 UPDATE harrier.limits
-SET tat = greatest(tat, now() - make_interval(secs => per_seconds / requests))
-          + make_interval(secs => $3 * per_seconds / requests)
-WHERE workspace = $1 AND name = ANY($2::text[]) AND requests IS NOT NULL;
+SET tat = greatest(tat, clock_timestamp()) + make_interval(secs => $3 * per_seconds / requests)
+WHERE workspace = $1 AND name = ANY($2::text[]) AND requests IS NOT NULL
+RETURNING extract(EPOCH FROM tat - clock_timestamp()) AS next_in;

@@ -30,8 +30,11 @@ final class SharedLimit {
         Uni<Hold> hold(int need, int inUse, Duration lease);
     }
 
-    /** Slots granted: the first {@code firstIn} seconds from the statement, the next ones {@code spacing} apart. */
-    record Slots(boolean found, int granted, double spacing, double firstIn) {
+    /**
+     * Slots granted: the first {@code firstIn} seconds from the statement, the next ones {@code spacing}
+     * apart; {@code rate} false when the limit has (no longer) a rate part.
+     */
+    record Slots(boolean found, boolean rate, int granted, double spacing, double firstIn) {
     }
 
     /**
@@ -68,6 +71,8 @@ final class SharedLimit {
     private final ArrayDeque<Long> slots = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<Long>> slotWaiters = new ArrayDeque<>();
     private boolean reserving;
+    private boolean reserveScheduled;
+    private boolean holdScheduled;
     private long spacingNanos = Long.MAX_VALUE;
 
     // Concurrency: permits granted by the database, those in use, and the requests waiting for one.
@@ -152,7 +157,7 @@ final class SharedLimit {
             // Due (timers count whole milliseconds: within one is now).
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait / 1_000_000))
+        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis((wait + 999_999) / 1_000_000))
                 .flatMap(x -> ticker.nanoTime() - at > lateness() ? acquireSlot() : Uni.createFrom().voidItem());
     }
 
@@ -182,7 +187,7 @@ final class SharedLimit {
     private void reserve() {
         int wanted;
         synchronized (this) {
-            if (reserving || slotWaiters.isEmpty()) {
+            if (reserving || reserveScheduled || slotWaiters.isEmpty()) {
                 return;
             }
             reserving = true;
@@ -195,7 +200,7 @@ final class SharedLimit {
                     synchronized (this) {
                         reserving = false;
                     }
-                    timers.after(RETRY_NANOS, this::reserve);
+                    retryReserveLater(RETRY_NANOS);
                 });
     }
 
@@ -207,6 +212,11 @@ final class SharedLimit {
             if (!granted.found()) {
                 Gone gone = new Gone("the limit " + name + " does not exist (any more)");
                 slotWaiters.forEach(waiter -> wakes.add(() -> waiter.completeExceptionally(gone)));
+                slotWaiters.clear();
+            } else if (!granted.rate()) {
+                // The rate part was removed: nothing to wait for.
+                long now = ticker.nanoTime();
+                slotWaiters.forEach(waiter -> wakes.add(() -> waiter.complete(now)));
                 slotWaiters.clear();
             } else {
                 // Counted from the reply's arrival (the statement's end, in the database's time):
@@ -236,8 +246,24 @@ final class SharedLimit {
         if (retryIn == 0) {
             reserve();
         } else if (retryIn > 0) {
-            timers.after(retryIn, this::reserve);
+            retryReserveLater(retryIn);
         }
+    }
+
+    /** One timer at a time: waiters that come meanwhile wait for it, they do not each ask the database. */
+    private void retryReserveLater(long nanos) {
+        synchronized (this) {
+            if (reserveScheduled) {
+                return;
+            }
+            reserveScheduled = true;
+        }
+        timers.after(nanos, () -> {
+            synchronized (this) {
+                reserveScheduled = false;
+            }
+            reserve();
+        });
     }
 
     // ---- concurrency ----
@@ -245,7 +271,8 @@ final class SharedLimit {
     private Uni<Void> acquirePermit() {
         CompletableFuture<Void> granted;
         synchronized (this) {
-            if (inUse < usable() && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty()) {
+            // Not while a hold is in flight: its reply would not count a permit taken meanwhile.
+            if (inUse < usable() && ticker.nanoTime() < leaseValidUntil && permitWaiters.isEmpty() && !holding) {
                 inUse++;
                 return Uni.createFrom().voidItem();
             }
@@ -289,7 +316,9 @@ final class SharedLimit {
     private void abandonPermit(CompletableFuture<Void> granted) {
         boolean wasGranted;
         synchronized (this) {
-            wasGranted = !permitWaiters.remove(granted);
+            permitWaiters.remove(granted);
+            // Granted only when completed normally (a waiter failed with Gone holds nothing).
+            wasGranted = granted.isDone() && !granted.isCompletedExceptionally();
         }
         if (wasGranted) {
             releasePermit();
@@ -331,7 +360,7 @@ final class SharedLimit {
                     synchronized (this) {
                         holding = false;
                     }
-                    timers.after(RETRY_NANOS, this::hold);
+                    retryHoldLater();
                 });
     }
 
@@ -341,11 +370,21 @@ final class SharedLimit {
         boolean starved;
         synchronized (this) {
             holding = false;
-            if (!granted.found() || granted.granted() == null) {
-                Gone gone = new Gone("the limit " + name + " does not exist (any more) or has no concurrency");
+            if (!granted.found()) {
+                Gone gone = new Gone("the limit " + name + " does not exist (any more)");
                 permitWaiters.forEach(waiter -> wakes.add(() -> waiter.completeExceptionally(gone)));
                 permitWaiters.clear();
                 allowed = 0;
+            } else if (granted.granted() == null) {
+                // The concurrency part was removed: the waiters go (each still gives its permit back).
+                allowed = Integer.MAX_VALUE;
+                share = Integer.MAX_VALUE;
+                leaseValidUntil = Long.MAX_VALUE;
+                while (!permitWaiters.isEmpty()) {
+                    inUse++;
+                    CompletableFuture<Void> waiter = permitWaiters.poll();
+                    wakes.add(() -> waiter.complete(null));
+                }
             } else {
                 allowed = granted.granted();
                 share = granted.share() == null ? Integer.MAX_VALUE : granted.share();
@@ -366,7 +405,23 @@ final class SharedLimit {
             hold();
         } else if (starved) {
             // Others hold every permit: ask again soon, for those they hand back.
-            timers.after(RETRY_NANOS, this::hold);
+            retryHoldLater();
         }
+    }
+
+    /** One retry timer at a time, however many requests arrive while starved. */
+    private void retryHoldLater() {
+        synchronized (this) {
+            if (holdScheduled) {
+                return;
+            }
+            holdScheduled = true;
+        }
+        timers.after(RETRY_NANOS, () -> {
+            synchronized (this) {
+                holdScheduled = false;
+            }
+            hold();
+        });
     }
 }

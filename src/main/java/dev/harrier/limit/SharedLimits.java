@@ -178,10 +178,10 @@ public class SharedLimits {
                         .execute(Tuple.of(key.workspace(), key.name(), wanted, horizon.toMillis() / 1000.0))
                         .map(rows -> {
                             if (rows.size() == 0) {
-                                return new SharedLimit.Slots(false, 0, 0, 0);
+                                return new SharedLimit.Slots(false, false, 0, 0, 0);
                             }
                             Row row = rows.iterator().next();
-                            return new SharedLimit.Slots(true, row.getInteger("granted"),
+                            return new SharedLimit.Slots(true, row.getInteger("requests") != null, row.getInteger("granted"),
                                     row.getDouble("spacing") == null ? 0 : row.getDouble("spacing"),
                                     row.getNumeric("first_in").doubleValue());
                         })
@@ -191,8 +191,10 @@ public class SharedLimits {
 
             @Override
             public Uni<SharedLimit.Hold> hold(int need, int inUse, Duration leaseFor) {
-                return pool.preparedQuery(Table.LIMIT_HOLDS.sql("hold"))
-                        .execute(Tuple.of(key.workspace(), key.name(), instance, need, inUse, leaseFor.toMillis() / 1000.0))
+                return pool.withTransaction(tx -> tx.preparedQuery(Table.LIMITS.sql("lock"))
+                                .execute(Tuple.of(key.workspace(), new String[] {key.name()}))
+                                .flatMap(locked -> tx.preparedQuery(Table.LIMIT_HOLDS.sql("hold"))
+                                        .execute(Tuple.of(key.workspace(), key.name(), instance, need, inUse, leaseFor.toMillis() / 1000.0))))
                         .map(rows -> {
                             Row row = rows.iterator().next();
                             return new SharedLimit.Hold(row.getBoolean("found"), row.getInteger("granted"), row.getInteger("share"));

@@ -88,47 +88,63 @@ public class JobClaimer {
                     .invoke(claimed -> notices.announced(claimed.jobs()))
                     .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit(), null));
         }
-        return pool.withTransaction(tx -> tx.preparedQuery(Table.LIMITS.sql("lock_for_claim"))
+        return pool.withTransaction(tx -> tx.preparedQuery(Table.LIMITS.sql("lock"))
                         .execute(Tuple.of(workspace, limits))
-                        .flatMap(rows -> {
-                            SharedRoom room = SharedRoom.of(rows, limits.length);
+                        .flatMap(locked -> tx.preparedQuery(Table.LIMITS.sql("claim_room")).execute(Tuple.of(workspace, limits))
+                                .map(rows -> SharedRoom.of(rows, locked.size() == limits.length ? limits.length : Integer.MAX_VALUE)))
+                        .flatMap(room -> {
                             if (room.jobs() == 0) {
-                                return Uni.createFrom().item(new RemoteBatch(List.of(), true, room.nextSlotIn()));
+                                return Uni.createFrom().item(new RemoteBatch(List.of(), true, room.rateBound() ? room.nextSlotIn() : null));
                             }
                             return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, claim)
-                                    .call(claimed -> claimed.jobs().isEmpty() ? Uni.createFrom().voidItem()
+                                    .flatMap(claimed -> claimed.jobs().isEmpty() || !room.hasRate()
+                                            ? Uni.createFrom().item(new RemoteBatch(claimed.jobs(), claimed.atLimit(), null))
                                             : tx.preparedQuery(Table.LIMITS.sql("take_claimed"))
-                                                    .execute(Tuple.of(workspace, limits, claimed.jobs().size())))
-                                    .map(claimed -> new RemoteBatch(claimed.jobs(),
-                                            claimed.atLimit() || claimed.jobs().size() == room.jobs() && room.jobs() < limit,
-                                            claimed.jobs().size() == room.jobs() ? room.nextSlotIn() : null));
+                                                    .execute(Tuple.of(workspace, limits, claimed.jobs().size()))
+                                                    .map(rows -> new RemoteBatch(claimed.jobs(), true,
+                                                            // The rate let these go: look again when its next slot is due.
+                                                            claimed.jobs().size() < limit ? nextIn(rows) : null)));
                         }))
                 .invoke(claimed -> notices.announced(claimed.jobs()));
     }
 
-    /** What a claim's shared limits leave: jobs it may take now, and when the next rate slot comes. */
-    private record SharedRoom(int jobs, Duration nextSlotIn) {
+    private static Duration nextIn(RowSet<Row> rows) {
+        Duration next = Duration.ZERO;
+        for (Row row : rows) {
+            Duration in = Duration.ofNanos(Math.max(0, Math.round(row.getNumeric("next_in").doubleValue() * 1e9)));
+            next = in.compareTo(next) > 0 ? in : next;
+        }
+        return next;
+    }
+
+    /**
+     * What a claim's shared limits leave: jobs it may take now; whether one of them has a rate;
+     * whether a rate (not a concurrency) is what leaves none, and when its next slot comes.
+     */
+    private record SharedRoom(int jobs, boolean hasRate, boolean rateBound, Duration nextSlotIn) {
 
         static SharedRoom of(RowSet<Row> rows, int expected) {
             if (rows.size() < expected) {
                 // A limit that does not exist (deleted meanwhile): nothing is claimed under it.
-                return new SharedRoom(0, null);
+                return new SharedRoom(0, false, false, null);
             }
-            int jobs = Integer.MAX_VALUE;
+            int byConcurrency = Integer.MAX_VALUE;
+            int byRate = Integer.MAX_VALUE;
             Duration next = null;
             for (Row row : rows) {
-                Integer concurrency = row.getInteger("concurrency");
-                if (concurrency != null) {
-                    jobs = Math.min(jobs, Math.max(0, concurrency - row.getLong("running").intValue()));
+                Long room = row.getLong("room");
+                if (room != null) {
+                    byConcurrency = Math.min(byConcurrency, (int) Math.max(0, room));
                 }
                 Integer due = row.getInteger("due");
                 if (due != null) {
-                    jobs = Math.min(jobs, Math.max(0, due));
+                    byRate = Math.min(byRate, Math.max(0, due));
                     Duration in = Duration.ofNanos(Math.max(0, Math.round(row.getNumeric("next_in").doubleValue() * 1e9)));
                     next = next == null || in.compareTo(next) > 0 ? in : next;
                 }
             }
-            return new SharedRoom(jobs, next);
+            boolean hasRate = byRate != Integer.MAX_VALUE;
+            return new SharedRoom(Math.min(byConcurrency, byRate), hasRate, hasRate && byRate == 0 && byConcurrency > 0, next);
         }
     }
 

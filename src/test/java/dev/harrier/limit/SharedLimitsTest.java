@@ -121,6 +121,29 @@ class SharedLimitsTest {
     }
 
     @Test
+    void aLimitSlowerThanItsReservationHorizonStillLetsRequestsGo() throws Exception {
+        try (StubServer stub = new StubServer()) {
+            stub.on("/slow", r -> r.response().end("ok"));
+            harness.start("a");
+            // One request every 5 s: a spacing longer than the half lease (1 s) slots are reserved within.
+            api().body("{\"requests\": 1, \"perSeconds\": 5}").put("/api/v1/limits/one-per-five").then().statusCode(201);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ids.add(api().body("{\"kind\": \"http\", \"args\": {\"url\": \"" + stub.url("/slow") + "\", \"limit\": \"one-per-five\"}}")
+                        .post("/api/v1/jobs").then().statusCode(201).extract().path("id"));
+            }
+            for (String id : ids) {
+                harness.awaitStatus(UUID.fromString(id), JobStatus.COMPLETED, WAIT);
+            }
+            List<StubServer.Received> received = stub.received();
+            assertThat(received).hasSize(2);
+            double apart = TestDatabase.queryLong("SELECT round(extract(EPOCH FROM max(finished_at) - min(finished_at)) * 1000) "
+                    + "FROM harrier.jobs WHERE kind = 'http'") / 1000.0;
+            assertThat(apart).as("the second request waited for the next slot").isGreaterThan(4.0);
+        }
+    }
+
+    @Test
     void aJobNamingALimitThatDoesNotExistFailsForGood() {
         harness.start("a");
         String http = api().body("{\"kind\": \"http\", \"args\": {\"url\": \"http://127.0.0.1:9/\", \"limit\": \"missing\"}}")
