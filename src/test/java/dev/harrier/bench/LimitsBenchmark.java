@@ -2,7 +2,6 @@ package dev.harrier.bench;
 
 import static io.restassured.RestAssured.given;
 
-import dev.harrier.boot.DatabaseUrl;
 import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.TestDatabase;
 import io.vertx.core.Vertx;
@@ -55,7 +54,7 @@ class LimitsBenchmark {
         try {
             for (String count : INSTANCES.split(",")) {
                 int instances = Integer.parseInt(count.strip());
-                cleanIfMigrated();
+                TestDatabase.cleanIfMigrated();
                 List<HarrierProcess> running = start(instances);
                 try {
                     put(running.get(0), LIMIT);
@@ -74,17 +73,11 @@ class LimitsBenchmark {
                 }
             }
         } finally {
-            cleanIfMigrated();
+            TestDatabase.cleanIfMigrated();
             vertx.close();
         }
     }
 
-    /** The database is reset when first used; the instances migrate it. */
-    private static void cleanIfMigrated() {
-        if (TestDatabase.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'harrier'") > 0) {
-            TestDatabase.clean();
-        }
-    }
 
     private static double run(List<HarrierProcess> instances, String url, String limit, AtomicLong requests, AtomicLong first,
                               AtomicLong last) {
@@ -109,8 +102,7 @@ class LimitsBenchmark {
     }
 
     private static List<HarrierProcess> start(int instances) throws Exception {
-        DatabaseUrl db = TestDatabase.url();
-        String url = "postgresql://" + (db.user() == null ? "" : db.user() + "@") + db.host() + ":" + db.port() + "/" + db.database();
+        String url = TestDatabase.serviceUrl();
         List<HarrierProcess> running = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             Map<String, String> env = new HashMap<>(Map.of("HARRIER_DB_URL", url, "HARRIER_API_KEYS", "default:" + KEY,

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.harrier.boot.DatabaseUrl;
 import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
@@ -34,9 +33,7 @@ class SyncKillIT {
     @BeforeEach
     @AfterEach
     void clean() {
-        if (TestDatabase.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'harrier'") > 0) {
-            TestDatabase.clean();
-        }
+        TestDatabase.cleanIfMigrated();
     }
 
     private static String snapshot() {
@@ -67,7 +64,7 @@ class SyncKillIT {
                         r.response().end("ok");
                     });
             Map<String, String> env = Map.of(
-                    "HARRIER_DB_URL", databaseUrl(),
+                    "HARRIER_DB_URL", TestDatabase.serviceUrl(),
                     "HARRIER_API_KEYS", "default:" + KEY,
                     "HARRIER_HTTP_ALLOWED_TARGETS", "127.0.0.1",
                     "HARRIER_WORKER_LEASE_DURATION", "3s",
@@ -128,8 +125,4 @@ class SyncKillIT {
         return copy;
     }
 
-    private static String databaseUrl() {
-        DatabaseUrl db = TestDatabase.url();
-        return "postgresql://" + (db.user() == null ? "" : db.user() + "@") + db.host() + ":" + db.port() + "/" + db.database();
-    }
 }

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.harrier.boot.DatabaseUrl;
 import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
@@ -41,9 +40,7 @@ class SharedLimitsIT {
     @BeforeEach
     @AfterEach
     void clean() {
-        if (TestDatabase.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'harrier'") > 0) {
-            TestDatabase.clean();
-        }
+        TestDatabase.cleanIfMigrated();
     }
 
     /** In-flight requests of a stub path, counted down when answered or when the client goes away. */
@@ -89,7 +86,7 @@ class SharedLimitsIT {
                     .on("/pool", r -> pool.handle(vertx, r, 300))
                     .on("/held", r -> held.handle(vertx, r, 1_500));
             Map<String, String> env = Map.of(
-                    "HARRIER_DB_URL", databaseUrl(),
+                    "HARRIER_DB_URL", TestDatabase.serviceUrl(),
                     "HARRIER_API_KEYS", "default:" + KEY,
                     "HARRIER_HTTP_ALLOWED_TARGETS", "127.0.0.1",
                     "HARRIER_SHARED_LIMITS_LEASE", LEASE.toSeconds() + "s",
@@ -209,8 +206,4 @@ class SharedLimitsIT {
         return copy;
     }
 
-    private static String databaseUrl() {
-        DatabaseUrl db = TestDatabase.url();
-        return "postgresql://" + (db.user() == null ? "" : db.user() + "@") + db.host() + ":" + db.port() + "/" + db.database();
-    }
 }

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.harrier.boot.DatabaseUrl;
 import dev.harrier.testing.HarrierProcess;
 import dev.harrier.testing.StubServer;
 import dev.harrier.testing.TestDatabase;
@@ -38,10 +37,7 @@ class PipelineIT {
     @BeforeEach
     @AfterEach
     void clean() {
-        // Other tests share the database (and count its jobs); a fresh one has no schema yet.
-        if (TestDatabase.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'harrier'") > 0) {
-            TestDatabase.clean();
-        }
+        TestDatabase.cleanIfMigrated();
     }
 
     @Test
@@ -65,7 +61,7 @@ class PipelineIT {
             });
             stub.on("/chain", r -> r.response().putHeader("Content-Type", "application/json").end("{\"step\": 1}"));
             Map<String, String> env = Map.of(
-                    "HARRIER_DB_URL", databaseUrl(),
+                    "HARRIER_DB_URL", TestDatabase.serviceUrl(),
                     "HARRIER_API_KEYS", "default:" + KEY,
                     "HARRIER_HTTP_ALLOWED_TARGETS", "127.0.0.1",
                     "HARRIER_WORKER_LEASE_DURATION", "3s",
@@ -137,8 +133,4 @@ class PipelineIT {
         return copy;
     }
 
-    private static String databaseUrl() {
-        DatabaseUrl db = TestDatabase.url();
-        return "postgresql://" + (db.user() == null ? "" : db.user() + "@") + db.host() + ":" + db.port() + "/" + db.database();
-    }
 }

@@ -46,6 +46,19 @@ public final class TestDatabase implements QuarkusTestResourceLifecycleManager {
         return DriverManager.getConnection(db.jdbcUrl(), props);
     }
 
+    /** The test database as a packaged instance takes it in HARRIER_DB_URL. */
+    public static String serviceUrl() {
+        DatabaseUrl db = url();
+        return "postgresql://" + (db.user() == null ? "" : db.user() + "@") + db.host() + ":" + db.port() + "/" + db.database();
+    }
+
+    /** Empties Harrier's tables once a packaged instance migrated them (a fresh database has no schema yet). */
+    public static void cleanIfMigrated() {
+        if (queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'harrier'") > 0) {
+            clean();
+        }
+    }
+
     /** Empties Harrier's tables between tests. */
     public static void clean() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
