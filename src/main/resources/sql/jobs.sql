@@ -93,6 +93,18 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
        created_at, updated_at, run_at, started_at, finished_at FROM harrier.jobs WHERE id = ANY($1::uuid[]);
 
+-- name: line_carries_tags
+-- A workspace token with tags reads a job when the job or an ancestor carries them all. The depth
+-- bound is a guard against a cycle no code makes (a parent is always created first).
+WITH RECURSIVE line(id, parent_id, tags, depth) AS (
+    SELECT id, parent_id, tags, 0 FROM harrier.jobs WHERE id = $1
+    UNION ALL
+    SELECT j.id, j.parent_id, j.tags, line.depth + 1
+    FROM harrier.jobs j JOIN line ON j.id = line.parent_id
+    WHERE line.depth < 100
+)
+SELECT EXISTS (SELECT 1 FROM line WHERE tags @> $2::text[]) AS carries;
+
 -- name: get_in_workspace
 SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
        timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,

@@ -76,7 +76,7 @@ public class DatasetResource {
     @APIResponse(responseCode = "200", description = "The datasets, by name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Datasets.class)))
     public Uni<Datasets> list(@Context ContainerRequestContext request) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         return store.list(caller.workspace()).map(all -> new Datasets(all.stream().map(d -> new Dataset(d.name(), d.key(),
                 new Counts(d.active(), d.expired()), d.lastSyncAt() == null ? null
                         : new LastSync(d.lastSyncJobId() == null ? null : d.lastSyncJobId().toString(), d.lastSyncAt(),
@@ -95,7 +95,7 @@ public class DatasetResource {
                                 @QueryParam("afterVersion") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String afterVersion,
                                 @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                 @QueryParam("cursor") String cursor) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         if (!DatasetNames.valid(name)) {
             throw new ApiProblem(Problem.notFound("No dataset " + name));
         }

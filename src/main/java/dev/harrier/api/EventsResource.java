@@ -45,11 +45,12 @@ public class EventsResource {
                                              @HeaderParam("Last-Event-ID") String lastEventIdHeader,
                                              @QueryParam("lastEventId") String lastEventIdQuery,
                                              @Context HttpServerResponse response) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.jobReader(request);
         Requests.text("queue", queue);
         Requests.text("kind", kind);
         boolean reconnected = lastEventIdHeader != null || lastEventIdQuery != null;
-        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), reconnected, response::close);
+        return workspaceFeed.open(caller.workspace(), blankToNull(queue), blankToNull(kind), caller.tags(), reconnected,
+                response::close);
     }
 
     private static String blankToNull(String value) {

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.harrier.api.auth.Caller;
 import dev.harrier.api.auth.ReadTokens;
 import dev.harrier.config.HarrierConfig;
-import dev.harrier.document.ApiProblem;
 import dev.harrier.document.JobDocument;
-import dev.harrier.document.Problem;
 import dev.harrier.document.StoredJson;
 import dev.harrier.events.EventStore;
 import dev.harrier.events.JobEvent;
 import dev.harrier.queue.Job;
-import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobItems;
 import dev.harrier.stream.JobStream;
 import io.smallrye.mutiny.Multi;
@@ -52,7 +49,7 @@ public class JobDetailsResource {
 
     private static final int LOG_PAGE = 200;
 
-    private final JobActions actions;
+    private final JobReads reads;
     private final JobStream jobStream;
     private final EventStore events;
     private final JobItems items;
@@ -60,9 +57,9 @@ public class JobDetailsResource {
     private final RequestJson json;
     private final HarrierConfig config;
 
-    public JobDetailsResource(JobActions actions, JobStream jobStream, EventStore events, JobItems items, ReadTokens tokens,
+    public JobDetailsResource(JobReads reads, JobStream jobStream, EventStore events, JobItems items, ReadTokens tokens,
                               RequestJson json, HarrierConfig config) {
-        this.actions = actions;
+        this.reads = reads;
         this.jobStream = jobStream;
         this.events = events;
         this.items = items;
@@ -188,8 +185,7 @@ public class JobDetailsResource {
 
     /** The job, or a 404 for one of another workspace or none at all. */
     private Uni<Job> exists(Caller caller, UUID jobId) {
-        return actions.get(caller.workspace(), jobId)
-                .map(job -> job.orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + jobId))));
+        return reads.require(caller, jobId);
     }
 
     private static Bodies.LogLine logLine(JobEvent event) {

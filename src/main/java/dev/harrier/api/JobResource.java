@@ -51,14 +51,16 @@ public class JobResource {
 
     private final JobSubmitter submitter;
     private final JobActions actions;
+    private final JobReads reads;
     private final JobListing listing;
     private final RequestJson json;
     private final HarrierConfig config;
 
-    public JobResource(JobSubmitter submitter, JobActions actions, JobListing listing, RequestJson json,
+    public JobResource(JobSubmitter submitter, JobActions actions, JobReads reads, JobListing listing, RequestJson json,
                        HarrierConfig config) {
         this.submitter = submitter;
         this.actions = actions;
+        this.reads = reads;
         this.listing = listing;
         this.json = json;
         this.config = config;
@@ -139,7 +141,7 @@ public class JobResource {
                                  @QueryParam("parent") String parent,
                                  @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER)) String limit,
                                  @QueryParam("cursor") String cursor) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.jobReader(request);
         Requests.text("kind", kind);
         Requests.text("queue", queue);
         Requests.text("schedule", schedule);
@@ -147,9 +149,19 @@ public class JobResource {
         int size = Requests.limit(limit, 50, 500);
         UUID parentId = parent == null || parent.isBlank() ? null
                 : JobIds.parse(parent.strip()).orElseThrow(() -> Requests.invalid("parent", "is not a job id"));
-        JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags(tag),
+        List<String> tags = tags(tag);
+        Uni<Void> visible = Uni.createFrom().voidItem();
+        if (caller.taggedOnly() && parentId != null) {
+            // The children of a job the token reads, whatever their own tags.
+            visible = reads.require(caller, parentId).replaceWithVoid();
+        } else if (caller.taggedOnly()) {
+            tags = new ArrayList<>(tags);
+            tags.addAll(caller.tags());
+        }
+        JobListing.Filter filter = new JobListing.Filter(statuses(status), blankToNull(kind), blankToNull(queue), tags,
                 blankToNull(schedule), parentId);
-        return listing.page(caller.workspace(), filter, position(cursor), size + 1)
+        return visible
+                .flatMap(seen -> listing.page(caller.workspace(), filter, position(cursor), size + 1))
                 .map(jobs -> {
                     List<Job> page = jobs.size() > size ? jobs.subList(0, size) : jobs;
                     String next = null;
@@ -199,8 +211,7 @@ public class JobResource {
     }
 
     Uni<Job> find(Caller caller, UUID id) {
-        return actions.get(caller.workspace(), id)
-                .map(job -> job.orElseThrow(() -> new ApiProblem(Problem.notFound("No job " + id))));
+        return reads.require(caller, id);
     }
 
     private Uni<Response> reply(Caller caller, UUID id, int status) {

@@ -125,7 +125,7 @@ public class KindResource {
     @APIResponse(responseCode = "200", description = "The kinds, Harrier's first, then the remote ones, by name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WorkerBodies.Kinds.class)))
     public Uni<WorkerBodies.Kinds> list(@Context ContainerRequestContext request) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         List<WorkerBodies.Kind> kinds = new ArrayList<>();
         handlers.kinds().forEach(name -> kinds.add(builtIn(name)));
         return store.list(caller.workspace()).map(remote -> {
@@ -140,7 +140,7 @@ public class KindResource {
     @APIResponse(responseCode = "200", description = "The kind",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WorkerBodies.Kind.class)))
     public Uni<WorkerBodies.Kind> get(@Context ContainerRequestContext request, @PathParam("kind") String kind) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         checkName(kind);
         if (handlers.find(kind).isPresent()) {
             return Uni.createFrom().item(builtIn(kind));

@@ -105,7 +105,7 @@ public class LimitResource {
     @APIResponse(responseCode = "200", description = "The limits",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Limits.class)))
     public Uni<Limits> list(@Context ContainerRequestContext request) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         return store.list(caller.workspace()).map(limits -> new Limits(limits.stream().map(LimitResource::document).toList()));
     }
 
@@ -115,7 +115,7 @@ public class LimitResource {
     @APIResponse(responseCode = "200", description = "The limit",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LimitDocument.class)))
     public Uni<LimitDocument> get(@Context ContainerRequestContext request, @PathParam("name") String name) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         checkName(name);
         return store.get(caller.workspace(), name)
                 .map(found -> document(found.orElseThrow(() -> new ApiProblem(Problem.notFound("No limit " + name)))));

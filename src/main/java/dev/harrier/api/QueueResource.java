@@ -55,7 +55,7 @@ public class QueueResource {
     @APIResponse(responseCode = "200", description = "The queues",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Queues.class)))
     public Uni<Bodies.Queues> list(@Context ContainerRequestContext request) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         return stats.list(caller.workspace()).map(queues -> new Bodies.Queues(queues.stream().map(QueueResource::document).toList()));
     }
 

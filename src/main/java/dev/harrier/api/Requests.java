@@ -34,8 +34,26 @@ final class Requests {
     /** A caller with an API key, not a read token. */
     static Caller withKey(ContainerRequestContext request) {
         Caller caller = caller(request);
+        if (caller.readOnly()) {
+            throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "A read token only reads; send an API key"));
+        }
+        return caller;
+    }
+
+    /** A caller that reads the whole workspace: an API key, or a workspace token without tags. */
+    static Caller workspaceReader(ContainerRequestContext request) {
+        Caller caller = caller(request);
+        if (caller.readOnlyJob() != null || caller.taggedOnly()) {
+            throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "This token does not read the whole workspace"));
+        }
+        return caller;
+    }
+
+    /** A caller that reads jobs of the workspace: an API key or a workspace token, not a job's token. */
+    static Caller jobReader(ContainerRequestContext request) {
+        Caller caller = caller(request);
         if (caller.readOnlyJob() != null) {
-            throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "A read token only reads its own job"));
+            throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "A job's read token only reads its own job"));
         }
         return caller;
     }

@@ -189,7 +189,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "200", description = "The schedules",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Schedules.class)))
     public Uni<Bodies.Schedules> list(@Context ContainerRequestContext request) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         return store.list(caller.workspace()).flatMap(schedules -> documents(caller.workspace(), schedules))
                 .map(Bodies.Schedules::new);
     }
@@ -200,7 +200,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "200", description = "The schedule",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Bodies.Schedule.class)))
     public Uni<Bodies.Schedule> get(@Context ContainerRequestContext request, @PathParam("name") String name) {
-        Caller caller = Requests.withKey(request);
+        Caller caller = Requests.workspaceReader(request);
         checkName(name);
         return existing(caller.workspace(), name).flatMap(this::document);
     }

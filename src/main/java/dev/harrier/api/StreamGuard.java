@@ -2,7 +2,6 @@ package dev.harrier.api;
 
 import dev.harrier.api.auth.Caller;
 import dev.harrier.document.Problem;
-import dev.harrier.queue.JobActions;
 import dev.harrier.queue.JobIds;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Priorities;
@@ -21,10 +20,10 @@ public class StreamGuard {
 
     private static final Pattern JOB_EVENTS = Pattern.compile("/api/v1/jobs/([^/]+)/events/?");
 
-    private final JobActions actions;
+    private final JobReads reads;
 
-    public StreamGuard(JobActions actions) {
-        this.actions = actions;
+    public StreamGuard(JobReads reads) {
+        this.reads = reads;
     }
 
     @ServerRequestFilter(priority = Priorities.USER + 10)
@@ -38,7 +37,7 @@ public class StreamGuard {
         if (id == null) {
             return Uni.createFrom().item(Problem.notFound("No job " + matcher.group(1)).response());
         }
-        return actions.get(caller.workspace(), id)
+        return reads.find(caller, id)
                 .map(job -> job.isPresent() ? null : Problem.notFound("No job " + id).response());
     }
 }

@@ -43,6 +43,16 @@ public class JobActions {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(JobRows.toJob(rows.iterator().next())));
     }
 
+    /**
+     * Whether the job or one of its ancestors carries every one of {@code tags}: what a workspace
+     * token with tags may read (an end user's job and the children it spawned).
+     */
+    public Uni<Boolean> lineCarriesTags(UUID id, List<String> tags) {
+        return pool.preparedQuery(Table.JOBS.sql("line_carries_tags"))
+                .execute(Tuple.of(id, tags.toArray(String[]::new)))
+                .map(rows -> rows.iterator().next().getBoolean("carries"));
+    }
+
     /** Any workspace: for the engine itself. */
     public Uni<Optional<Job>> get(UUID id) {
         return pool.preparedQuery(Table.JOBS.sql("get"))

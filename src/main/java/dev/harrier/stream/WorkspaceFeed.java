@@ -99,15 +99,16 @@ public class WorkspaceFeed {
      * {@code reset} of a reconnect), so that an EventSource reconnects with {@code Last-Event-ID}
      * even when the stream dropped before its first status change.
      *
+     * @param tags only jobs carrying all of them (a workspace token's tags), none for every job
      * @param hangUp closes the client's connection (for a reader that stopped reading)
      */
-    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, boolean reconnected,
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, List<String> tags, boolean reconnected,
                                         Runnable hangUp) {
         OutboundSseEvent first = reconnected
                 ? JobEventFormat.event("reset", FIRST_ID, RESET)
                 : JobEventFormat.comment("connected", FIRST_ID);
         return Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, emitter, config.api().streamBufferBytes(),
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, tags, emitter, config.api().streamBufferBytes(),
                     config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load, first, hangUp);
             add(stream);
             emitter.onRequest(stream::request);
@@ -180,7 +181,7 @@ public class WorkspaceFeed {
         boolean terminal = JobStatus.fromWire(document.status()).terminal();
         String json = null;
         for (WorkspaceStream stream : streams) {
-            if (stream.wants(job.workspace(), job.queue(), job.kind())) {
+            if (stream.wants(job.workspace(), job.queue(), job.kind(), job.tags())) {
                 if (json == null) {
                     json = format.json(document);
                 }

@@ -55,6 +55,7 @@ final class WorkspaceStream {
     private final String workspace;
     private final String queue;
     private final String kind;
+    private final List<String> tags;
     private final MultiEmitter<? super OutboundSseEvent> emitter;
     private final long maxBytes;
     private final long stallAfterNanos;
@@ -91,11 +92,12 @@ final class WorkspaceStream {
      * @param hangUp closes the client's connection, for a reader that stopped reading (completing
      *     the stream alone would leave the unwritten event and the connection waiting on it)
      */
-    WorkspaceStream(String workspace, String queue, String kind, MultiEmitter<? super OutboundSseEvent> emitter,
+    WorkspaceStream(String workspace, String queue, String kind, List<String> tags, MultiEmitter<? super OutboundSseEvent> emitter,
                     long maxBytes, Duration stallAfter, Loader loader, OutboundSseEvent first, Runnable hangUp) {
         this.workspace = workspace;
         this.queue = queue;
         this.kind = kind;
+        this.tags = List.copyOf(tags);
         this.emitter = emitter;
         this.maxBytes = maxBytes;
         this.stallAfterNanos = stallAfter.toNanos();
@@ -104,10 +106,11 @@ final class WorkspaceStream {
         this.hangUp = hangUp;
     }
 
-    boolean wants(String jobWorkspace, String jobQueue, String jobKind) {
+    boolean wants(String jobWorkspace, String jobQueue, String jobKind, List<String> jobTags) {
         return jobWorkspace.equals(workspace)
                 && (queue == null || queue.equals(jobQueue))
-                && (kind == null || kind.equals(jobKind));
+                && (kind == null || kind.equals(jobKind))
+                && jobTags.containsAll(tags);
     }
 
     /** The client asked for {@code n} more events. */

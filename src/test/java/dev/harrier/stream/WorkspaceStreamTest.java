@@ -80,7 +80,7 @@ class WorkspaceStreamTest {
             return Uni.createFrom().item(documents);
         };
         Multi<OutboundSseEvent> events = Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream("w", null, null, emitter, BOUND, stallAfter, loader,
+            WorkspaceStream stream = new WorkspaceStream("w", null, null, List.of(), emitter, BOUND, stallAfter, loader,
                     JobEventFormat.comment("connected", "0"), hangUps::incrementAndGet);
             created.set(stream);
             emitter.onRequest(stream::request);

@@ -16,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.SecretKey;
@@ -30,19 +32,25 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 
 /**
- * Signed, expiring tokens that let a browser read one job ({@code ?access_token=} on its
- * endpoints, where {@code EventSource} cannot send headers). JWTs signed with HS256 by SmallRye JWT
- * and checked by jose4j; the key is {@code HARRIER_API_TOKEN_SECRET}, or one generated once and
- * shared by all instances through the database.
+ * Signed, expiring read tokens ({@code ?access_token=} where {@code EventSource} cannot send
+ * headers): a job token reads one job; a workspace token reads the workspace, or with tags only
+ * the jobs carrying all of them. JWTs signed with HS256 by SmallRye JWT and checked by jose4j; the
+ * audience tells the two apart, so one kind can never be read as the other. The key is
+ * {@code HARRIER_API_TOKEN_SECRET}, or one generated once and shared by all instances through the
+ * database.
  */
 @ApplicationScoped
 public class ReadTokens {
 
     static final String AUDIENCE = "harrier-read";
+    static final String WORKSPACE_AUDIENCE = "harrier-workspace";
     static final String SECRET_NAME = "read-token-key";
 
-    /** What a valid token grants. */
-    public record Grant(String workspace, UUID jobId) {
+    /**
+     * What a valid token grants: one job ({@code jobId}), or the workspace ({@code jobId} null),
+     * limited to the jobs carrying all of {@code tags} when there are any.
+     */
+    public record Grant(String workspace, UUID jobId, List<String> tags) {
     }
 
     private final HarrierConfig config;
@@ -74,7 +82,7 @@ public class ReadTokens {
         return new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()
-                .setExpectedAudience(AUDIENCE)
+                .setExpectedAudience(AUDIENCE, WORKSPACE_AUDIENCE)
                 .setEvaluationTime(NumericDate.fromMilliseconds(clock.millis()))
                 .setVerificationKey(new HmacKey(secret))
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
@@ -92,6 +100,22 @@ public class ReadTokens {
     public Issued issue(String workspace, UUID jobId, long ttlSeconds) {
         Instant expiresAt = clock.instant().plusSeconds(ttlSeconds + 1).truncatedTo(ChronoUnit.SECONDS);
         return new Issued(sign(workspace, jobId, expiresAt), expiresAt);
+    }
+
+    /** A token reading the workspace, or with {@code tags} only the jobs carrying all of them. */
+    public Issued issueWorkspace(String workspace, List<String> tags, long ttlSeconds) {
+        Instant expiresAt = clock.instant().plusSeconds(ttlSeconds + 1).truncatedTo(ChronoUnit.SECONDS);
+        String token = Jwt.claims()
+                .subject(workspace)
+                .audience(WORKSPACE_AUDIENCE)
+                .claim("ws", workspace)
+                .claim("tags", List.copyOf(tags))
+                .issuedAt(clock.instant())
+                .expiresAt(expiresAt)
+                .jws()
+                .algorithm(SignatureAlgorithm.HS256)
+                .sign(key);
+        return new Issued(token, expiresAt);
     }
 
     private String sign(String workspace, UUID jobId, Instant expiresAt) {
@@ -114,10 +138,28 @@ public class ReadTokens {
             if (!(workspace instanceof String ws)) {
                 return Optional.empty();
             }
-            return Optional.of(new Grant(ws, UUID.fromString(claims.getSubject())));
+            if (claims.getAudience().contains(AUDIENCE)) {
+                return Optional.of(new Grant(ws, UUID.fromString(claims.getSubject()), List.of()));
+            }
+            return Optional.of(new Grant(ws, null, tags(claims.getClaimValue("tags"))));
         } catch (InvalidJwtException | MalformedClaimException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** The tags of a workspace token; a claim that is not a list of strings grants nothing. */
+    private static List<String> tags(Object claim) {
+        if (!(claim instanceof List<?> values)) {
+            throw new IllegalArgumentException("a workspace token without its tags");
+        }
+        List<String> tags = new ArrayList<>();
+        for (Object value : values) {
+            if (!(value instanceof String tag)) {
+                throw new IllegalArgumentException("a tag that is not a string");
+            }
+            tags.add(tag);
+        }
+        return List.copyOf(tags);
     }
 
     private Uni<byte[]> sharedSecret() {
