@@ -677,3 +677,35 @@ UPDATE harrier.jobs SET children_window = $2 WHERE id = $1;
 -- Releases held children of a parent while its window has room (after new held children were
 -- inserted, in their transaction).
 SELECT harrier.release_children($1) AS released;
+
+-- name: stats_by_kind
+-- What finished in a workspace since $2, by kind: outcomes, jobs that needed more than one attempt,
+-- and run and wait times of their last attempt (run: started to finished; wait: due to started).
+-- date_part, not extract (numeric, several times slower), and one sort per percentile pair.
+SELECT kind,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       count(*) FILTER (WHERE attempt > 1) AS retried,
+       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY date_part('epoch', finished_at - started_at)) AS run,
+       max(date_part('epoch', finished_at - started_at)) AS run_max,
+       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', started_at - run_at))) AS wait,
+       max(greatest(0, date_part('epoch', started_at - run_at))) AS wait_max
+FROM harrier.jobs
+WHERE workspace = $1 AND finished_at >= $2 AND finished_at IS NOT NULL
+GROUP BY kind
+ORDER BY kind;
+
+-- name: stats_slowest
+-- The ten longest last attempts among the jobs of a workspace that finished since $2.
+SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, max_attempts, args::text AS args,
+       timeout_seconds, progress_step, progress_details, progress_done, progress_total, result::text AS result,
+       error_message, error_type, error_attempt, error_at, unique_key, tags, parent_id, schedule, scheduled_for, triggered, last_event_seq,
+       child_failure, children_total, children_running, children_completed, children_failed, children_cancelled,
+       then_job::text AS then_job, callback::text AS callback, backoff::text AS backoff,
+       created_at, updated_at, run_at, started_at, finished_at
+FROM harrier.jobs
+WHERE id IN (SELECT id FROM harrier.jobs
+             WHERE workspace = $1 AND finished_at >= $2 AND finished_at IS NOT NULL AND started_at IS NOT NULL
+             ORDER BY finished_at - started_at DESC LIMIT 10)
+ORDER BY finished_at - started_at DESC, id;

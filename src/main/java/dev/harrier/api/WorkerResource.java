@@ -9,6 +9,9 @@ import dev.harrier.queue.KindStore;
 import dev.harrier.remote.ClaimRequest;
 import dev.harrier.remote.RemoteClaim;
 import dev.harrier.remote.WorkerClaims;
+import dev.harrier.secret.SecretStore;
+import dev.harrier.secret.SecretValues;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -46,9 +49,12 @@ public class WorkerResource {
     private final KindStore kinds;
     private final LimitStore limits;
     private final RequestJson json;
+    private final SecretStore secrets;
     private final HandlerRegistry handlers;
 
-    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers, LimitStore limits) {
+    public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers, LimitStore limits,
+                          SecretStore secrets) {
+        this.secrets = secrets;
         this.handlers = handlers;
         this.limits = limits;
         this.claims = claims;
@@ -97,6 +103,7 @@ public class WorkerResource {
                     }
                     return claims.claim(checked);
                 })
+                .flatMap(claimed -> withSecrets(caller.workspace(), claimed))
                 .map(WorkerResource::reply);
     }
 
@@ -140,12 +147,28 @@ public class WorkerResource {
                 claim.limit());
     }
 
-    private static Response reply(List<RemoteClaim> claimed) {
+    private static Response reply(List<WorkerBodies.ClaimedJob> claimed) {
         if (claimed.isEmpty()) {
             return Response.noContent().build();
         }
-        return Response.ok(new WorkerBodies.ClaimedJobs(claimed.stream()
-                .map(c -> new WorkerBodies.ClaimedJob(JobDocument.of(c.job()), c.leaseToken(), c.leaseExpiresAt(), c.timeoutAt()))
-                .toList())).build();
+        return Response.ok(new WorkerBodies.ClaimedJobs(claimed)).build();
+    }
+
+    /**
+     * The claimed jobs as the worker gets them: the placeholders of secrets whose {@code kinds}
+     * list the job's kind are filled in (in this reply only); any other stays a placeholder.
+     */
+    private Uni<List<WorkerBodies.ClaimedJob>> withSecrets(String workspace, List<RemoteClaim> claimed) {
+        if (claimed.stream().allMatch(c -> SecretValues.namesIn(c.job().argsJson()).isEmpty())) {
+            return Uni.createFrom().item(claimed.stream().map(c -> claimedJob(c, JobDocument.of(c.job()))).toList());
+        }
+        return Multi.createFrom().iterable(claimed)
+                .onItem().transformToUniAndConcatenate(c -> secrets.resolve(workspace, SecretValues.namesIn(c.job().argsJson()), c.job().kind())
+                        .map(values -> claimedJob(c, JobDocument.of(c.job()).withArgs(JobDocument.raw(values.fillJson(c.job().argsJson()))))))
+                .collect().asList();
+    }
+
+    private static WorkerBodies.ClaimedJob claimedJob(RemoteClaim claim, JobDocument document) {
+        return new WorkerBodies.ClaimedJob(document, claim.leaseToken(), claim.leaseExpiresAt(), claim.timeoutAt());
     }
 }

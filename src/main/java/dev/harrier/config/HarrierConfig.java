@@ -40,6 +40,21 @@ public interface HarrierConfig {
 
     Pipeline pipeline();
 
+    Secrets secrets();
+
+    /** Secrets' encryption at rest (HARRIER_SECRETS_*). */
+    interface Secrets {
+
+        /** Base64 of 32 bytes: the AES-256-GCM key that seals secrets; none, and the secrets endpoints answer 409. */
+        Optional<String> key();
+
+        /** Earlier keys, comma-separated: they only open values, which start-up seals again with {@link #key()}. */
+        Optional<String> oldKeys();
+    }
+
+    /** Where this instance runs, shown by GET /api/v1/instances; by default {@code FLY_REGION}. */
+    Optional<String> region();
+
     /** Pipelines: the follow-ups ({@code then} links, callbacks) of jobs that ended (HARRIER_PIPELINE_*). */
     interface Pipeline {
 
@@ -82,6 +97,10 @@ public interface HarrierConfig {
         /** Datasets a workspace may have; a sync that would create one more fails for good. */
         @WithDefault("1000")
         int datasets();
+
+        /** Secrets a workspace may have. */
+        @WithDefault("1000")
+        int secrets();
 
         /** Entries of one report call of a remote worker ({@code logs}, {@code items}, {@code children}). */
         @WithDefault("1000")

@@ -110,6 +110,13 @@ public record JobDocument(
         return StoredJson.read(json).value();
     }
 
+    /** The same document with other args (a remote worker's claim, its secrets filled in). */
+    public JobDocument withArgs(JsonNode otherArgs) {
+        return new JobDocument(id, kind, queue, status, priority, attempt, maxAttempts, otherArgs, progress,
+                result, error, uniqueKey, tags, parentId, schedule, scheduledFor, triggered, createdAt, updatedAt, runAt, startedAt, finishedAt,
+                timeoutSeconds, children, childFailure, then, callback, backoff, duplicate, unreadable);
+    }
+
     /** The same document as it was at a past status change (for replayed {@code status} events). */
     public JobDocument asOf(String pastStatus, int pastAttempt) {
         return new JobDocument(id, kind, queue, pastStatus, priority, pastAttempt, maxAttempts, args, progress,

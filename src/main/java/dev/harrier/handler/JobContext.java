@@ -1,5 +1,6 @@
 package dev.harrier.handler;
 
+import dev.harrier.secret.SecretValues;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Set;
@@ -75,4 +76,13 @@ public interface JobContext<A> {
 
     /** Emits (once) when the job is cancelled or times out, for pipelines that stop on it. */
     Uni<Void> cancelled();
+
+    /**
+     * The secrets the job's args name, decrypted for this attempt only: pass them with each
+     * outbound request (they are filled in there, per host) and redact with them anything that
+     * leaves the attempt. The log, progress, items and result are redacted for you.
+     */
+    default SecretValues secrets() {
+        return SecretValues.NONE;
+    }
 }

@@ -1,6 +1,8 @@
 package dev.harrier.http;
 
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.secret.SecretRefused;
+import dev.harrier.secret.SecretValues;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.file.AsyncFile;
@@ -18,6 +20,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -165,13 +168,30 @@ public class OutboundHttp {
                 .ssl(tls)
                 .timeout(request.timeout().toMillis())
                 .as(tap.codec());
-        request.headers().forEach(http::putHeader);
-        Uni<HttpResponse<ExchangeTap.Body>> sent = request.body() == null ? http.send() : http.sendBuffer(Buffer.buffer(request.body()));
+        SecretValues secrets = request.secrets();
+        Uni<HttpResponse<ExchangeTap.Body>> sent;
+        try {
+            // Filled for this hop's host only; the request as stored, and the next hop's, keep the placeholders.
+            for (Map.Entry<String, String> header : request.headers().entrySet()) {
+                String value = secrets.fill(header.getValue(), url.getHost());
+                if (!HeaderChecks.isFieldValue(value)) {
+                    // A secret with a line break would split the header: never sent.
+                    return Uni.createFrom().failure(new AddressGuard.Refused("the header '" + header.getKey()
+                            + "' cannot be sent: a secret it names holds a line break or another control character"));
+                }
+                http.putHeader(header.getKey(), value);
+            }
+            byte[] body = request.body() == null ? null : fill(secrets, request, url.getHost());
+            sent = body == null ? http.send() : http.sendBuffer(Buffer.buffer(body));
+        } catch (SecretRefused refused) {
+            return Uni.createFrom().failure(refused);
+        }
         return sent
                 .map(response -> reply(response.statusCode(), response.headers().getDelegate(), response.body(), url, started))
                 // A body past the cap resets the exchange: what was kept is the reply.
                 .onFailure(failure -> tap.wasCut())
                 .recoverWithItem(failure -> reply(tap.status(), tap.headers(), tap.cutBody(), url, started))
+                .map(reply -> redact(secrets, reply))
                 // Given up on (the deadline below, the job cancelled): reset, do not read on.
                 .onCancellation().invoke(tap::abandon)
                 // The client's time-out is an idle one: a server dribbling a byte a second would
@@ -186,6 +206,33 @@ public class OutboundHttp {
         received.forEach(entry -> headers.merge(entry.getKey(), entry.getValue(), (a, b) -> a + ", " + b));
         return new OutboundReply(status, headers, body == null ? new byte[0] : body.bytes(),
                 body != null && body.truncated(), Duration.ofNanos(System.nanoTime() - started), url);
+    }
+
+    /** The body with its placeholders filled for this host, encoded as its Content-Type needs. */
+    public static byte[] fill(SecretValues secrets, OutboundRequest request, String host) {
+        byte[] body = request.body();
+        if (body == null || secrets.isEmpty()) {
+            return body;
+        }
+        String contentType = null;
+        for (Map.Entry<String, String> header : request.headers().entrySet()) {
+            if (header.getKey().equalsIgnoreCase("Content-Type")) {
+                contentType = header.getValue();
+            }
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        String filled = secrets.fillBody(text, contentType, host);
+        return filled.equals(text) ? body : filled.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A reply with every value the request's secrets hold replaced by {@code [secret:NAME]}. */
+    private static OutboundReply redact(SecretValues secrets, OutboundReply reply) {
+        if (secrets.isEmpty()) {
+            return reply;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        reply.headers().forEach((name, value) -> headers.put(name, secrets.redact(value)));
+        return new OutboundReply(reply.status(), headers, secrets.redact(reply.body()), reply.truncated(), reply.duration(), reply.url());
     }
 
     private static int port(URI url) {
@@ -205,7 +252,7 @@ public class OutboundHttp {
     private static OutboundRequest redirected(OutboundRequest request, int status, URI target) {
         boolean toGet = status == 303 || ((status == 301 || status == 302) && request.method().equalsIgnoreCase("POST"));
         return new OutboundRequest(toGet ? "GET" : request.method(), target, request.headers(),
-                toGet ? null : request.body(), request.timeout());
+                toGet ? null : request.body(), request.timeout(), request.secrets());
     }
 
     @PreDestroy

@@ -1,5 +1,7 @@
 package dev.harrier.http;
 
+import dev.harrier.secret.SecretRefused;
+
 import dev.harrier.time.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +30,8 @@ public final class RetryPolicy {
 
     /** A failure with no reply: worth another try unless the address guard refused the target. */
     public static boolean retryable(Throwable failure) {
-        return !(failure instanceof AddressGuard.Refused);
+        // Refused targets and secrets refused (gone, or not for this host) are refused again on every try.
+        return !(failure instanceof AddressGuard.Refused) && !(failure instanceof SecretRefused);
     }
 
     /** The wait before try {@code tries + 1} after a reply: its {@code Retry-After}, or the backoff. */

@@ -96,7 +96,7 @@ public class EachKind implements JobHandler<EachKind.Args, EachKind.Result> {
             Batches inline = inline(args.items());
             return enqueueFrom(context, size -> Uni.createFrom().item(inline.next(size)), new Counts());
         }
-        return source.read(args.itemsFrom(), MAX_ITEMS)
+        return source.read(args.itemsFrom(), MAX_ITEMS, context.secrets())
                 .flatMap(items -> enqueueFrom(context, items::next, new Counts())
                         .eventually(items::close));
     }

@@ -102,7 +102,7 @@ public class EnrichKind implements JobHandler<EnrichKind.Args, EnrichKind.Result
         String mergeAs = args.mergeAs() == null || args.mergeAs().isBlank() ? "enrichment" : args.mergeAs();
         return fanOut.run(context, records.size(), settings, index -> records.get(index).toString(),
                         index -> new OutboundRequest(method, endpoint, headers,
-                                records.get(index).toString().getBytes(StandardCharsets.UTF_8), timeout),
+                                records.get(index).toString().getBytes(StandardCharsets.UTF_8), timeout, context.secrets()),
                         (index, reply, tries, ms) -> merge(records.get(index), mergeAs, index, reply, tries, ms))
                 .map(counts -> new Result(records.size(), counts.ok(), counts.failed()));
     }

@@ -9,6 +9,7 @@ import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RetryPolicy;
 import dev.harrier.limit.SharedLimits;
+import dev.harrier.secret.SecretRefused;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.smallrye.mutiny.Multi;
@@ -104,8 +105,9 @@ final class FanOut {
         return Uni.createFrom().item(() -> requestOf.apply(index))
                 .flatMap(request -> fetch(context, request, hosts, tries, settings))
                 .map(reply -> outcome.of(index, reply, tries.get(), (System.nanoTime() - started) / 1_000_000))
-                // A failure stays inside its item: it never cancels the siblings.
-                .onFailure().recoverWithItem(failure -> new ItemResult(index, input, false, null, Math.max(1, tries.get()),
+                // A failure stays inside its item: it never cancels the siblings. A secret refused
+                // (gone, or not for this host) fails the attempt: every item would be refused alike.
+                .onFailure(failure -> !(failure instanceof SecretRefused)).recoverWithItem(failure -> new ItemResult(index, input, false, null, Math.max(1, tries.get()),
                         (System.nanoTime() - started) / 1_000_000, null, String.valueOf(failure.getMessage())));
     }
 

@@ -109,11 +109,16 @@ public class HttpKind implements JobHandler<HttpKind.Args, HttpKind.Result> {
         String purpose = context.tags().stream().anyMatch(tag -> tag.startsWith(CALLBACK_TAG)) ? RequestSigner.CALLBACK
                 : context.tags().stream().anyMatch(tag -> tag.startsWith(NOTIFY_TAG)) ? RequestSigner.NOTIFY : RequestSigner.HTTP;
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 10_000 : args.timeoutMs());
+        URI url = URI.create(args.url());
         return signing.get(context.workspace())
+                // Signed as the receiver gets it: with the secrets it names filled in (refused here
+                // already when one may not go to the target).
                 .invoke(secrets -> headers.put(RequestSigner.HEADER,
-                        RequestSigner.sign(secrets.signing(), purpose, clock.instant().getEpochSecond(), body)))
+                        RequestSigner.sign(secrets.signing(), purpose, clock.instant().getEpochSecond(),
+                                OutboundHttp.fill(context.secrets(), new OutboundRequest(method, url, headers, body, timeout), url.getHost()))))
                 .flatMap(secrets -> limits.run(context.workspace(), args.limit(),
-                        () -> http.send(new OutboundRequest(method, URI.create(args.url()), headers, body, timeout))))
+                        () -> http.send(new OutboundRequest(method, url, headers, body, timeout,
+                                context.secrets()))))
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(this::outcome);
     }

@@ -18,6 +18,7 @@ import dev.harrier.http.OutboundHttp;
 import dev.harrier.http.OutboundReply;
 import dev.harrier.http.OutboundRequest;
 import dev.harrier.http.RetryPolicy;
+import dev.harrier.secret.SecretValues;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -91,7 +92,7 @@ public class ItemSource {
      * The items of the source, at most {@code max} of them (more fail the attempt for good). The
      * caller closes them ({@link Items#close}: the downloaded file is deleted).
      */
-    Uni<Items> read(From from, int max) {
+    Uni<Items> read(From from, int max, SecretValues secrets) {
         boolean post = from.method() != null ? from.method().equalsIgnoreCase("POST") : from.body() != null && !from.body().isNull();
         byte[] body = null;
         Map<String, String> headers = new LinkedHashMap<>(from.headers() == null ? Map.of() : from.headers());
@@ -101,7 +102,7 @@ public class ItemSource {
         }
         headers.putIfAbsent("Accept", "application/json");
         OutboundRequest request = new OutboundRequest(post ? "POST" : "GET", URI.create(from.url()), headers, body,
-                Duration.ofMillis(TIMEOUT_MS));
+                Duration.ofMillis(TIMEOUT_MS), secrets);
         return http.download(request, maxBytes)
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(download -> {

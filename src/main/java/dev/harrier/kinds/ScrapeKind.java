@@ -125,7 +125,8 @@ public class ScrapeKind implements JobHandler<ScrapeKind.Args, ScrapeKind.Result
         Map<String, String> headers = args.headers() == null ? Map.of() : args.headers();
         Duration timeout = Duration.ofMillis(args.timeoutMs() == null ? 15_000 : args.timeoutMs());
         return fanOut.run(context, urls.size(), settings, urls::get,
-                        index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout),
+                        index -> new OutboundRequest("GET", URI.create(urls.get(index)), headers, null, timeout,
+                                context.secrets()),
                         (index, reply, tries, ms) -> outcome(args, index, urls.get(index), reply, tries, ms))
                 .flatMap(counts -> {
                     Result scraped = new Result(urls.size(), counts.ok(), counts.failed(), (int) counts.okRecords(), null);

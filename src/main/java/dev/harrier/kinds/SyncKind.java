@@ -152,7 +152,7 @@ public class SyncKind implements JobHandler<SyncKind.Args, SyncKind.Result> {
         if (args.records() != null && !args.records().isNull()) {
             return syncs.sync(request, Snapshots.of(args.records())).map(Result::of);
         }
-        return source.read(args.recordsFrom(), MAX_RECORDS)
+        return source.read(args.recordsFrom(), MAX_RECORDS, context.secrets())
                 .flatMap(items -> syncs.sync(request, (tx, size) -> items.next(size))
                         .eventually(items::close))
                 .map(Result::of);

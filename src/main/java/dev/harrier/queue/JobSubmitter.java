@@ -6,6 +6,8 @@ import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.FieldProblem;
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobHandler;
+import dev.harrier.secret.SecretStore;
+import dev.harrier.secret.SecretValues;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -45,10 +47,12 @@ public class JobSubmitter {
     private final HarrierConfig config;
     private final KindStore kinds;
     private final ArgsSchemas schemas;
+    private final SecretStore secrets;
 
     public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config, EnqueueNotices notices, KindStore kinds,
-                        ArgsSchemas schemas) {
+                        ArgsSchemas schemas, SecretStore secrets) {
         this.handlers = handlers;
+        this.secrets = secrets;
         this.kinds = kinds;
         this.schemas = schemas;
         this.enqueuer = new JobEnqueuer(pool, notices);
@@ -161,8 +165,46 @@ public class JobSubmitter {
             if (!problems.isEmpty()) {
                 return Uni.createFrom().failure(new InvalidJobException(problems));
             }
-            return checkParents(client, workspace, jobs).replaceWith(jobs);
+            return checkSecrets(workspace, jobs)
+                    .flatMap(known -> checkParents(client, workspace, jobs))
+                    .replaceWith(jobs);
         });
+    }
+
+    /** Every {@code {{secret:NAME}}} of the jobs names a secret of the workspace, or the batch is refused. */
+    private Uni<Void> checkSecrets(String workspace, List<NewJob> jobs) {
+        Set<String> named = new HashSet<>();
+        for (NewJob job : jobs) {
+            named.addAll(SecretValues.namesIn(job.argsJson()));
+            named.addAll(SecretValues.namesIn(job.links().callbackJson()));
+            named.addAll(SecretValues.namesIn(job.links().thenJson()));
+        }
+        if (named.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return secrets.missing(workspace, named).map(missing -> {
+            List<FieldProblem> problems = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                NewJob job = jobs.get(i);
+                String prefix = "jobs[" + i + "].";
+                unknownSecrets(problems, prefix + "args", job.argsJson(), missing);
+                unknownSecrets(problems, prefix + "callback", job.links().callbackJson(), missing);
+                unknownSecrets(problems, prefix + "then", job.links().thenJson(), missing);
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidJobException(problems);
+            }
+            return null;
+        });
+    }
+
+    private static void unknownSecrets(List<FieldProblem> problems, String field, String json, Set<String> missing) {
+        for (String name : SecretValues.namesIn(json)) {
+            if (missing.contains(name)) {
+                problems.add(new FieldProblem(field, "names the secret " + name + ", which the workspace does not have"
+                        + " (PUT /api/v1/secrets/" + name + ")"));
+            }
+        }
     }
 
     private NewJob check(String workspace, JobRequest request, Map<String, RemoteKind> declared, String prefix,

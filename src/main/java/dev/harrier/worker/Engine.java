@@ -1,5 +1,6 @@
 package dev.harrier.worker;
 
+import dev.harrier.instance.InstanceRows;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
@@ -9,15 +10,11 @@ import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
-import dev.harrier.sql.Table;
 import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +41,7 @@ public final class Engine {
 
     private final EngineSettings settings;
     private final Vertx vertx;
-    private final Pool pool;
+    private final InstanceRows instances;
     private final JobClaimer claimer;
     private final Leases leases;
     private final QueueStore queues;
@@ -60,13 +57,13 @@ public final class Engine {
     private long heartbeat = -1;
     private volatile boolean stopping;
 
-    Engine(EngineSettings settings, Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
+    Engine(EngineSettings settings, Vertx vertx, InstanceRows instances, JobClaimer claimer, Leases leases, OutcomeWriter writer,
            QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics,
            Ticker ticker) {
         this.ticker = ticker;
         this.settings = settings;
         this.vertx = vertx;
-        this.pool = pool;
+        this.instances = instances;
         this.claimer = claimer;
         this.leases = leases;
         this.queues = queues;
@@ -87,8 +84,7 @@ public final class Engine {
         subscriptions.add(notifier.subscribe(Channel.QUEUES, key -> refreshQueues().subscribe().with(ok -> { }, this::logFailure)));
         // Notifications sent while the connection was down are lost: every queue is claimed from.
         subscriptions.add(notifier.onReconnect(this::wakeAll));
-        return pool.preparedQuery(Table.INSTANCES.sql("register"))
-                .execute(Tuple.of(settings.instanceId(), hostName()))
+        return instances.register(settings.instanceId(), true)
                 .flatMap(registered -> refreshQueues())
                 .invoke(this::startLoops)
                 .invoke(() -> LOG.infof("Harrier worker %s started (%d slots per queue)", settings.instanceId(), settings.slots()));
@@ -118,7 +114,7 @@ public final class Engine {
                 })
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
                 .invoke(() -> subscriptions.forEach(Runnable::run))
-                .flatMap(x -> pool.preparedQuery(Table.INSTANCES.sql("remove")).execute(Tuple.of(settings.instanceId())))
+                .flatMap(x -> instances.remove(settings.instanceId()))
                 .invoke(() -> runner.close())
                 .invoke(() -> LOG.infof("Harrier worker %s stopped", settings.instanceId()))
                 .replaceWithVoid();
@@ -171,7 +167,7 @@ public final class Engine {
                 })
                 .flatMap(held -> leases.notHeld(settings.instanceId(), unconfirmed))
                 .invoke(lost -> lost.forEach(id -> stopRunning(id, StopReason.LEASE_LOST)))
-                .flatMap(lost -> pool.preparedQuery(Table.INSTANCES.sql("heartbeat")).execute(Tuple.of(settings.instanceId())))
+                .flatMap(lost -> instances.heartbeat(settings.instanceId(), true, runningCount()))
                 .replaceWithVoid();
     }
 
@@ -267,13 +263,5 @@ public final class Engine {
 
     private void logFailure(Throwable failure) {
         LOG.warnf("worker %s: %s", settings.instanceId(), failure.getMessage());
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.harrier.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.events.EventAppender;
 import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.instance.InstanceRows;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Notifier;
 import dev.harrier.queue.ChildJobs;
@@ -11,6 +12,7 @@ import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueStore;
+import dev.harrier.secret.SecretStore;
 import dev.harrier.time.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.core.Vertx;
@@ -24,6 +26,8 @@ public class EngineFactory {
 
     private final Vertx vertx;
     private final Pool pool;
+    private final InstanceRows instances;
+    private final SecretStore secrets;
     private final JobClaimer claimer;
     private final Leases leases;
     private final OutcomeWriter writer;
@@ -42,7 +46,9 @@ public class EngineFactory {
                          QueueStore queues, EventAppender appender, ItemWriter items, ChildJobs children,
                          HandlerRegistry handlers, ObjectMapper mapper,
                          MeterRegistry meters, Notifier notifier, Clock clock,
-                         Ticker ticker) {
+                         Ticker ticker, InstanceRows instances, SecretStore secrets) {
+        this.instances = instances;
+        this.secrets = secrets;
         this.clock = clock;
         this.ticker = ticker;
         this.vertx = vertx;
@@ -65,8 +71,8 @@ public class EngineFactory {
         Maintenance maintenance = settings.maintenance()
                 ? new Maintenance(pool, settings.instanceId(), settings.maintenanceTimings(), clock, ticker, meters)
                 : null;
-        JobRunner runner = new JobRunner(handlers, mapper, appender, items, children, vertx, settings, clock);
-        return new Engine(settings, vertx, pool, claimer, leases, writer, queues, runner,
+        JobRunner runner = new JobRunner(handlers, mapper, appender, items, children, vertx, settings, clock, secrets);
+        return new Engine(settings, vertx, instances, claimer, leases, writer, queues, runner,
                 notifier, maintenance, new EngineMetrics(meters), ticker);
     }
 }

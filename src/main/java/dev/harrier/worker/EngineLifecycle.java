@@ -1,8 +1,10 @@
 package dev.harrier.worker;
 
 import dev.harrier.config.HarrierConfig;
+import dev.harrier.instance.InstanceRows;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -21,11 +23,16 @@ public class EngineLifecycle {
 
     private final EngineFactory factory;
     private final HarrierConfig config;
+    private final InstanceRows instances;
+    private final Vertx vertx;
     private volatile Engine engine;
+    private volatile Runnable unregister;
 
-    public EngineLifecycle(EngineFactory factory, HarrierConfig config) {
+    public EngineLifecycle(EngineFactory factory, HarrierConfig config, InstanceRows instances, Vertx vertx) {
         this.factory = factory;
         this.config = config;
+        this.instances = instances;
+        this.vertx = vertx;
     }
 
     /** The running engine; empty when this instance runs no jobs ({@code harrier.worker.enabled=false}). */
@@ -36,6 +43,7 @@ public class EngineLifecycle {
     void onStart(@Observes StartupEvent event) {
         if (!config.worker().enabled()) {
             LOG.info("The worker is disabled (harrier.worker.enabled=false): this instance runs no jobs");
+            unregister = instances.keepRegistered(EngineSettings.from(config).instanceId(), config.worker().heartbeatInterval(), vertx);
             return;
         }
         Engine started = factory.create(EngineSettings.from(config));
@@ -48,6 +56,9 @@ public class EngineLifecycle {
     void onStop(@Observes ShutdownEvent event) {
         Engine current = engine;
         if (current == null) {
+            if (unregister != null) {
+                unregister.run();
+            }
             return;
         }
         // Runs on the shutdown thread, never on an event loop: waiting here is what makes the drain graceful.

@@ -17,6 +17,10 @@ import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
 import dev.harrier.queue.RetryBackoffs;
+import dev.harrier.secret.SecretCipher;
+import dev.harrier.secret.SecretRefused;
+import dev.harrier.secret.SecretStore;
+import dev.harrier.secret.SecretValues;
 import dev.harrier.time.Backoff;
 import dev.harrier.time.RetryBackoff;
 import dev.harrier.worker.RunningJob.StopReason;
@@ -30,6 +34,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -45,6 +50,7 @@ final class JobRunner {
     private static final int MAX_ERROR_MESSAGE = 2000;
 
     private final HandlerRegistry handlers;
+    private final SecretStore secretStore;
     private final EventAppender appender;
     private final ItemWriter items;
     private final ChildJobs children;
@@ -56,7 +62,8 @@ final class JobRunner {
     private final ObjectMapper results;
 
     JobRunner(HandlerRegistry handlers, ObjectMapper mapper, EventAppender appender, ItemWriter items, ChildJobs children,
-              Vertx vertx, EngineSettings settings, Clock clock) {
+              Vertx vertx, EngineSettings settings, Clock clock, SecretStore secretStore) {
+        this.secretStore = secretStore;
         this.children = children;
         this.handlers = handlers;
         this.clock = clock;
@@ -81,7 +88,26 @@ final class JobRunner {
         return runWith(handler.get(), running);
     }
 
+    /**
+     * Opens the secrets the job's args name (in this attempt's memory only), then runs it. A secret
+     * deleted since the job was enqueued fails it for good, before the handler runs.
+     */
     private <A, R> Uni<Outcome> runWith(JobHandler<A, R> handler, RunningJob running) {
+        ClaimedJob job = running.job();
+        Set<String> names = SecretValues.namesIn(job.argsJson());
+        if (names.isEmpty()) {
+            return runWith(handler, running, SecretValues.NONE);
+        }
+        return secretStore.resolve(job.workspace(), names, null)
+                .flatMap(secrets -> secrets.missing().isEmpty() ? runWith(handler, running, secrets)
+                        : loggedBeforeRun(job, Outcome.failed(job, "the secrets " + String.join(", ", secrets.missing().stream().sorted().toList())
+                                + " do not exist (deleted since the job was enqueued)", SecretRefused.UNAVAILABLE)))
+                .onFailure(SecretCipher.KeyProblem.class)
+                .recoverWithUni(failure -> loggedBeforeRun(job, failedAttempt(job, "secrets cannot be opened: " + failure.getMessage(),
+                        SecretRefused.UNAVAILABLE, null)));
+    }
+
+    private <A, R> Uni<Outcome> runWith(JobHandler<A, R> handler, RunningJob running, SecretValues secrets) {
         ClaimedJob job = running.job();
         A args;
         try {
@@ -91,7 +117,7 @@ final class JobRunner {
         }
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
-        RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items, children);
+        RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items, children, secrets);
         running.limitTo(timeoutOf(handler, job));
 
         Uni<R> work = Uni.createFrom().deferred(() -> handler.handle(context));
@@ -99,7 +125,7 @@ final class JobRunner {
             work = work.runSubscriptionOn(blockingExecutor);
         }
         return untilStopped(work.map(item -> (Object) item), running)
-                .map(result -> completed(job, result))
+                .map(result -> completed(job, result, secrets))
                 .map(outcome -> outcome.status() == JobStatus.FAILED ? logged(context, outcome) : outcome)
                 .onFailure().recoverWithItem(failure -> outcomeOf(context, running, failure))
                 .call(outcome -> progress.flush());
@@ -143,9 +169,9 @@ final class JobRunner {
      * A result that cannot be written as JSON (nested deeper than the writer allows, a type
      * Jackson cannot write) would fail the same way on every attempt: the job fails for good.
      */
-    private Outcome completed(ClaimedJob job, Object result) {
+    private Outcome completed(ClaimedJob job, Object result, SecretValues secrets) {
         try {
-            return Outcome.completed(job, results.writeValueAsString(result));
+            return Outcome.completed(job, secrets.redact(results.writeValueAsString(result)));
         } catch (Exception e) {
             return Outcome.failed(job, "the result cannot be written as JSON: " + e.getMessage(), ErrorTypes.INVALID_RESULT);
         }
@@ -160,7 +186,10 @@ final class JobRunner {
                 case TIMED_OUT -> logged(context, failedAttempt(job, stop.getMessage(), ErrorTypes.TIMEOUT, null));
             };
         }
-        String message = messageOf(failure);
+        String message = context.secrets().redact(messageOf(failure));
+        if (failure instanceof SecretRefused refused) {
+            return logged(context, Outcome.failed(job, message, refused.type()));
+        }
         if (failure instanceof JobFailure.Permanent permanent) {
             return logged(context, Outcome.failed(job, message, permanent.type()));
         }

@@ -13,6 +13,7 @@ import dev.harrier.handler.JobLog;
 import dev.harrier.handler.ProgressReporter;
 import dev.harrier.queue.ChildJobs;
 import dev.harrier.queue.ItemWriter;
+import dev.harrier.secret.SecretValues;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -31,10 +32,15 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     private final EventAppender appender;
     private final ItemWriter items;
     private final ChildJobs children;
+    private final SecretValues secrets;
+    private final ProgressReporter redactedProgress;
 
     RunningContext(RunningJob running, A args, ProgressThrottle progress, PendingWrites writes, EventAppender appender,
-                   ItemWriter items, ChildJobs children) {
+                   ItemWriter items, ChildJobs children, SecretValues secrets) {
         this.children = children;
+        this.secrets = secrets;
+        this.redactedProgress = secrets.isEmpty() ? progress
+                : (step, details, done, total) -> progress.report(secrets.redact(step), secrets.redact(details), done, total);
         this.running = running;
         this.args = args;
         this.progress = progress;
@@ -44,7 +50,10 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
     }
 
     @Override
-    public Uni<Void> recordItem(ItemResult item) {
+    public Uni<Void> recordItem(ItemResult recorded) {
+        ItemResult item = secrets.isEmpty() ? recorded : new ItemResult(recorded.index(), secrets.redact(recorded.input()),
+                recorded.ok(), recorded.httpStatus(), recorded.attempts(), recorded.durationMs(), secrets.redact(recorded.dataJson()),
+                secrets.redact(recorded.error()));
         String event = new JsonObject().put("index", item.index()).put("status", item.ok() ? "ok" : "failed")
                 .put("httpStatus", item.httpStatus()).encode();
         // The item row first, then its event: a client that sees the event can read the row.
@@ -115,7 +124,12 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
 
     @Override
     public ProgressReporter progress() {
-        return progress;
+        return redactedProgress;
+    }
+
+    @Override
+    public SecretValues secrets() {
+        return secrets;
     }
 
     @Override
@@ -135,7 +149,7 @@ final class RunningContext<A> implements JobContext<A>, JobLog {
 
     @Override
     public void append(String level, String message) {
-        String text = message == null ? "" : message;
+        String text = message == null ? "" : secrets.redact(message);
         if (text.length() > MAX_LOG_MESSAGE) {
             text = text.substring(0, MAX_LOG_MESSAGE) + "…";
         }

@@ -97,6 +97,8 @@ class EachTest {
 
     @Test
     void templatesFillTypedValuesAndSubstitutedTextIsNeverScannedAgain() {
+        // A placeholder must name a secret of the workspace to be enqueued at all.
+        api().body("{\"value\": \"app-token-for-each\"}").put("/api/v1/secrets/APP_TOKEN").then().statusCode(204);
         harness.start("a");
         String parent = enqueue("""
                 {"kind": "each", "args": {"items": [
