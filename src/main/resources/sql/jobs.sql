@@ -709,3 +709,17 @@ WHERE id IN (SELECT id FROM harrier.jobs
              WHERE workspace = $1 AND finished_at >= $2 AND finished_at IS NOT NULL AND started_at IS NOT NULL
              ORDER BY finished_at - started_at DESC LIMIT 10)
 ORDER BY finished_at - started_at DESC, id;
+
+-- name: any_due
+-- Whether run once still has work: a job of the kinds $2 it runs, in the queues $1 (null: every
+-- queue) that exist and are not paused (those its engine claims from), that is pending or due to
+-- be (the claim and due indexes answer).
+SELECT EXISTS (SELECT 1 FROM harrier.jobs j
+               WHERE j.status = 'pending' AND j.kind = ANY($2::text[])
+                 AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
+                 AND EXISTS (SELECT 1 FROM harrier.queues q WHERE q.workspace = j.workspace AND q.name = j.queue AND NOT q.paused))
+    OR EXISTS (SELECT 1 FROM harrier.jobs j
+               WHERE j.status IN ('scheduled', 'retrying') AND j.run_at <= now() AND j.kind = ANY($2::text[])
+                 AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
+                 AND EXISTS (SELECT 1 FROM harrier.queues q WHERE q.workspace = j.workspace AND q.name = j.queue AND NOT q.paused))
+    AS due;

@@ -1,7 +1,10 @@
 package dev.harrier.boot;
 
+import dev.harrier.runonce.RunOnce;
+import dev.harrier.runonce.RunOnceArgs;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
 
 /**
  * Harrier's entry point: settles the database (configured, or the embedded default) before Quarkus
@@ -14,6 +17,10 @@ public final class Main {
     }
 
     public static void main(String... args) {
+        if (args.length > 0 && RunOnceArgs.COMMAND.equals(args[0])) {
+            runOnce(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         try {
             DatabaseBootstrap.configure(System.getenv(), System.getProperties(), embeddedAvailable());
         } catch (StartupProblem problem) {
@@ -21,6 +28,37 @@ public final class Main {
             System.exit(1);
         }
         Quarkus.run(args);
+    }
+
+    /**
+     * {@code run-once}: the same start without the service's loops, HTTP ports of its own choosing
+     * (a service may hold 8080 and 9000 on the machine), logs on standard error only, and exit
+     * status 2 with one line on standard error when it cannot start.
+     */
+    private static void runOnce(String[] args) {
+        try {
+            RunOnceArgs.parse(args);
+            System.setProperty("quarkus.http.port", "0");
+            System.setProperty("quarkus.http.host", "127.0.0.1");
+            System.setProperty("quarkus.management.port", "0");
+            System.setProperty("quarkus.management.host", "127.0.0.1");
+            System.setProperty("quarkus.log.console.stderr", "true");
+            System.setProperty("quarkus.banner.enabled", "false");
+            System.setProperty("harrier.worker.enabled", "false");
+            System.setProperty("harrier.maintenance.enabled", "false");
+            System.setProperty("harrier.schedule.enabled", "false");
+            DatabaseBootstrap.configure(System.getenv(), System.getProperties(), embeddedAvailable());
+        } catch (StartupProblem | IllegalArgumentException problem) {
+            System.err.println("ERROR [harrier] run-once cannot start: " + problem.getMessage());
+            System.exit(2);
+        }
+        Quarkus.run(RunOnce.class, (status, failure) -> {
+            if (failure != null) {
+                System.err.println("ERROR [harrier] run-once cannot start: " + failure.getMessage());
+                System.exit(2);
+            }
+            System.exit(status);
+        }, args);
     }
 
     private static boolean embeddedAvailable() {

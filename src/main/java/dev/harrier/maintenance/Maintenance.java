@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,5 +129,15 @@ public final class Maintenance {
 
     static long count(RowSet<Row> rows) {
         return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
+    }
+
+    /**
+     * Promotes due jobs and rescues expired leases once, without a leader: for run once, which
+     * judges by the database alone (both statements are safe to run from any number of instances).
+     */
+    public static Uni<Void> sweepOnce(Pool pool, Clock clock, MeterRegistry meters) {
+        return new PromoteDue(pool, Duration.ofSeconds(1), clock, meters).runOnce()
+                .flatMap(promoted -> new RescueExpired(pool, Duration.ofSeconds(10), meters).runOnce())
+                .replaceWithVoid();
     }
 }

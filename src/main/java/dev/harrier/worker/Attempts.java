@@ -1,8 +1,11 @@
 package dev.harrier.worker;
 
+import dev.harrier.queue.ClaimedJob;
+import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Outcome;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,6 +22,7 @@ class Attempts {
     private final JobRunner runner;
     private final OutcomeDelivery outcomes;
     private final EngineMetrics metrics;
+    private volatile BiConsumer<ClaimedJob, JobStatus> listener = (job, status) -> { };
 
     Attempts(JobRunner runner, OutcomeDelivery outcomes, EngineMetrics metrics) {
         this.runner = runner;
@@ -39,7 +43,15 @@ class Attempts {
                 .replaceWithVoid();
     }
 
+    /** Told of every outcome written (run once counts them). */
+    void listen(BiConsumer<ClaimedJob, JobStatus> onOutcome) {
+        listener = onOutcome;
+    }
+
     private void recordOutcome(RunningJob attempt, Outcome outcome, boolean written) {
+        if (written) {
+            listener.accept(attempt.job(), outcome.status());
+        }
         if (!written && attempt.reason() != StopReason.LEASE_LOST) {
             LOG.warnf("job %s: outcome %s refused, this instance no longer holds its lease", attempt.job().id(),
                     outcome.status().wire());

@@ -5,7 +5,9 @@ import dev.harrier.maintenance.Maintenance;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
 import dev.harrier.notify.Payloads;
+import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
 import dev.harrier.queue.QueueSettings;
@@ -16,6 +18,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,6 +60,7 @@ public final class Engine {
     private long timeoutSweep = -1;
     private long heartbeat = -1;
     private volatile boolean stopping;
+    private volatile Set<String> onlyQueues = Set.of();
 
     Engine(EngineSettings settings, Vertx vertx, InstanceRows instances, JobClaimer claimer, Leases leases, OutcomeWriter writer,
            QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics,
@@ -75,6 +80,28 @@ public final class Engine {
 
     public String instanceId() {
         return settings.instanceId();
+    }
+
+    /**
+     * Run once: claims only from queues named {@code queueNames} (empty: every queue), starts no
+     * attempt whose timeout would end after {@code deadline} (null: no deadline; such a job is
+     * handed back, its attempt not burned, and {@link #outOfTime()} turns true), and tells
+     * {@code onOutcome} of every outcome written. Called before {@link #start()}.
+     */
+    public void runOnly(Set<String> queueNames, Instant deadline, BiConsumer<ClaimedJob, JobStatus> onOutcome) {
+        this.onlyQueues = Set.copyOf(queueNames);
+        runner.deadline(deadline);
+        attempts.listen(onOutcome);
+    }
+
+    /** Nothing claimed, running or being written on any queue of this engine. */
+    public boolean idle() {
+        return !busy();
+    }
+
+    /** True once a job was handed back because its timeout would have ended after the deadline. */
+    public boolean outOfTime() {
+        return runner.outOfTime();
     }
 
     /** Registers the instance, subscribes to its notifications, loads the queues and starts the loops. */
@@ -177,6 +204,9 @@ public final class Engine {
     }
 
     private void applyQueue(QueueSettings queue) {
+        if (!onlyQueues.isEmpty() && !onlyQueues.contains(queue.name())) {
+            return;
+        }
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
             QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker,

@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,8 @@ final class JobRunner {
     private final Vertx vertx;
     private final EngineSettings settings;
     private final Clock clock;
+    private volatile Instant deadline;
+    private volatile boolean outOfTime;
     private final ExecutorService blockingExecutor = Executors.newVirtualThreadPerTaskExecutor();
     // Results are written at most as deep as enqueue lets args be: deeper ones could not be shown.
     private final ObjectMapper results;
@@ -115,10 +118,16 @@ final class JobRunner {
         } catch (Exception e) {
             return loggedBeforeRun(job, Outcome.failed(job, "arguments cannot be read: " + e.getMessage(), ErrorTypes.INVALID_ARGS));
         }
+        Duration timeout = timeoutOf(handler, job);
+        if (deadline != null && clock.instant().plus(timeout).isAfter(deadline)) {
+            // Run once with --max-seconds: a job that might not end in time is not started.
+            outOfTime = true;
+            return Uni.createFrom().item(Outcome.handedBack(job, clock.instant()));
+        }
         PendingWrites writes = new PendingWrites();
         ProgressThrottle progress = new ProgressThrottle(job.id(), appender, writes, vertx, settings.progressThrottle());
         RunningContext<A> context = new RunningContext<>(running, args, progress, writes, appender, items, children, secrets);
-        running.limitTo(timeoutOf(handler, job));
+        running.limitTo(timeout);
 
         Uni<R> work = Uni.createFrom().deferred(() -> handler.handle(context));
         if (handler.blocking()) {
@@ -263,6 +272,14 @@ final class JobRunner {
 
     void close() {
         blockingExecutor.shutdown();
+    }
+
+    void deadline(Instant at) {
+        deadline = at;
+    }
+
+    boolean outOfTime() {
+        return outOfTime;
     }
 
     /** The stop signal as a failure, so that it wins the race against the handler. */
