@@ -23,18 +23,21 @@ public final class DatabaseBootstrap {
     private DatabaseBootstrap() {
     }
 
-    /** Resolves the database from the environment and system properties and configures Quarkus for it. */
-    public static void configure(Map<String, String> env, Properties system, boolean embeddedAvailable) {
+    /**
+     * Resolves the database from the environment and system properties and configures Quarkus for
+     * it; returns it, or null when Quarkus's own datasource settings name it.
+     */
+    public static DatabaseUrl configure(Map<String, String> env, Properties system, boolean embeddedAvailable) {
         String harrierUrl = setting(env, system, "HARRIER_DB_URL", "harrier.db.url");
         if (harrierUrl != null) {
             DatabaseUrl url = DatabaseUrl.parse(harrierUrl, "HARRIER_DB_URL");
             String waitSeconds = setting(env, system, "HARRIER_DB_CONNECT_WAIT_SECONDS", "harrier.db.connect-wait-seconds");
             DatabasePreflight.check(url, Duration.ofSeconds(parseSeconds(waitSeconds)));
             apply(url, system);
-            return;
+            return url;
         }
         if (setting(env, system, "QUARKUS_DATASOURCE_REACTIVE_URL", "quarkus.datasource.reactive.url") != null) {
-            return;
+            return null;
         }
         if (!embeddedAvailable) {
             throw new StartupProblem("no database configured: set HARRIER_DB_URL=postgresql://user:password@host:5432/database"
@@ -44,6 +47,7 @@ public final class DatabaseBootstrap {
         DatabaseUrl url = EmbeddedDatabase.start(Path.of(dir == null ? DEFAULT_EMBEDDED_DIR : dir));
         apply(url, system);
         system.setProperty(EMBEDDED_ACTIVE, "true");
+        return url;
     }
 
     /** Writes the Quarkus datasource properties (system properties outrank application.properties). */
@@ -58,7 +62,7 @@ public final class DatabaseBootstrap {
         }
     }
 
-    private static String setting(Map<String, String> env, Properties system, String envName, String property) {
+    static String setting(Map<String, String> env, Properties system, String envName, String property) {
         String value = system.getProperty(property);
         if (value == null || value.isBlank()) {
             value = env.get(envName);

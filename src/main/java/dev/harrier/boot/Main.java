@@ -22,7 +22,7 @@ public final class Main {
             return;
         }
         try {
-            DatabaseBootstrap.configure(System.getenv(), System.getProperties(), embeddedAvailable());
+            settle();
         } catch (StartupProblem problem) {
             System.err.println("ERROR [harrier] Cannot start: " + problem.getMessage());
             System.exit(1);
@@ -47,7 +47,7 @@ public final class Main {
             System.setProperty("harrier.worker.enabled", "false");
             System.setProperty("harrier.maintenance.enabled", "false");
             System.setProperty("harrier.schedule.enabled", "false");
-            DatabaseBootstrap.configure(System.getenv(), System.getProperties(), embeddedAvailable());
+            settle();
         } catch (StartupProblem | IllegalArgumentException problem) {
             System.err.println("ERROR [harrier] run-once cannot start: " + problem.getMessage());
             System.exit(2);
@@ -59,6 +59,14 @@ public final class Main {
             }
             System.exit(status);
         }, args);
+    }
+
+    /** The database, configured for Quarkus, and the secrets keys checked against what it holds. */
+    private static void settle() {
+        DatabaseUrl url = DatabaseBootstrap.configure(System.getenv(), System.getProperties(), embeddedAvailable());
+        if (url != null) {
+            SecretsPreflight.check(url, System.getenv(), System.getProperties());
+        }
     }
 
     private static boolean embeddedAvailable() {
