@@ -105,9 +105,10 @@ final class JobRunner {
                 .flatMap(secrets -> secrets.missing().isEmpty() ? runWith(handler, running, secrets)
                         : loggedBeforeRun(job, Outcome.failed(job, "the secrets " + String.join(", ", secrets.missing().stream().sorted().toList())
                                 + " do not exist (deleted since the job was enqueued)", SecretRefused.UNAVAILABLE)))
-                .onFailure(SecretCipher.KeyProblem.class)
-                .recoverWithUni(failure -> loggedBeforeRun(job, failedAttempt(job, "secrets cannot be opened: " + failure.getMessage(),
-                        SecretRefused.UNAVAILABLE, null)));
+                // A key that does not open them, or the database unreachable: this attempt fails, a later one may not.
+                .onFailure().recoverWithItem(failure -> failedAttempt(job, "the secrets of the job could not be opened: "
+                        + failure.getMessage(), failure instanceof SecretCipher.KeyProblem ? SecretRefused.UNAVAILABLE : ErrorTypes.CONNECTION,
+                        null));
     }
 
     private <A, R> Uni<Outcome> runWith(JobHandler<A, R> handler, RunningJob running, SecretValues secrets) {
