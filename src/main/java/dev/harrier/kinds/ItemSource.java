@@ -107,7 +107,7 @@ public class ItemSource {
                 .onFailure(AddressGuard.Refused.class).transform(e -> JobFailure.permanent(e.getMessage(), e).ofType(ErrorTypes.REFUSED))
                 .map(download -> {
                     try {
-                        return items(download, from, max);
+                        return items(download, from, max, secrets);
                     } catch (RuntimeException e) {
                         download.delete();
                         throw e;
@@ -115,7 +115,7 @@ public class ItemSource {
                 });
     }
 
-    private Items items(Download download, From from, int max) {
+    private Items items(Download download, From from, int max, SecretValues secrets) {
         OutboundReply reply = download.reply();
         if (RetryPolicy.retryable(reply)) {
             Duration after = RetryPolicy.retryAfter(reply, clock);
@@ -132,7 +132,7 @@ public class ItemSource {
         }
         String pointer = from.pointer() == null ? "" : from.pointer();
         try {
-            return Items.open(mapper, download, pointer, max);
+            return Items.open(mapper, download, pointer, max, secrets);
         } catch (IOException | IllegalStateException e) {
             throw JobFailure.permanent("the source: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);
         }
@@ -147,17 +147,19 @@ public class ItemSource {
         private final ObjectMapper mapper;
         private final Download download;
         private final int max;
+        private final SecretValues secrets;
         private int count;
         private boolean done;
 
-        private Items(JsonParser parser, ObjectMapper mapper, Download download, int max) {
+        private Items(JsonParser parser, ObjectMapper mapper, Download download, int max, SecretValues secrets) {
+            this.secrets = secrets;
             this.parser = parser;
             this.mapper = mapper;
             this.download = download;
             this.max = max;
         }
 
-        static Items open(ObjectMapper mapper, Download download, String pointer, int max) throws IOException {
+        static Items open(ObjectMapper mapper, Download download, String pointer, int max, SecretValues secrets) throws IOException {
             JsonParser raw = mapper.getFactory().createParser(download.file().toFile());
             JsonParser parser = pointer.isEmpty() ? raw
                     : new FilteringParserDelegate(raw, new JsonPointerBasedFilter(pointer), TokenFilter.Inclusion.ONLY_INCLUDE_ALL, false);
@@ -172,12 +174,22 @@ public class ItemSource {
                 parser.close();
                 throw new IllegalStateException("the reply holds no array at " + (pointer.isEmpty() ? "its top" : pointer));
             }
-            return new Items(parser, mapper, download, max);
+            return new Items(parser, mapper, download, max, secrets);
         }
 
         /** Up to {@code size} more items, read on a worker thread; empty when there are none left. */
         Uni<List<JsonNode>> next(int size) {
             return Uni.createFrom().item(() -> read(size)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
+
+        /** An item with any secret the request carried, echoed back, replaced by {@code [secret:NAME]}. */
+        private JsonNode redacted(JsonNode item) throws IOException {
+            if (secrets.isEmpty()) {
+                return item;
+            }
+            String text = item.toString();
+            String redacted = secrets.redact(text);
+            return redacted.equals(text) ? item : mapper.readTree(redacted);
         }
 
         /** Closes the file and deletes it. */
@@ -202,7 +214,7 @@ public class ItemSource {
                     if (++count > max) {
                         throw JobFailure.permanent("the source holds more than " + max + " items").ofType(ErrorTypes.INVALID_ARGS);
                     }
-                    batch.add(mapper.readTree(parser));
+                    batch.add(redacted(mapper.readTree(parser)));
                 }
             } catch (IOException | UncheckedIOException e) {
                 throw JobFailure.permanent("the source's reply is not JSON: " + e.getMessage(), e).ofType(ErrorTypes.INVALID_ARGS);

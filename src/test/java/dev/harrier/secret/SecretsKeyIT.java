@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,12 @@ class SecretsKeyIT {
             env.put("HARRIER_SECRETS_OLD_KEYS", oldKeys);
         }
         return env;
+    }
+
+    /** The packaged jars of the other tests share the database, and have no key: the sealed secret must go. */
+    @AfterEach
+    void removeTheSecret() {
+        TestDatabase.clean();
     }
 
     @Test

@@ -178,6 +178,21 @@ class SecretsTest {
     }
 
     @Test
+    void aSourceOfItemsThatEchoesTheValueGivesItsChildrenTheNameOnly() {
+        stub.on("/users", request -> request.response().putHeader("Content-Type", "application/json")
+                .end("[{\"id\": 1, \"token\": \"" + request.getHeader("X-Api-Key").replace("\"", "\\\"") + "\"}]"));
+        api().body("{}").put("/api/v1/kinds/user-sync").then().statusCode(201);
+        harness.start("secrets");
+        String parent = enqueue("{\"kind\": \"each\", \"args\": {\"itemsFrom\": {\"url\": \"" + stub.url("/users")
+                + "\", \"headers\": {\"X-Api-Key\": \"{{secret:APOLLO_KEY}}\"}}, "
+                + "\"job\": {\"kind\": \"user-sync\", \"args\": {\"token\": \"{{item.token}}\"}}}}");
+        await().atMost(WAIT).until(() -> "waiting".equals(api().get("/api/v1/jobs/" + parent).then().extract().path("status")));
+        assertThat(stub.received().get(0).headers().get("x-api-key")).isEqualTo(VALUE);
+        assertThat(api().get("/api/v1/jobs?parent=" + parent).then().extract().jsonPath().getString("jobs[0].args.token"))
+                .isEqualTo("[secret:APOLLO_KEY]");
+    }
+
+    @Test
     void aHostOutsideAllowedHostsFailsTheAttemptForGoodAtEveryHop() {
         harness.start("secrets");
         String direct = enqueue("{\"kind\": \"http\", \"args\": {\"url\": \"http://localhost:" + port() + "/echo\", "
