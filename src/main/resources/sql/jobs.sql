@@ -723,3 +723,15 @@ SELECT EXISTS (SELECT 1 FROM harrier.jobs j
                  AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
                  AND EXISTS (SELECT 1 FROM harrier.queues q WHERE q.workspace = j.workspace AND q.name = j.queue AND NOT q.paused))
     AS due;
+
+-- name: finished_between
+-- The workspace stream's counts event: jobs of a workspace that finished after $2 (null: none
+-- counted, a first tick), by queue and outcome, up to the statement's own time, returned as `at`
+-- (the next tick's $2). Read through jobs_stats_idx. A job whose transaction began before a tick
+-- and committed after it is counted by neither: the chart is a live view, stats are the record.
+WITH bound AS (SELECT statement_timestamp() AS at)
+SELECT b.at, j.queue, j.status::text AS status, count(j.id) AS n
+FROM bound b
+LEFT JOIN harrier.jobs j
+       ON j.workspace = $1 AND $2::timestamptz IS NOT NULL AND j.finished_at > $2::timestamptz AND j.finished_at <= b.at
+GROUP BY b.at, j.queue, j.status;

@@ -31,6 +31,16 @@ final class StreamEventSchemas {
                 "id", type(Schema.SchemaType.STRING), "kind", type(Schema.SchemaType.STRING),
                 "status", type(Schema.SchemaType.STRING).description("completed, failed or cancelled")),
                 "event: child; a direct child of the job ended (its counts: the job's children)"));
+        components.addSchema("CountsEvent", object(ordered(
+                "at", type(Schema.SchemaType.STRING).description("the database's time of the counts"),
+                "queues", type(Schema.SchemaType.ARRAY).items(object(ordered(
+                        "name", type(Schema.SchemaType.STRING),
+                        "counts", type(Schema.SchemaType.OBJECT).description("jobs by status: scheduled, pending, running, "
+                                + "retrying, waiting, completed, failed, cancelled"),
+                        "oldestPendingAgeSeconds", type(Schema.SchemaType.INTEGER),
+                        "finished", type(Schema.SchemaType.OBJECT).description("jobs finished since the previous counts event: "
+                                + "completed, failed, cancelled")), "one queue"))),
+                "event: counts; every 2 s, the workspace's queues (or the stream's queue)"));
         components.addSchema("ResetEvent", object(ordered("reason", type(Schema.SchemaType.STRING)),
                 "event: reset; the first event of a workspace stream opened with Last-Event-ID: changes made while "
                         + "the client was away are not replayed, re-read the jobs you show"));
@@ -46,6 +56,7 @@ final class StreamEventSchemas {
             events.put("child", ref("ChildEvent"));
         } else if (path.equals("/api/v1/events")) {
             events.put("status", ref("JobDocument"));
+            events.put("counts", ref("CountsEvent"));
             events.put("reset", ref("ResetEvent"));
         } else {
             return;

@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.sse.OutboundSseEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ public class WorkspaceFeed {
     /** A reader that accepts nothing for this many keep-alive periods while changes wait is closed. */
     static final int STALLED_AFTER_KEEP_ALIVES = 3;
     static final String FIRST_ID = "0";
+    static final Duration COUNTS_EVERY = Duration.ofSeconds(2);
     static final String RESET = "{\"reason\": \"reconnected: changes may have been missed while away; re-read the jobs you show\"}";
 
     private final StatusChanges statusChanges;
@@ -47,16 +49,19 @@ public class WorkspaceFeed {
     private final JobEventFormat format;
     private final HarrierConfig config;
     private final Vertx vertx;
+    private final WorkspaceCounts counts;
     private final Set<WorkspaceStream> streams = ConcurrentHashMap.newKeySet();
     // While streams are open (guarded by this): the subscription to status changes, the keep-alive timer.
     private Runnable unsubscribe;
     private long keepAliveTimer = -1;
+    private long countsTimer = -1;
     // Status changes not yet read, and whether a read is in flight; guarded by `wanted`.
     private final List<StatusChanges.StatusChange> wanted = new ArrayList<>();
     private boolean reading;
 
     public WorkspaceFeed(StatusChanges statusChanges, JobActions actions, JobEventFormat format, HarrierConfig config, Vertx vertx,
-                         MeterRegistry meters) {
+                         MeterRegistry meters, WorkspaceCounts counts) {
+        this.counts = counts;
         this.statusChanges = statusChanges;
         this.actions = actions;
         this.format = format;
@@ -74,19 +79,43 @@ public class WorkspaceFeed {
      */
     private synchronized void add(WorkspaceStream stream) {
         streams.add(stream);
-        if (unsubscribe == null) {
+        if (unsubscribe == null && stream.wantsStatuses()) {
             unsubscribe = statusChanges.subscribeToStatusChanges(this::onStatusChanges);
+        }
+        if (keepAliveTimer == -1) {
             keepAliveTimer = vertx.setPeriodic(config.api().keepAlive().toMillis(), id -> streams.forEach(WorkspaceStream::tick));
+            countsTimer = vertx.setPeriodic(COUNTS_EVERY.toMillis(), id -> sendCounts());
         }
     }
 
     private synchronized void remove(WorkspaceStream stream) {
         streams.remove(stream);
-        if (streams.isEmpty() && unsubscribe != null) {
+        if (unsubscribe != null && streams.stream().noneMatch(WorkspaceStream::wantsStatuses)) {
             unsubscribe.run();
             unsubscribe = null;
-            vertx.cancelTimer(keepAliveTimer);
         }
+        if (streams.isEmpty() && keepAliveTimer != -1) {
+            vertx.cancelTimer(keepAliveTimer);
+            vertx.cancelTimer(countsTimer);
+            keepAliveTimer = -1;
+        }
+        if (streams.stream().noneMatch(s -> s.workspace().equals(stream.workspace()))) {
+            counts.forget(stream.workspace());
+        }
+    }
+
+    /** Every 2 s: each workspace with a stream that wants counts is read once, and each of its streams gets its queues. */
+    private void sendCounts() {
+        Map<String, List<WorkspaceStream>> byWorkspace = new HashMap<>();
+        for (WorkspaceStream stream : streams) {
+            if (stream.wantsCounts()) {
+                byWorkspace.computeIfAbsent(stream.workspace(), w -> new ArrayList<>()).add(stream);
+            }
+        }
+        byWorkspace.forEach((workspace, readers) -> counts.read(workspace).subscribe().with(
+                read -> readers.forEach(reader -> reader.offerCounts(
+                        JobEventFormat.event("counts", (Long) null, counts.json(read, reader.queue())))),
+                failure -> LOG.warnf("workspace counts of %s: %s", workspace, failure.getMessage())));
     }
 
     /** The bytes of job documents the open streams hold for their readers. */
@@ -100,15 +129,16 @@ public class WorkspaceFeed {
      * even when the stream dropped before its first status change.
      *
      * @param tags only jobs carrying all of them (a workspace token's tags), none for every job
+     * @param events {@code status} (job status changes), {@code counts} (the queues every 2 s), or both
      * @param hangUp closes the client's connection (for a reader that stopped reading)
      */
-    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, List<String> tags, boolean reconnected,
-                                        Runnable hangUp) {
+    public Multi<OutboundSseEvent> open(String workspace, String queue, String kind, List<String> tags, Set<String> events,
+                                        boolean reconnected, Runnable hangUp) {
         OutboundSseEvent first = reconnected
                 ? JobEventFormat.event("reset", FIRST_ID, RESET)
                 : JobEventFormat.comment("connected", FIRST_ID);
         return Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, tags, emitter, config.api().streamBufferBytes(),
+            WorkspaceStream stream = new WorkspaceStream(workspace, queue, kind, tags, events, emitter, config.api().streamBufferBytes(),
                     config.api().keepAlive().multipliedBy(STALLED_AFTER_KEEP_ALIVES), this::load, first, hangUp);
             add(stream);
             emitter.onRequest(stream::request);

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -56,6 +57,8 @@ final class WorkspaceStream {
     private final String queue;
     private final String kind;
     private final List<String> tags;
+    private final boolean statuses;
+    private final boolean counts;
     private final MultiEmitter<? super OutboundSseEvent> emitter;
     private final long maxBytes;
     private final long stallAfterNanos;
@@ -70,6 +73,8 @@ final class WorkspaceStream {
     };
     // All guarded by `pending`.
     private OutboundSseEvent first;
+    // The latest counts event not yet sent: a newer one replaces it.
+    private OutboundSseEvent latestCounts;
     private long credit;
     private long pendingBytes;
     private long lastEmitNanos = System.nanoTime();
@@ -92,12 +97,15 @@ final class WorkspaceStream {
      * @param hangUp closes the client's connection, for a reader that stopped reading (completing
      *     the stream alone would leave the unwritten event and the connection waiting on it)
      */
-    WorkspaceStream(String workspace, String queue, String kind, List<String> tags, MultiEmitter<? super OutboundSseEvent> emitter,
+    WorkspaceStream(String workspace, String queue, String kind, List<String> tags, Set<String> events, MultiEmitter<? super OutboundSseEvent> emitter,
                     long maxBytes, Duration stallAfter, Loader loader, OutboundSseEvent first, Runnable hangUp) {
         this.workspace = workspace;
         this.queue = queue;
         this.kind = kind;
         this.tags = List.copyOf(tags);
+        this.statuses = events.contains("status");
+        // A token with tags sees its own jobs only: the workspace's counts are not its to read.
+        this.counts = events.contains("counts") && tags.isEmpty();
         this.emitter = emitter;
         this.maxBytes = maxBytes;
         this.stallAfterNanos = stallAfter.toNanos();
@@ -106,8 +114,35 @@ final class WorkspaceStream {
         this.hangUp = hangUp;
     }
 
+    boolean wantsStatuses() {
+        return statuses;
+    }
+
+    boolean wantsCounts() {
+        return counts;
+    }
+
+    String workspace() {
+        return workspace;
+    }
+
+    String queue() {
+        return queue;
+    }
+
+    /** The workspace's newest counts; one not sent yet is replaced, never queued behind. */
+    void offerCounts(OutboundSseEvent event) {
+        synchronized (pending) {
+            if (closed) {
+                return;
+            }
+            latestCounts = event;
+        }
+        drain();
+    }
+
     boolean wants(String jobWorkspace, String jobQueue, String jobKind, List<String> jobTags) {
-        return jobWorkspace.equals(workspace)
+        return statuses && jobWorkspace.equals(workspace)
                 && (queue == null || queue.equals(jobQueue))
                 && (kind == null || kind.equals(jobKind))
                 && jobTags.containsAll(tags);
@@ -182,6 +217,12 @@ final class WorkspaceStream {
             if (first != null) {
                 OutboundSseEvent event = first;
                 first = null;
+                emit(event);
+                continue;
+            }
+            if (latestCounts != null) {
+                OutboundSseEvent event = latestCounts;
+                latestCounts = null;
                 emit(event);
                 continue;
             }

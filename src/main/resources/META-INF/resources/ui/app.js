@@ -138,21 +138,18 @@ async function overview() {
     });
     chart.replaceChildren(svg);
   };
-  let current = { completed: 0, failed: 0 };
-  let refresh = null;
-  const tick = setInterval(() => {
-    buckets.push(current);
-    current = { completed: 0, failed: 0 };
-    if (buckets.length > 60) buckets.shift();
-    drawChart();
-  }, 2000);
-  streams.add({ close: () => clearInterval(tick) });
-  await stream("/api/v1/events", {
-    status: (job) => {
-      if (job.status === "completed") current.completed++;
-      if (job.status === "failed") current.failed++;
-      // The counts are read again at most every 2 s, and only when something changed.
-      if (!refresh) refresh = setTimeout(async () => { refresh = null; render(await api("/api/v1/queues")); }, 2000);
+  // Live from the workspace stream's counts events (every 2 s): the table and the chart, no polling.
+  const settings = new Map(queues.queues.map((q) => [q.name, q]));
+  await stream("/api/v1/events?events=counts", {
+    counts: (event) => {
+      chart.dataset.ticks = String(Number(chart.dataset.ticks || 0) + 1);
+      render({ queues: event.queues.map((q) => ({ ...q, paused: settings.get(q.name)?.paused ?? false,
+        concurrency: settings.get(q.name)?.concurrency ?? null })) });
+      const bucket = { completed: 0, failed: 0 };
+      for (const q of event.queues) { bucket.completed += q.finished.completed; bucket.failed += q.finished.failed; }
+      buckets.push(bucket);
+      if (buckets.length > 60) buckets.shift();
+      drawChart();
     },
   });
   drawChart();

@@ -178,6 +178,21 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theOverviewCountsAndDrawsWhatFinishesLive() {
+        open("#/");
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        // The stream's first counts event (it counts nothing: it sets where counting starts).
+        wait.until(d -> !d.findElements(By.cssSelector("[data-ticks]")).isEmpty());
+        for (int i = 0; i < 5; i++) {
+            enqueue("{\"kind\": \"noop\", \"queue\": \"live\"}");
+        }
+        wait.until(d -> d.findElement(By.tagName("main")).getText().contains("live"));
+        wait.until(d -> d.findElements(By.cssSelector("svg.chart rect.completed")).stream()
+                .anyMatch(rect -> Double.parseDouble(rect.getDomAttribute("height")) > 0));
+        assertThat(sameDocument()).isTrue();
+    }
+
+    @Test
     void aRunningJobIsCancelledFromItsPage() {
         String id = enqueue("{\"kind\": \"test-hold\", \"args\": {\"key\": \"dashboard-cancel\", \"holdAttempts\": 1}}");
         new WebDriverWait(browser, WAIT).until(d -> "running".equals(dbStatus(id)));

@@ -42,10 +42,10 @@ class StalledReaderIT {
             try (HarrierProcess harrier = HarrierProcess.start(env)) {
                 harrier.awaitReady(Duration.ofSeconds(90));
                 try (Socket stalled = new Socket();
-                     SseClient reader = SseClient.open(harrier.baseUrl() + "/api/v1/events", Map.of("Authorization", "Bearer " + KEY))) {
+                     SseClient reader = SseClient.open(harrier.baseUrl() + "/api/v1/events?events=status", Map.of("Authorization", "Bearer " + KEY))) {
                     stalled.setReceiveBufferSize(1024);
                     stalled.connect(new InetSocketAddress("localhost", harrier.port()));
-                    stalled.getOutputStream().write(("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY
+                    stalled.getOutputStream().write(("GET /api/v1/events?events=status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY
                             + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
 
                     AtomicInteger notReady = new AtomicInteger();

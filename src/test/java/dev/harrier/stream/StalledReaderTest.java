@@ -74,12 +74,12 @@ class StalledReaderTest {
         long bound = config.api().streamBufferBytes();
         try (StubServer stub = new StubServer();
              Socket stalled = new Socket();
-             SseClient reader = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events",
+             SseClient reader = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events?events=status",
                      Map.of("Authorization", "Bearer test-key-default"))) {
             stub.withoutRecording().on("/hook", request -> request.response().end("ok"));
             stalled.setReceiveBufferSize(1024);
             stalled.connect(new InetSocketAddress(base.getHost(), base.getPort()));
-            stalled.getOutputStream().write(("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n"
+            stalled.getOutputStream().write(("GET /api/v1/events?events=status HTTP/1.1\r\nHost: localhost\r\n"
                     + "Authorization: Bearer test-key-default\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             await().atMost(WAIT).until(() -> gauge("harrier.streams.workspace.open") == 2);
 
@@ -121,14 +121,14 @@ class StalledReaderTest {
 
     @Test
     void aReconnectingReaderStartsWithAResetEvent() throws Exception {
-        try (SseClient stream = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events",
+        try (SseClient stream = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events?events=status",
                 Map.of("Authorization", "Bearer test-key-default", "Last-Event-ID", "41"))) {
             SseClient.Event first = stream.next(WAIT);
             assertThat(first.name()).isEqualTo("reset");
             assertThat(mapper.readTree(first.data()).get("reason").asText()).contains("re-read");
             assertThat(first.id()).as("an id, so that the next reconnect sends Last-Event-ID too").isEqualTo("0");
         }
-        try (SseClient fresh = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events",
+        try (SseClient fresh = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events?events=status",
                 Map.of("Authorization", "Bearer test-key-default"))) {
             SseClient.Event connected = fresh.poll(Duration.ofSeconds(5));
             assertThat(connected.name()).as("a new stream: no reset").isEqualTo(":");

@@ -47,7 +47,7 @@ class WorkspaceAnnouncementsTest {
 
     @Test
     void newJobsAppearOnTheWorkspaceStreamAsTheyAreEnqueuedBeforeAnythingRunsThem() throws Exception {
-        try (SseClient stream = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events",
+        try (SseClient stream = SseClient.open(base.toString().replaceAll("/$", "") + "/api/v1/events?events=status",
                 Map.of("Authorization", "Bearer test-key-default"))) {
             assertThat(stream.status()).isEqualTo(200);
             String pending = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,7 +81,7 @@ class WorkspaceStreamTest {
             return Uni.createFrom().item(documents);
         };
         Multi<OutboundSseEvent> events = Multi.createFrom().emitter(emitter -> {
-            WorkspaceStream stream = new WorkspaceStream("w", null, null, List.of(), emitter, BOUND, stallAfter, loader,
+            WorkspaceStream stream = new WorkspaceStream("w", null, null, List.of(), Set.of("status", "counts"), emitter, BOUND, stallAfter, loader,
                     JobEventFormat.comment("connected", "0"), hangUps::incrementAndGet);
             created.set(stream);
             emitter.onRequest(stream::request);
