@@ -317,11 +317,32 @@ async function datasets() {
   show(el("h1", {}, "Datasets"), el("div", { class: "scroll" }, el("table", {},
     el("thead", {}, el("tr", {}, ["Dataset", "Key", "Active", "Expired", "Last sync", "New", "Changed", "Expired by it"]
       .map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, list.datasets.map((d) => el("tr", {}, el("td", {}, d.name), el("td", {}, d.key.join(", ")),
+    el("tbody", {}, list.datasets.map((d) => el("tr", { "data-dataset": d.name },
+      el("td", {}, el("a", { href: "#/dataset/" + encodeURIComponent(d.name) }, d.name)), el("td", {}, d.key.join(", ")),
       el("td", {}, d.counts.active), el("td", {}, d.counts.expired),
       el("td", {}, d.lastSync ? el("a", { href: "#/job/" + d.lastSync.jobId }, time(d.lastSync.at)) : ""),
       el("td", {}, d.lastSync ? d.lastSync.new : ""), el("td", {}, d.lastSync ? d.lastSync.changed : ""),
       el("td", {}, d.lastSync ? d.lastSync.expired : "")))))));
+}
+
+// A dataset: what its last sync changed (new, changed, expired), by state.
+async function dataset(name) {
+  const base = "/api/v1/datasets/" + encodeURIComponent(name) + "/records";
+  const head = await api(base + "?limit=1");
+  const changed = head.version > 0 ? await api(base + "?limit=500&afterVersion=" + (head.version - 1)) : { records: [] };
+  const byState = new Map();
+  for (const record of changed.records) {
+    const state = record.state === "expired" ? "expired" : record.firstSeenAt === record.changedAt ? "new" : "changed";
+    if (!byState.has(state)) byState.set(state, []);
+    byState.get(state).push(record);
+  }
+  show(el("h1", {}, "Dataset ", el("code", {}, name)), el("p", {}, "Version " + head.version + ": what its last sync changed."),
+    ["new", "changed", "expired"].map((state) => el("section", { "data-state": state },
+      el("h2", {}, state + " (" + (byState.get(state) || []).length + ")"),
+      el("div", { class: "scroll" }, el("table", {},
+        el("thead", {}, el("tr", {}, ["Key", "Changed", "Data"].map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, (byState.get(state) || []).map((r) => el("tr", {}, el("td", {}, JSON.stringify(r.key)),
+          el("td", {}, time(r.expiredAt || r.changedAt)), el("td", {}, json(r.data))))))))));
 }
 
 async function route() {
@@ -338,6 +359,7 @@ async function route() {
     else if (path === "/failed") await failed(params);
     else if (path === "/schedules") await schedules();
     else if (path === "/datasets") await datasets();
+    else if (path.startsWith("/dataset/")) await dataset(decodeURIComponent(path.slice(9)));
     else if (path === "/instances") await instances();
     else await overview();
   } catch (error) {

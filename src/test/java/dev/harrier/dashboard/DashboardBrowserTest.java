@@ -28,10 +28,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -88,6 +92,13 @@ class DashboardBrowserTest {
         stub.close();
     }
 
+    /** Pages redraw live: an element read as it is replaced is read again, not an error. */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
     private static void pause(long millis) {
         try {
             Thread.sleep(millis);
@@ -105,7 +116,7 @@ class DashboardBrowserTest {
     }
 
     private void signIn() {
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         WebElement key = wait.until(d -> d.findElement(By.id("api-key")));
         key.sendKeys("test-key-default");
         browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
@@ -154,10 +165,10 @@ class DashboardBrowserTest {
         String id = enqueue("{\"kind\": \"scrape\", \"queue\": \"boards\", \"tags\": [\"user:42\"], \"args\": {\"urls\": ["
                 + String.join(",", urls) + "], \"concurrency\": 1}}");
         open("#/");
-        new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.tagName("main")).getText().contains("boards"));
+        waiting().until(d -> d.findElement(By.tagName("main")).getText().contains("boards"));
         shot("overview");
         open("#/job/" + id);
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         wait.until(d -> !d.findElements(By.id("job-progress")).isEmpty());
         List<Integer> seen = new ArrayList<>();
         wait.until(d -> {
@@ -180,24 +191,71 @@ class DashboardBrowserTest {
     @Test
     void theOverviewCountsAndDrawsWhatFinishesLive() {
         open("#/");
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         // The stream's first counts event (it counts nothing: it sets where counting starts).
         wait.until(d -> !d.findElements(By.cssSelector("[data-ticks]")).isEmpty());
         for (int i = 0; i < 5; i++) {
             enqueue("{\"kind\": \"noop\", \"queue\": \"live\"}");
         }
         wait.until(d -> d.findElement(By.tagName("main")).getText().contains("live"));
-        wait.until(d -> d.findElements(By.cssSelector("svg.chart rect.completed")).stream()
-                .anyMatch(rect -> Double.parseDouble(rect.getDomAttribute("height")) > 0));
+        wait.until(d -> Boolean.TRUE.equals(browser.executeScript("return Array.from(document.querySelectorAll("
+                + "'svg.chart rect.completed')).some((rect) => parseFloat(rect.getAttribute('height')) > 0)")));
+        assertThat(sameDocument()).isTrue();
+    }
+
+    @Test
+    void aDatasetShowsWhatItsLastSyncChangedByState() {
+        WebDriverWait wait = waiting();
+        String first = enqueue("{\"kind\": \"sync\", \"args\": {\"dataset\": \"jobs.acme\", \"key\": [\"id\"], \"records\": "
+                + "[{\"id\": 1, \"t\": \"a\"}, {\"id\": 2, \"t\": \"b\"}, {\"id\": 3, \"t\": \"c\"}]}}");
+        wait.until(d -> "completed".equals(dbStatus(first)));
+        String second = enqueue("{\"kind\": \"sync\", \"args\": {\"dataset\": \"jobs.acme\", \"key\": [\"id\"], \"records\": "
+                + "[{\"id\": 1, \"t\": \"a\"}, {\"id\": 2, \"t\": \"B\"}, {\"id\": 4, \"t\": \"<b>d</b>\"}]}}");
+        wait.until(d -> "completed".equals(dbStatus(second)));
+        open("#/datasets");
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-dataset='jobs.acme']")).getText().contains("3"));
+        browser.findElement(By.cssSelector("tr[data-dataset='jobs.acme'] a")).click();
+        wait.until(d -> !d.findElements(By.cssSelector("section[data-state='new'] tbody tr")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector("section[data-state='new'] tbody tr"))).hasSize(1);
+        assertThat(browser.findElement(By.cssSelector("section[data-state='new']")).getText()).contains("<b>d</b>");
+        assertThat(browser.findElements(By.cssSelector("section[data-state='changed'] tbody tr"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("section[data-state='expired'] tbody tr"))).hasSize(1);
+        assertThat(sameDocument()).isTrue();
+    }
+
+    @Test
+    void itFitsAPhoneAndWorksFromTheKeyboard() {
+        WebDriverWait wait = waiting();
+        enqueue("{\"kind\": \"noop\", \"queue\": \"a-queue-with-a-rather-long-name-for-a-phone\"}");
+        try {
+            browser.manage().window().setSize(new Dimension(390, 844));
+            open("#/jobs");
+            wait.until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 1);
+            assertThat(browser.executeScript("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+                    .as("no sideways scrolling of the page: wide tables scroll in their own box").isEqualTo(true);
+            shot("phone");
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+        open("#/");
+        wait.until(d -> !d.findElements(By.id("instances")).isEmpty());
+        browser.executeScript("document.activeElement.blur(); window.scrollTo(0, 0)");
+        Actions keys = new Actions(browser);
+        keys.sendKeys(Keys.TAB).perform();
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+        keys.sendKeys(Keys.TAB).sendKeys(Keys.TAB).sendKeys(Keys.TAB).perform();
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Failed");
+        keys.sendKeys(Keys.ENTER).perform();
+        wait.until(d -> d.findElement(By.cssSelector("#page h1")).getText().equals("Failed jobs"));
         assertThat(sameDocument()).isTrue();
     }
 
     @Test
     void aRunningJobIsCancelledFromItsPage() {
         String id = enqueue("{\"kind\": \"test-hold\", \"args\": {\"key\": \"dashboard-cancel\", \"holdAttempts\": 1}}");
-        new WebDriverWait(browser, WAIT).until(d -> "running".equals(dbStatus(id)));
+        waiting().until(d -> "running".equals(dbStatus(id)));
         open("#/job/" + id);
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         wait.until(d -> "running".equals(d.findElement(By.id("job-status")).getText()));
         browser.findElement(By.id("cancel")).click();
         wait.until(d -> "cancelled".equals(d.findElement(By.id("job-status")).getText()));
@@ -210,7 +268,7 @@ class DashboardBrowserTest {
         String one = enqueue("{\"kind\": \"http\", \"queue\": \"dl\", \"maxAttempts\": 1, \"args\": {\"url\": \"" + stub.url("/missing") + "\"}}");
         String two = enqueue("{\"kind\": \"http\", \"queue\": \"dl\", \"maxAttempts\": 1, \"args\": {\"url\": \"" + stub.url("/missing") + "\"}}");
         String other = enqueue("{\"kind\": \"http\", \"queue\": \"elsewhere\", \"maxAttempts\": 1, \"args\": {\"url\": \"" + stub.url("/missing") + "\"}}");
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         wait.until(d -> "failed".equals(dbStatus(one)) && "failed".equals(dbStatus(two)) && "failed".equals(dbStatus(other)));
         harness.stopAll();
 
@@ -234,7 +292,7 @@ class DashboardBrowserTest {
         api().body("{\"cron\": \"0 8 * * *\", \"timeZone\": \"Europe/London\", \"job\": {\"kind\": \"noop\"}}")
                 .put("/api/v1/schedules/morning").then().statusCode(201);
         open("#/schedules");
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         WebElement row = wait.until(d -> d.findElement(By.cssSelector("tr[data-schedule='morning']")));
         assertThat(row.getText()).contains("Europe/London").contains("UTC");
         row.findElement(By.cssSelector("button.trigger")).click();
@@ -248,7 +306,7 @@ class DashboardBrowserTest {
         String payload = "<script>window.__xss = 1; alert(1)</script><img src=x onerror=\\\"window.__xss = 2\\\">";
         String id = enqueue("{\"kind\": \"dashboard-echo\", \"tags\": [\"" + payload + "\"], \"args\": {\"note\": \"" + payload + "\"}}");
         open("#/job/" + id);
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         wait.until(d -> d.findElement(By.tagName("main")).getText().contains("<script>window.__xss = 1; alert(1)</script>"));
         open("#/jobs");
         wait.until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 1);
