@@ -55,6 +55,7 @@ public class WorkspaceFeed {
     private Runnable unsubscribe;
     private long keepAliveTimer = -1;
     private long countsTimer = -1;
+    private final Set<String> countsReading = ConcurrentHashMap.newKeySet();
     // Status changes not yet read, and whether a read is in flight; guarded by `wanted`.
     private final List<StatusChanges.StatusChange> wanted = new ArrayList<>();
     private boolean reading;
@@ -112,10 +113,18 @@ public class WorkspaceFeed {
                 byWorkspace.computeIfAbsent(stream.workspace(), w -> new ArrayList<>()).add(stream);
             }
         }
-        byWorkspace.forEach((workspace, readers) -> counts.read(workspace).subscribe().with(
-                read -> readers.forEach(reader -> reader.offerCounts(
-                        JobEventFormat.event("counts", (Long) null, counts.json(read, reader.queue())))),
-                failure -> LOG.warnf("workspace counts of %s: %s", workspace, failure.getMessage())));
+        byWorkspace.forEach((workspace, readers) -> {
+            // One read of a workspace at a time: two would count the same finished jobs twice.
+            if (!countsReading.add(workspace)) {
+                return;
+            }
+            counts.read(workspace)
+                    .onTermination().invoke(() -> countsReading.remove(workspace))
+                    .subscribe().with(
+                            read -> readers.forEach(reader -> reader.offerCounts(
+                                    JobEventFormat.event("counts", (Long) null, counts.json(read, reader.queue())))),
+                            failure -> LOG.warnf("workspace counts of %s: %s", workspace, failure.getMessage()));
+        });
     }
 
     /** The bytes of job documents the open streams hold for their readers. */
