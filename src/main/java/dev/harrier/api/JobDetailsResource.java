@@ -141,11 +141,7 @@ public class JobDetailsResource {
         UUID jobId = Requests.jobId(id);
         Bodies.TokenRequest wanted = body == null || body.length == 0 ? new Bodies.TokenRequest(null)
                 : json.read(body, Bodies.TokenRequest.class);
-        long max = config.api().maxTokenTtl().toSeconds();
-        long ttl = wanted == null || wanted.ttlSeconds() == null ? Math.min(3600, max) : wanted.ttlSeconds();
-        if (ttl < 1 || ttl > max) {
-            throw Requests.invalid("ttlSeconds", "must be between 1 and " + max);
-        }
+        long ttl = Requests.tokenTtl(wanted == null ? null : wanted.ttlSeconds(), config.api().maxTokenTtl());
         return exists(caller, jobId)
                 .map(job -> tokens.issue(caller.workspace(), jobId, ttl))
                 .map(issued -> Response.status(201).entity(new Bodies.Token(issued.token(), issued.expiresAt())).build());

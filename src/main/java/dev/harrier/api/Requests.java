@@ -8,6 +8,7 @@ import dev.harrier.queue.InputChecks;
 import dev.harrier.queue.JobIds;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -56,6 +57,16 @@ final class Requests {
             throw new ApiProblem(Problem.of(403, "forbidden", "Forbidden", "A job's read token only reads its own job"));
         }
         return caller;
+    }
+
+    /** A token's life: {@code ttlSeconds} as asked (an hour by default), at most {@code max}. */
+    static long tokenTtl(Integer asked, Duration max) {
+        long most = max.toSeconds();
+        long ttl = asked == null ? Math.min(3600, most) : asked;
+        if (ttl < 1 || ttl > most) {
+            throw invalid("ttlSeconds", "must be between 1 and " + most);
+        }
+        return ttl;
     }
 
     /**

@@ -61,11 +61,7 @@ public class TokenResource {
         if (wanted == null) {
             wanted = new WorkspaceTokenRequest(null, null);
         }
-        long max = config.api().maxTokenTtl().toSeconds();
-        long ttl = wanted.ttlSeconds() == null ? Math.min(3600, max) : wanted.ttlSeconds();
-        if (ttl < 1 || ttl > max) {
-            throw Requests.invalid("ttlSeconds", "must be between 1 and " + max);
-        }
+        long ttl = Requests.tokenTtl(wanted.ttlSeconds(), config.api().maxTokenTtl());
         List<String> tags = wanted.tags() == null ? List.of() : wanted.tags();
         if (tags.size() > JobSubmitter.MAX_TAGS) {
             throw Requests.invalid("tags", "at most " + JobSubmitter.MAX_TAGS + " tags");

@@ -41,6 +41,13 @@ public final class DatabasePreflight {
     }
 
     private static void tryConnect(DatabaseUrl url) throws SQLException {
+        try (Connection connection = connect(url)) {
+            connection.isValid(5);
+        }
+    }
+
+    /** A JDBC connection to the database, with short timeouts (start-up's checks, before Quarkus). */
+    static Connection connect(DatabaseUrl url) throws SQLException {
         Properties props = new Properties();
         if (url.user() != null) {
             props.setProperty("user", url.user());
@@ -51,9 +58,7 @@ public final class DatabasePreflight {
         props.setProperty("connectTimeout", "5");
         props.setProperty("loginTimeout", "10");
         props.setProperty("ApplicationName", "harrier-preflight");
-        try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), props)) {
-            connection.isValid(5);
-        }
+        return DriverManager.getConnection(url.jdbcUrl(), props);
     }
 
     record Failure(String message, boolean transientFailure) {

@@ -2,7 +2,6 @@ package dev.harrier.boot;
 
 import dev.harrier.secret.SecretCipher;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,15 +27,7 @@ final class SecretsPreflight {
         } catch (SecretCipher.KeyProblem problem) {
             throw new StartupProblem(problem.getMessage());
         }
-        Properties props = new Properties();
-        if (url.user() != null) {
-            props.setProperty("user", url.user());
-        }
-        if (url.password() != null) {
-            props.setProperty("password", url.password());
-        }
-        props.setProperty("ApplicationName", "harrier-preflight");
-        try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), props);
+        try (Connection connection = DatabasePreflight.connect(url);
              Statement statement = connection.createStatement()) {
             try (ResultSet exists = statement.executeQuery("SELECT to_regclass('harrier.workspace_secrets') IS NOT NULL")) {
                 if (!exists.next() || !exists.getBoolean(1)) {

@@ -84,7 +84,8 @@ public class InstanceRows {
         };
     }
 
-    static String hostName() {
+    /** This machine's host name, as instances show it. */
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

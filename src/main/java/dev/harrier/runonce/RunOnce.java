@@ -3,6 +3,7 @@ package dev.harrier.runonce;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.config.HarrierConfig;
 import dev.harrier.handler.HandlerRegistry;
+import dev.harrier.instance.InstanceRows;
 import dev.harrier.maintenance.Maintenance;
 import dev.harrier.schedule.ScheduleFirer;
 import dev.harrier.sql.Table;
@@ -14,7 +15,6 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +72,7 @@ public class RunOnce implements QuarkusApplication {
         RunOnceTally tally = new RunOnceTally();
         sweep();
         Engine engine = factory.create(EngineSettings.from(config).toBuilder()
-                .instanceId("run-once-" + host() + "-" + ProcessHandle.current().pid())
+                .instanceId("run-once-" + InstanceRows.hostName() + "-" + ProcessHandle.current().pid())
                 .maintenance(false)
                 // What runs at the deadline or a SIGTERM is handed back at once, not awaited.
                 .shutdownGrace(Duration.ofMillis(1))
@@ -114,13 +114,5 @@ public class RunOnce implements QuarkusApplication {
                 .execute(Tuple.of(queues, handlers.kinds().toArray(String[]::new)))
                 .map(rows -> rows.iterator().next().getBoolean("due"))
                 .await().atMost(WAIT);
-    }
-
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "harrier";
-        }
     }
 }

@@ -79,7 +79,7 @@ public final class SecretValues {
      * {@link SecretRefused} when a secret is gone or may not go there.
      */
     public String fill(String text, String host) {
-        return fill(text, host, null);
+        return fill(text, host, UnaryOperator.identity(), false);
     }
 
     /**
@@ -89,15 +89,20 @@ public final class SecretValues {
     public String fillBody(String body, String contentType, String host) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.contains("json")) {
-            return fill(body, host, value -> new String(JsonStringEncoder.getInstance().quoteAsString(value)));
+            return fill(body, host, SecretValues::jsonEscaped, false);
         }
         if (type.startsWith("application/x-www-form-urlencoded")) {
-            return fill(body, host, value -> URLEncoder.encode(value, StandardCharsets.UTF_8));
+            return fill(body, host, value -> URLEncoder.encode(value, StandardCharsets.UTF_8), false);
         }
-        return fill(body, host, null);
+        return fill(body, host, UnaryOperator.identity(), false);
     }
 
-    private String fill(String text, String host, UnaryOperator<String> encode) {
+    /**
+     * The placeholders filled, each value encoded by {@code encode}. A name not held here fails
+     * with {@code secret_unavailable}, or with {@code keepOthers} stays a placeholder (a remote
+     * claim holds only the secrets of its kind).
+     */
+    private String fill(String text, String host, UnaryOperator<String> encode, boolean keepOthers) {
         if (text == null || !text.contains("{{secret:")) {
             return text;
         }
@@ -106,6 +111,10 @@ public final class SecretValues {
         while (matcher.find()) {
             String name = matcher.group(1);
             Secret secret = secrets.get(name);
+            if (secret == null && keepOthers) {
+                matcher.appendReplacement(filled, Matcher.quoteReplacement(matcher.group()));
+                continue;
+            }
             if (secret == null) {
                 throw new SecretRefused(SecretRefused.UNAVAILABLE, "the secret " + name + " does not exist (deleted since the job was enqueued)");
             }
@@ -113,8 +122,7 @@ public final class SecretValues {
                 throw new SecretRefused(SecretRefused.NOT_ALLOWED, "the secret " + name + " may not be sent to " + host
                         + " (its allowedHosts: " + String.join(", ", secret.allowedHosts()) + ")");
             }
-            String value = encode == null ? secret.value() : encode.apply(secret.value());
-            matcher.appendReplacement(filled, Matcher.quoteReplacement(value));
+            matcher.appendReplacement(filled, Matcher.quoteReplacement(encode.apply(secret.value())));
         }
         matcher.appendTail(filled);
         return filled.toString();
@@ -125,18 +133,7 @@ public final class SecretValues {
      * filled in, JSON-escaped; those of other secrets stay as they are.
      */
     public String fillJson(String json) {
-        if (json == null || secrets.isEmpty()) {
-            return json;
-        }
-        Matcher matcher = PLACEHOLDER.matcher(json);
-        StringBuilder filled = new StringBuilder();
-        while (matcher.find()) {
-            Secret secret = secrets.get(matcher.group(1));
-            String replacement = secret == null ? matcher.group() : new String(JsonStringEncoder.getInstance().quoteAsString(secret.value()));
-            matcher.appendReplacement(filled, Matcher.quoteReplacement(replacement));
-        }
-        matcher.appendTail(filled);
-        return filled.toString();
+        return fill(json, null, SecretValues::jsonEscaped, true);
     }
 
     /** Whether the text names a secret that no longer exists (checked before an attempt starts). */
@@ -195,7 +192,7 @@ public final class SecretValues {
     static Set<String> forms(String value) {
         Set<String> forms = new LinkedHashSet<>();
         forms.add(value);
-        forms.add(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
+        forms.add(jsonEscaped(value));
         String percent = URLEncoder.encode(value, StandardCharsets.UTF_8);
         forms.add(percent);
         forms.add(percent.replace("+", "%20"));
@@ -209,6 +206,10 @@ public final class SecretValues {
         forms.add(stripPadding(url));
         forms.removeIf(String::isEmpty);
         return forms;
+    }
+
+    private static String jsonEscaped(String value) {
+        return new String(JsonStringEncoder.getInstance().quoteAsString(value));
     }
 
     private static String stripPadding(String base64) {

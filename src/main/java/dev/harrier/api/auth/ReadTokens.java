@@ -98,36 +98,30 @@ public class ReadTokens {
      * is in whole seconds, so it is rounded up.
      */
     public Issued issue(String workspace, UUID jobId, long ttlSeconds) {
-        Instant expiresAt = clock.instant().plusSeconds(ttlSeconds + 1).truncatedTo(ChronoUnit.SECONDS);
-        return new Issued(sign(workspace, jobId, expiresAt), expiresAt);
+        return sign(jobId.toString(), AUDIENCE, workspace, null, ttlSeconds);
     }
 
     /** A token reading the workspace, or with {@code tags} only the jobs carrying all of them. */
     public Issued issueWorkspace(String workspace, List<String> tags, long ttlSeconds) {
+        return sign(workspace, WORKSPACE_AUDIENCE, workspace, List.copyOf(tags), ttlSeconds);
+    }
+
+    private Issued sign(String subject, String audience, String workspace, List<String> tags, long ttlSeconds) {
         Instant expiresAt = clock.instant().plusSeconds(ttlSeconds + 1).truncatedTo(ChronoUnit.SECONDS);
-        String token = Jwt.claims()
-                .subject(workspace)
-                .audience(WORKSPACE_AUDIENCE)
-                .claim("ws", workspace)
-                .claim("tags", List.copyOf(tags))
+        var claims = Jwt.claims()
+                .subject(subject)
+                .audience(audience)
+                .claim("ws", workspace);
+        if (tags != null) {
+            claims.claim("tags", tags);
+        }
+        String token = claims
                 .issuedAt(clock.instant())
                 .expiresAt(expiresAt)
                 .jws()
                 .algorithm(SignatureAlgorithm.HS256)
                 .sign(key);
         return new Issued(token, expiresAt);
-    }
-
-    private String sign(String workspace, UUID jobId, Instant expiresAt) {
-        return Jwt.claims()
-                .subject(jobId.toString())
-                .audience(AUDIENCE)
-                .claim("ws", workspace)
-                .issuedAt(clock.instant())
-                .expiresAt(expiresAt)
-                .jws()
-                .algorithm(SignatureAlgorithm.HS256)
-                .sign(key);
     }
 
     /** The grant of a valid, unexpired token; empty for anything else. */
