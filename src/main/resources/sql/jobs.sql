@@ -238,6 +238,16 @@ SELECT queue, status::text AS status, count(*) AS jobs,
 FROM harrier.jobs WHERE workspace = $1
 GROUP BY queue, status;
 
+-- name: count_unfinished_by_queue
+-- A workspace's jobs that are not finished, by queue and status, and the oldest run_at of each:
+-- the counts event between two full counts (dev.harrier.stream.WorkspaceCounts). Read through
+-- jobs_list_status_idx, whatever the number of finished jobs.
+SELECT queue, status::text AS status, count(*) AS jobs,
+       coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS oldest
+FROM harrier.jobs
+WHERE workspace = $1 AND status IN ('scheduled', 'pending', 'running', 'retrying', 'waiting')
+GROUP BY queue, status;
+
 -- name: count_live_by_queue
 SELECT workspace, queue, status::text AS status, count(*) AS jobs,
        extract(epoch FROM now() - min(run_at))::float8 AS oldest_pending

@@ -19,15 +19,26 @@ public class QueueStats {
     public record Stats(QueueSettings settings, Map<JobStatus, Long> counts, long oldestPendingAgeSeconds) {
     }
 
-
-
     private final Pool pool;
 
     public QueueStats(Pool pool) {
         this.pool = pool;
     }
 
+    /** Every queue of the workspace with its counts of every status (a read of all its jobs). */
     public Uni<List<Stats>> list(String workspace) {
+        return list(workspace, Table.JOBS.sql("count_by_queue"));
+    }
+
+    /**
+     * Every queue with its counts of the statuses that are not terminal; its terminal counts are 0.
+     * A read of the unfinished jobs only, however many finished ones the table keeps.
+     */
+    public Uni<List<Stats>> listUnfinished(String workspace) {
+        return list(workspace, Table.JOBS.sql("count_unfinished_by_queue"));
+    }
+
+    private Uni<List<Stats>> list(String workspace, String countStatement) {
         Uni<Map<String, QueueSettings>> settings = pool.preparedQuery(Table.QUEUES.sql("list_in_workspace")).execute(Tuple.of(workspace))
                 .map(rows -> {
                     Map<String, QueueSettings> byName = new LinkedHashMap<>();
@@ -37,7 +48,7 @@ public class QueueStats {
                     }
                     return byName;
                 });
-        return settings.flatMap(byName -> pool.preparedQuery(Table.JOBS.sql("count_by_queue")).execute(Tuple.of(workspace)).map(rows -> {
+        return settings.flatMap(byName -> pool.preparedQuery(countStatement).execute(Tuple.of(workspace)).map(rows -> {
             Map<String, Map<JobStatus, Long>> counts = new LinkedHashMap<>();
             Map<String, Long> oldest = new LinkedHashMap<>();
             for (Row row : rows) {
