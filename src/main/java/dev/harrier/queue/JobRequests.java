@@ -17,7 +17,7 @@ import java.util.Set;
 public final class JobRequests {
 
     private static final Set<String> FIELDS = Set.of("kind", "queue", "args", "priority", "runAt", "maxAttempts",
-            "timeoutSeconds", "uniqueKey", "tags", "childFailure", "then", "callback");
+            "timeoutSeconds", "uniqueKey", "tags", "childFailure", "then", "callback", "backoff");
 
     private JobRequests() {
     }

@@ -105,6 +105,7 @@ class EachTest {
                     {"id": "u1", "n": 7, "tags": ["x", "y"], "q": "{{secret:APP_TOKEN}}", "r": "{{item.id}}"},
                     {"id": "u2"}],
                  "job": {"kind": "noop", "queue": "each-q", "uniqueKey": "user:{{item.id}}:{{index}}", "tags": ["user:{{item.id}}"],
+                         "backoff": {"baseSeconds": "{{item.n}}", "factor": 3, "maxSeconds": 480, "jitter": 0},
                          "args": {"sleepMs": "{{item.n}}"}}}}""");
         harness.awaitStatus(UUID.fromString(parent), JobStatus.COMPLETED, WAIT);
         JsonPath children = api().get("/api/v1/jobs?parent=" + parent).then().extract().jsonPath();
@@ -114,6 +115,8 @@ class EachTest {
         assertThat(children.getString(first + "uniqueKey")).isEqualTo("user:u1:0");
         assertThat(children.getList(first + "tags")).containsExactly("user:u1");
         assertThat(children.getString(first + "parentId")).isEqualTo(parent);
+        assertThat(children.getInt(first + "backoff.baseSeconds")).as("a child's own backoff, as an enqueue body's").isEqualTo(7);
+        assertThat(children.getDouble(first + "backoff.factor")).isEqualTo(3.0);
         String missing = "jobs.find { it.status == 'failed' }.";
         assertThat(children.getString(missing + "error.type")).isEqualTo("invalid_template");
         assertThat(children.getString(missing + "error.message")).contains("item 1").contains("{{item.n}}");
