@@ -57,7 +57,12 @@ public final class ExampleProcess implements AutoCloseable {
         settings.putAll(env);
         environment.putAll(settings);
         ExampleProcess example = new ExampleProcess(builder.start(), output, port, stubPort);
-        example.awaitLine("Example " + number + " is running", Duration.ofSeconds(120));
+        try {
+            example.awaitLine("Example " + number + " is running", Duration.ofSeconds(120));
+        } catch (RuntimeException | Error e) {
+            example.close(); // its stubs and service stop too
+            throw e;
+        }
         return example;
     }
 
