@@ -12,13 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PG="${PG:-postgresql://postgres@127.0.0.1:5432}"
 JOBS="${JOBS:-10000000}"
-psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'scratch'" | grep -q 1 \
-  || psql "$PG/postgres" -qc "CREATE DATABASE scratch"
-DB="$PG/scratch"
-psql "$DB" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS harrier CASCADE" -c "CREATE SCHEMA harrier" >/dev/null
-for f in $(ls src/main/resources/db/migration/V*.sql | sort -V); do
-  psql "$DB" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
-done
+. bench/scratch-schema.sh
 start=$(date +%s)
 # Each workspace gets JOBS/20 jobs; finished_at spread evenly over the last 7 days; 10 kinds; 90 %
 # completed, 8 % failed, 2 % cancelled; every tenth took two attempts.
