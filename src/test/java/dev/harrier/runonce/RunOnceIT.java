@@ -108,8 +108,9 @@ class RunOnceIT {
         String orphan = enqueue("{\"kind\": \"noop\", \"queue\": \"apply\"}");
         TestDatabase.execute("UPDATE harrier.jobs SET status = 'running', attempt = 1, lease_owner = 'dead', "
                 + "lease_expires_at = now() - interval '1 minute', started_at = now() - interval '2 minutes' WHERE id = '" + orphan + "'");
-        // A schedule that is due: fired by run-once itself.
-        call().body("{\"cron\": \"* * * * *\", \"job\": {\"kind\": \"noop\", \"queue\": \"apply\"}}").put("/api/v1/schedules/every-minute")
+        // A schedule that is due: fired by run-once itself. Yearly, so that no second fire comes due while it
+        // runs (an every-minute one fired again when the run crossed a minute).
+        call().body("{\"cron\": \"0 3 1 1 *\", \"job\": {\"kind\": \"noop\", \"queue\": \"apply\"}}").put("/api/v1/schedules/due-once")
                 .then().statusCode(201);
         TestDatabase.execute("UPDATE harrier.schedules SET next_fire_at = now() - interval '5 seconds'");
 
@@ -127,7 +128,7 @@ class RunOnceIT {
         assertThat(run.err()).contains("run-once: running the due jobs of apply");
         assertThat(TestDatabase.queryText("SELECT status::text FROM harrier.jobs WHERE queue = 'other'")).isEqualTo("pending");
         assertThat(TestDatabase.queryText("SELECT status::text FROM harrier.jobs WHERE id = '" + orphan + "'")).isEqualTo("completed");
-        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE schedule = 'every-minute'")).isEqualTo(1);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE schedule = 'due-once'")).isEqualTo(1);
 
         // Nothing left: a second run does nothing and says so.
         JsonNode again = run(Map.of(), "--queue", "apply").json();
