@@ -53,13 +53,16 @@ public class LeaseResource {
 
     private final RemoteAttempts attempts;
     private final RemoteChildren children;
+    private final LeaseSecrets leaseSecrets;
     private final RequestJson json;
     private final int maxEntries;
     private final int maxBytes;
 
-    public LeaseResource(RemoteAttempts attempts, RemoteChildren children, RequestJson json, HarrierConfig config) {
+    public LeaseResource(RemoteAttempts attempts, RemoteChildren children, LeaseSecrets leaseSecrets, RequestJson json,
+                         HarrierConfig config) {
         this.attempts = attempts;
         this.children = children;
+        this.leaseSecrets = leaseSecrets;
         this.json = json;
         this.maxEntries = config.limits().reportEntries();
         this.maxBytes = config.limits().reportBytes();
@@ -89,17 +92,20 @@ public class LeaseResource {
                                   @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID job = Requests.jobId(id);
-        WorkerBodies.Progress progress = read(body, WorkerBodies.Progress.class);
-        text("step", progress.step(), 255);
-        text("details", progress.details(), MAX_TEXT);
-        if (progress.done() != null && progress.done() < 0) {
-            throw Requests.invalid("done", "must not be negative");
-        }
-        if (progress.total() != null && progress.total() < 0) {
-            throw Requests.invalid("total", "must not be negative");
-        }
-        return attempts.progress(caller.workspace(), job, token(lease), progress.step(), progress.details(), progress.done(),
-                progress.total()).map(x -> Response.noContent().build());
+        String token = token(lease);
+        return withRedacted(caller, job, body, clean -> {
+            WorkerBodies.Progress progress = read(clean, WorkerBodies.Progress.class);
+            text("step", progress.step(), 255);
+            text("details", progress.details(), MAX_TEXT);
+            if (progress.done() != null && progress.done() < 0) {
+                throw Requests.invalid("done", "must not be negative");
+            }
+            if (progress.total() != null && progress.total() < 0) {
+                throw Requests.invalid("total", "must not be negative");
+            }
+            return attempts.progress(caller.workspace(), job, token, progress.step(), progress.details(), progress.done(),
+                    progress.total()).map(x -> Response.noContent().build());
+        });
     }
 
     @POST
@@ -113,25 +119,28 @@ public class LeaseResource {
                               @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID job = Requests.jobId(id);
-        WorkerBodies.Logs logs = read(body, WorkerBodies.Logs.class);
-        entries("logs", logs.logs());
-        List<RemoteAttempts.LogLine> lines = new ArrayList<>();
-        for (int i = 0; i < logs.logs().size(); i++) {
-            WorkerBodies.LogLine line = logs.logs().get(i);
-            if (line == null) {
-                throw Requests.invalid("logs[" + i + "]", "must be a log line object");
+        String token = token(lease);
+        return withRedacted(caller, job, body, clean -> {
+            WorkerBodies.Logs logs = read(clean, WorkerBodies.Logs.class);
+            entries("logs", logs.logs());
+            List<RemoteAttempts.LogLine> lines = new ArrayList<>();
+            for (int i = 0; i < logs.logs().size(); i++) {
+                WorkerBodies.LogLine line = logs.logs().get(i);
+                if (line == null) {
+                    throw Requests.invalid("logs[" + i + "]", "must be a log line object");
+                }
+                String level = line.level() == null ? "info" : line.level();
+                if (!LEVELS.contains(level)) {
+                    throw Requests.invalid("logs[" + i + "].level", "must be debug, info, warn or error");
+                }
+                if (line.message() == null) {
+                    throw Requests.invalid("logs[" + i + "].message", "is required");
+                }
+                text("logs[" + i + "].message", line.message(), Integer.MAX_VALUE);
+                lines.add(new RemoteAttempts.LogLine(level, line.message()));
             }
-            String level = line.level() == null ? "info" : line.level();
-            if (!LEVELS.contains(level)) {
-                throw Requests.invalid("logs[" + i + "].level", "must be debug, info, warn or error");
-            }
-            if (line.message() == null) {
-                throw Requests.invalid("logs[" + i + "].message", "is required");
-            }
-            text("logs[" + i + "].message", line.message(), Integer.MAX_VALUE);
-            lines.add(new RemoteAttempts.LogLine(level, line.message()));
-        }
-        return attempts.logs(caller.workspace(), job, token(lease), lines).map(x -> Response.noContent().build());
+            return attempts.logs(caller.workspace(), job, token, lines).map(x -> Response.noContent().build());
+        });
     }
 
     @POST
@@ -145,28 +154,31 @@ public class LeaseResource {
                                @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID job = Requests.jobId(id);
-        WorkerBodies.Items items = read(body, WorkerBodies.Items.class);
-        entries("items", items.items());
-        List<WorkerItem> reported = new ArrayList<>();
-        for (int i = 0; i < items.items().size(); i++) {
-            WorkerBodies.Item item = items.items().get(i);
-            String at = "items[" + i + "]";
-            if (item == null) {
-                throw Requests.invalid(at, "must be an item object");
+        String token = token(lease);
+        return withRedacted(caller, job, body, clean -> {
+            WorkerBodies.Items items = read(clean, WorkerBodies.Items.class);
+            entries("items", items.items());
+            List<WorkerItem> reported = new ArrayList<>();
+            for (int i = 0; i < items.items().size(); i++) {
+                WorkerBodies.Item item = items.items().get(i);
+                String at = "items[" + i + "]";
+                if (item == null) {
+                    throw Requests.invalid(at, "must be an item object");
+                }
+                if (item.index() == null || item.index() < 0) {
+                    throw Requests.invalid(at + ".index", "is required: a whole number from 0");
+                }
+                if (item.status() == null || !ITEM_STATUSES.contains(item.status())) {
+                    throw Requests.invalid(at + ".status", "must be ok or failed");
+                }
+                if (item.httpStatus() != null && (item.httpStatus() < 100 || item.httpStatus() > 599)) {
+                    throw Requests.invalid(at + ".httpStatus", "must be between 100 and 599");
+                }
+                text(at + ".error", item.error(), MAX_TEXT);
+                reported.add(new WorkerItem(item.index(), item.input(), item.status(), item.httpStatus(), item.data(), item.error()));
             }
-            if (item.index() == null || item.index() < 0) {
-                throw Requests.invalid(at + ".index", "is required: a whole number from 0");
-            }
-            if (item.status() == null || !ITEM_STATUSES.contains(item.status())) {
-                throw Requests.invalid(at + ".status", "must be ok or failed");
-            }
-            if (item.httpStatus() != null && (item.httpStatus() < 100 || item.httpStatus() > 599)) {
-                throw Requests.invalid(at + ".httpStatus", "must be between 100 and 599");
-            }
-            text(at + ".error", item.error(), MAX_TEXT);
-            reported.add(new WorkerItem(item.index(), item.input(), item.status(), item.httpStatus(), item.data(), item.error()));
-        }
-        return attempts.items(caller.workspace(), job, token(lease), reported).map(x -> Response.noContent().build());
+            return attempts.items(caller.workspace(), job, token, reported).map(x -> Response.noContent().build());
+        });
     }
 
     @POST
@@ -182,25 +194,28 @@ public class LeaseResource {
                                   @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID parent = Requests.jobId(id);
-        WorkerBodies.Children children = read(body, WorkerBodies.Children.class);
-        entries("jobs", children.jobs());
-        List<RemoteChildren.Child> entries = new ArrayList<>();
-        for (int i = 0; i < children.jobs().size(); i++) {
-            WorkerBodies.Child child = children.jobs().get(i);
-            if (child == null) {
-                throw Requests.invalid("jobs[" + i + "]", "must be a job object");
+        String token = token(lease);
+        return withRedacted(caller, parent, body, clean -> {
+            WorkerBodies.Children children = read(clean, WorkerBodies.Children.class);
+            entries("jobs", children.jobs());
+            List<RemoteChildren.Child> entries = new ArrayList<>();
+            for (int i = 0; i < children.jobs().size(); i++) {
+                WorkerBodies.Child child = children.jobs().get(i);
+                if (child == null) {
+                    throw Requests.invalid("jobs[" + i + "]", "must be a job object");
+                }
+                if (child.childKey() != null && (child.childKey().isEmpty() || child.childKey().length() > 255)) {
+                    throw Requests.invalid("jobs[" + i + "].childKey", "must be 1 to 255 characters");
+                }
+                text("jobs[" + i + "].childKey", child.childKey(), 255);
+                entries.add(new RemoteChildren.Child(new JobRequest(child.kind(), child.queue(), child.args(), child.priority(),
+                        child.runAt(), child.maxAttempts(), child.timeoutSeconds(), child.uniqueKey(), child.tags(), parent,
+                        child.childFailure(), child.then(), child.callback(), child.backoff()), child.childKey()));
             }
-            if (child.childKey() != null && (child.childKey().isEmpty() || child.childKey().length() > 255)) {
-                throw Requests.invalid("jobs[" + i + "].childKey", "must be 1 to 255 characters");
-            }
-            text("jobs[" + i + "].childKey", child.childKey(), 255);
-            entries.add(new RemoteChildren.Child(new JobRequest(child.kind(), child.queue(), child.args(), child.priority(),
-                    child.runAt(), child.maxAttempts(), child.timeoutSeconds(), child.uniqueKey(), child.tags(), parent,
-                    child.childFailure(), child.then(), child.callback(), child.backoff()), child.childKey()));
-        }
-        return this.children.enqueue(caller.workspace(), parent, token(lease), entries)
-                .map(results -> Response.status(201).entity(new Bodies.Jobs(results.stream()
-                        .map(r -> JobDocument.of(r.job(), r.duplicate())).toList(), null)).build());
+            return this.children.enqueue(caller.workspace(), parent, token, entries)
+                    .map(results -> Response.status(201).entity(new Bodies.Jobs(results.stream()
+                            .map(r -> JobDocument.of(r.job(), r.duplicate())).toList(), null)).build());
+        });
     }
 
     @POST
@@ -215,9 +230,12 @@ public class LeaseResource {
                                      @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID job = Requests.jobId(id);
-        WorkerBodies.Complete complete = body == null || body.length == 0 ? null : read(body, WorkerBodies.Complete.class);
-        String result = complete == null || complete.result() == null ? "null" : complete.result().toString();
-        return attempts.complete(caller.workspace(), job, token(lease), result).map(JobDocument::of);
+        String token = token(lease);
+        return withRedacted(caller, job, body, clean -> {
+            WorkerBodies.Complete complete = clean == null || clean.length == 0 ? null : read(clean, WorkerBodies.Complete.class);
+            String result = complete == null || complete.result() == null ? "null" : complete.result().toString();
+            return attempts.complete(caller.workspace(), job, token, result);
+        }).invoke(done -> leaseSecrets.forget(job)).map(JobDocument::of);
     }
 
     @POST
@@ -232,16 +250,52 @@ public class LeaseResource {
                                  @HeaderParam(LEASE_HEADER) String lease, byte[] body) throws IOException {
         Caller caller = Requests.withKey(request);
         UUID job = Requests.jobId(id);
-        WorkerBodies.Fail fail = body == null || body.length == 0 ? new WorkerBodies.Fail(null, null, null, null)
-                : read(body, WorkerBodies.Fail.class);
-        text("message", fail.message(), Integer.MAX_VALUE);
-        text("type", fail.type(), 100);
-        if (fail.retryAfterSeconds() != null && (fail.retryAfterSeconds() < 0 || fail.retryAfterSeconds() > 86_400)) {
-            throw Requests.invalid("retryAfterSeconds", "must be between 0 and 86400");
+        String token = token(lease);
+        return withRedacted(caller, job, body, clean -> {
+            WorkerBodies.Fail fail = clean == null || clean.length == 0 ? new WorkerBodies.Fail(null, null, null, null)
+                    : read(clean, WorkerBodies.Fail.class);
+            text("message", fail.message(), Integer.MAX_VALUE);
+            text("type", fail.type(), 100);
+            if (fail.retryAfterSeconds() != null && (fail.retryAfterSeconds() < 0 || fail.retryAfterSeconds() > 86_400)) {
+                throw Requests.invalid("retryAfterSeconds", "must be between 0 and 86400");
+            }
+            WorkerFailure failure = new WorkerFailure(fail.message(), fail.type(), !Boolean.FALSE.equals(fail.retryable()),
+                    fail.retryAfterSeconds());
+            return attempts.fail(caller.workspace(), job, token, failure);
+        }).invoke(done -> leaseSecrets.forget(job)).map(JobDocument::of);
+    }
+
+    /**
+     * The body with every secret value the job's claim carried replaced by its name ({@link LeaseSecrets}):
+     * a worker trusted with a value cannot store it in the job. Too large a body is refused first.
+     */
+    private Uni<byte[]> redacted(Caller caller, UUID job, byte[] body) {
+        if (body != null && body.length > maxBytes) {
+            throw tooLarge(body);
         }
-        WorkerFailure failure = new WorkerFailure(fail.message(), fail.type(), !Boolean.FALSE.equals(fail.retryable()),
-                fail.retryAfterSeconds());
-        return attempts.fail(caller.workspace(), job, token(lease), failure).map(JobDocument::of);
+        return leaseSecrets.redact(caller.workspace(), job, body);
+    }
+
+    /** What an endpoint does with the redacted body. */
+    @FunctionalInterface
+    private interface BodyAction<T> {
+        Uni<T> apply(byte[] body) throws IOException;
+    }
+
+    /** Acts on the redacted body; one Jackson cannot read fails the reply with Jackson's own exception (a 400). */
+    private <T> Uni<T> withRedacted(Caller caller, UUID job, byte[] body, BodyAction<T> action) {
+        return redacted(caller, job, body).flatMap(clean -> {
+            try {
+                return action.apply(clean);
+            } catch (IOException e) {
+                return Uni.createFrom().failure(e);
+            }
+        });
+    }
+
+    private ApiProblem tooLarge(byte[] body) {
+        return new ApiProblem(Problem.tooLarge("The body has " + body.length + " bytes; the limit is " + maxBytes
+                + " (HARRIER_LIMITS_REPORT_BYTES)"));
     }
 
     private <T> T read(byte[] body, Class<T> type) throws IOException {
@@ -249,8 +303,7 @@ public class LeaseResource {
             throw Requests.invalid("", "is missing: send a JSON object, with Content-Type: application/json");
         }
         if (body.length > maxBytes) {
-            throw new ApiProblem(Problem.tooLarge("The body has " + body.length + " bytes; the limit is " + maxBytes
-                    + " (HARRIER_LIMITS_REPORT_BYTES)"));
+            throw tooLarge(body);
         }
         T read = json.read(body, type);
         if (read == null) {

@@ -50,11 +50,13 @@ public class WorkerResource {
     private final LimitStore limits;
     private final RequestJson json;
     private final SecretStore secrets;
+    private final LeaseSecrets leaseSecrets;
     private final HandlerRegistry handlers;
 
     public WorkerResource(WorkerClaims claims, KindStore kinds, RequestJson json, HandlerRegistry handlers, LimitStore limits,
-                          SecretStore secrets) {
+                          SecretStore secrets, LeaseSecrets leaseSecrets) {
         this.secrets = secrets;
+        this.leaseSecrets = leaseSecrets;
         this.handlers = handlers;
         this.limits = limits;
         this.claims = claims;
@@ -160,10 +162,12 @@ public class WorkerResource {
      */
     private Uni<List<WorkerBodies.ClaimedJob>> withSecrets(String workspace, List<RemoteClaim> claimed) {
         if (claimed.stream().allMatch(c -> SecretValues.namesIn(c.job().argsJson()).isEmpty())) {
+            claimed.forEach(c -> leaseSecrets.remember(c.job().id(), SecretValues.NONE));
             return Uni.createFrom().item(claimed.stream().map(c -> claimedJob(c, JobDocument.of(c.job()))).toList());
         }
         return Multi.createFrom().iterable(claimed)
                 .onItem().transformToUniAndConcatenate(c -> secrets.resolve(workspace, SecretValues.namesIn(c.job().argsJson()), c.job().kind())
+                        .invoke(values -> leaseSecrets.remember(c.job().id(), values))
                         .map(values -> claimedJob(c, JobDocument.of(c.job()).withArgs(JobDocument.raw(values.fillJson(c.job().argsJson()))))))
                 .collect().asList();
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.Management;
 import dev.harrier.testing.SseClient;
@@ -260,6 +261,56 @@ class SecretsTest {
         assertThat(claimed.getString("jobs[0].args.apollo")).isEqualTo(VALUE);
         assertThat(claimed.getString("jobs[0].args.app")).isEqualTo("Bearer {{secret:APP_TOKEN}}");
         assertThat(TestDatabase.queryText("SELECT args::text FROM harrier.jobs")).doesNotContain("sk-live");
+    }
+
+    @Test
+    void whatARemoteWorkerReportsBackIsRedactedLikeARemoteServersReply() throws Exception {
+        api().body("{}").put("/api/v1/kinds/enrich_account").then().statusCode(201);
+        api().body("{}").put("/api/v1/kinds/enrich_child").then().statusCode(201);
+        String id = enqueue("{\"kind\": \"enrich_account\", \"args\": {\"apollo\": \"{{secret:APOLLO_KEY}}\"}}");
+        var claimed = api().body("{\"worker\": \"w1\", \"kinds\": [\"enrich_account\"]}").post("/api/v1/workers/claim").then()
+                .statusCode(200).extract().jsonPath();
+        String lease = claimed.getString("jobs[0].leaseToken");
+        String value = claimed.getString("jobs[0].args.apollo");
+        assertThat(value).isEqualTo(VALUE);
+        // A careless worker: it puts the value it was given in everything it reports, raw and in the other forms.
+        ObjectMapper json = new ObjectMapper();
+        String quoted = json.writeValueAsString(value);
+        String base64 = Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+        String percent = URLEncoder.encode(value, StandardCharsets.UTF_8);
+        api().header("Harrier-Lease", lease).body("{\"step\": \"calling\", \"details\": " + json.writeValueAsString("key " + value) + "}")
+                .post("/api/v1/jobs/" + id + "/progress").then().statusCode(204);
+        api().header("Harrier-Lease", lease).body("{\"logs\": [{\"message\": " + json.writeValueAsString("args: " + value + " " + base64)
+                + "}, {\"message\": \"url ?key=" + percent + "\"}]}").post("/api/v1/jobs/" + id + "/logs").then().statusCode(204);
+        api().header("Harrier-Lease", lease).body("{\"items\": [{\"index\": 0, \"status\": \"failed\", \"input\": {\"k\": " + quoted
+                + "}, \"data\": {\"echo\": " + quoted + "}, \"error\": " + json.writeValueAsString("401 for " + value) + "}]}")
+                .post("/api/v1/jobs/" + id + "/items").then().statusCode(204);
+        String child = api().header("Harrier-Lease", lease).body("{\"jobs\": [{\"kind\": \"enrich_child\", \"args\": {\"k\": " + quoted
+                + "}}]}").post("/api/v1/jobs/" + id + "/children").then().statusCode(201).extract().path("jobs[0].id");
+        api().header("Harrier-Lease", lease).body("{\"result\": {\"usedKey\": " + quoted + "}}")
+                .post("/api/v1/jobs/" + id + "/complete").then().statusCode(200)
+                .body("result.usedKey", equalTo("[secret:APOLLO_KEY]"));
+        // A bad body is still a 400, redacted or not.
+        api().header("Harrier-Lease", lease).body("{\"logs\": [").post("/api/v1/jobs/" + id + "/logs").then().statusCode(400);
+
+        List<String> replies = new ArrayList<>();
+        replies.add(api().get("/api/v1/jobs/" + id).then().extract().asString());
+        replies.add(api().get("/api/v1/jobs/" + id + "/items").then().extract().asString());
+        String logs = api().get("/api/v1/jobs/" + id + "/logs").then().extract().asString();
+        assertThat(logs).contains("args: [secret:APOLLO_KEY] [secret:APOLLO_KEY]").contains("?key=[secret:APOLLO_KEY]");
+        replies.add(logs);
+        replies.add(api().get("/api/v1/jobs/" + child).then().extract().asString());
+        try (SseClient stream = SseClient.open(base + "api/v1/jobs/" + id + "/events?lastEventId=0",
+                Map.of("Authorization", "Bearer test-key-default"))) {
+            for (int i = 0; i < 3; i++) {
+                SseClient.Event event = stream.poll(Duration.ofSeconds(2));
+                if (event != null) {
+                    replies.add(event.data());
+                }
+            }
+        }
+        assertNowhere(String.join("\n", replies), "API replies and streams");
+        assertNowhere(dumpOfEveryTable(), "the tables of the schema");
     }
 
     private int port() {
