@@ -2,7 +2,7 @@
 run (its `then`), reads the run and its per-company syncs from Harrier's API, and writes the seed's
 Sync Summary to the bucket (data/job-sync-summary.json); the summary is also the job's result.
 Run: HARRIER_API_KEY=... python3 worker.py"""
-import json, os, sys, urllib.parse, urllib.request
+import json, os, sys, urllib.error, urllib.parse, urllib.request
 from datetime import datetime
 
 os.environ.setdefault("WORKER_KINDS", "sync_summary")
@@ -16,8 +16,11 @@ STORAGE = os.environ.get("STORAGE_URL", "http://127.0.0.1:%d" % PORT)
 
 def get(path):
     request = urllib.request.Request(URL + path, headers={"Authorization": "Bearer " + KEY})
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        return json.loads(reply.read())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return json.loads(reply.read())
+    except urllib.error.HTTPError as e:  # say what Harrier's problem document says
+        raise RuntimeError("GET %s: %d %s" % (path, e.code, e.read().decode("utf-8", "replace"))) from None
 
 
 def every(path, field, **query):

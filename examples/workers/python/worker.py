@@ -23,7 +23,7 @@ def call(path, body=None, lease=None, timeout=70):
             return json.loads(text) if text else None
     except urllib.error.HTTPError as e:
         if e.code == 409: raise LeaseLost(path) from None
-        raise
+        raise RuntimeError("%s: %d %s" % (path, e.code, e.read().decode("utf-8", "replace"))) from None  # the problem's detail
 
 class Job:
     """What a handler gets: the job document, progress, log, and stopped() to check between steps."""
