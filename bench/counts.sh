@@ -32,16 +32,7 @@ FROM generate_series(1, 2600) AS n;
 VACUUM ANALYZE harrier.jobs;
 SQL
 echo "filled $JOBS jobs in $(( $(date +%s) - start )) s; table $(psql "$DB" -qtAc "SELECT pg_size_pretty(pg_total_relation_size('harrier.jobs'))")"
-statement() {
-  awk -v name="$1" '/^-- name: /{on = ($3 == name); next} on && !/^--/' src/main/resources/sql/jobs.sql
-}
 for name in count_by_queue count_unfinished_by_queue finished_between; do
   sql=$(statement "$name" | sed "s/\\\$1/'ws'/g; s/\\\$2::timestamptz/(now() - interval '2 seconds')/g; s/;\$//")
-  best=""
-  for round in 1 2 3; do
-    ms=$(psql "$DB" -qtAc "EXPLAIN (ANALYZE, FORMAT JSON) $sql" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['Execution Time'])")
-    best=$(python3 -c "print(min(float('$ms'), float('${best:-1e9}')))")
-  done
-  echo "BENCH counts: $name, one workspace of $JOBS jobs: best of 3 = ${best} ms"
-  psql "$DB" -qtAc "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $sql" | grep -E "Scan|Heap Fetches" | sed 's/^/    /'
+  explain "BENCH counts: $name, one workspace of $JOBS jobs" "$sql"
 done

@@ -30,18 +30,9 @@ FROM generate_series(1, $JOBS) AS n,
 VACUUM ANALYZE harrier.jobs;
 SQL
 echo "filled $JOBS jobs in $(( $(date +%s) - start )) s; table $(psql "$DB" -qtAc "SELECT pg_size_pretty(pg_total_relation_size('harrier.jobs'))")"
-statement() {
-  awk -v name="$1" '/^-- name: /{on = ($3 == name); next} on && !/^--/' src/main/resources/sql/jobs.sql
-}
 for window in "24 hours" "7 days"; do
   for name in stats_by_kind stats_slowest; do
     sql=$(statement "$name" | sed "s/\\\$1/'ws7'/g; s/\\\$2/now() - interval '$window'/g; s/;\$//")
-    best=""
-    for round in 1 2 3; do
-      ms=$(psql "$DB" -qtAc "EXPLAIN (ANALYZE, FORMAT JSON) $sql" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['Execution Time'])")
-      best=$(python3 -c "print(min(float('$ms'), float('${best:-1e9}')))")
-    done
-    echo "$name, one workspace of $((JOBS / 20)) jobs, window $window: best of 3 = ${best} ms"
-    psql "$DB" -qtAc "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $sql" | grep -E "Scan|Heap Fetches" | sed 's/^/    /'
+    explain "$name, one workspace of $((JOBS / 20)) jobs, window $window" "$sql"
   done
 done

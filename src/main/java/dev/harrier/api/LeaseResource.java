@@ -271,7 +271,8 @@ public class LeaseResource {
      */
     private Uni<byte[]> redacted(Caller caller, UUID job, byte[] body) {
         if (body != null && body.length > maxBytes) {
-            throw tooLarge(body);
+            throw new ApiProblem(Problem.tooLarge("The body has " + body.length + " bytes; the limit is " + maxBytes
+                    + " (HARRIER_LIMITS_REPORT_BYTES)"));
         }
         return leaseSecrets.redact(caller.workspace(), job, body);
     }
@@ -293,17 +294,9 @@ public class LeaseResource {
         });
     }
 
-    private ApiProblem tooLarge(byte[] body) {
-        return new ApiProblem(Problem.tooLarge("The body has " + body.length + " bytes; the limit is " + maxBytes
-                + " (HARRIER_LIMITS_REPORT_BYTES)"));
-    }
-
     private <T> T read(byte[] body, Class<T> type) throws IOException {
         if (body == null || body.length == 0) {
             throw Requests.invalid("", "is missing: send a JSON object, with Content-Type: application/json");
-        }
-        if (body.length > maxBytes) {
-            throw tooLarge(body);
         }
         T read = json.read(body, type);
         if (read == null) {

@@ -2,6 +2,7 @@ package dev.harrier.api;
 
 import static dev.harrier.testing.Api.api;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,5 +44,11 @@ class LeaseSecretsTest {
                 .post("/api/v1/jobs/" + id + "/logs").then().statusCode(204);
         assertThat(api().get("/api/v1/jobs/" + id + "/logs").then().extract().asString())
                 .contains("using [secret:LEASE_KEY]").doesNotContain(VALUE);
+
+        // A report over HARRIER_LIMITS_REPORT_BYTES (1 MiB) is refused before anything reads it.
+        api().header("Harrier-Lease", claimed.getString("jobs[0].leaseToken"))
+                .body("{\"logs\": [{\"message\": \"" + "x".repeat(1024 * 1024) + "\"}]}")
+                .post("/api/v1/jobs/" + id + "/logs").then().statusCode(413).body("detail", containsString("HARRIER_LIMITS_REPORT_BYTES"));
+        assertThat(api().get("/api/v1/jobs/" + id + "/logs").then().extract().jsonPath().getList("logs")).hasSize(1);
     }
 }

@@ -85,17 +85,11 @@ public final class ExampleProcess implements AutoCloseable {
         return RestAssured.get(stub(index) + "/_state").then().statusCode(200).extract().jsonPath();
     }
 
-    public String output() throws IOException {
+    private String output() throws IOException {
         return Files.readString(output, StandardCharsets.UTF_8);
     }
 
-    /** The service's own log, where run.sh writes it. */
-    public String serviceLog(String number) throws IOException {
-        Path log = Path.of(".harrier", "example-" + number + ".log");
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    }
-
-    public void awaitLine(String text, Duration within) {
+    private void awaitLine(String text, Duration within) {
         Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
             String out = output();
             if (!process.isAlive() && !out.contains(text)) {
