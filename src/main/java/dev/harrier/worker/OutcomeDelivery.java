@@ -37,6 +37,8 @@ final class OutcomeDelivery {
     private static final Backoff RETRIES = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
     /** A batch statement that has not answered by then is taken for lost (a frozen server): its outcomes are retried. */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    /** Outcome statements in flight at once; the producers let this many full batches wait. */
+    static final int STATEMENTS = 2;
 
     private final GroupCommit<Outcome, Boolean> batches;
     private final OutcomeWriter writer;
@@ -54,7 +56,7 @@ final class OutcomeDelivery {
                         .ifNoItem().after(WRITE_TIMEOUT).failWith(() -> new TimeoutException(
                                 "the outcome statement did not answer within " + WRITE_TIMEOUT.toSeconds() + " s"))
                         .map(written -> batch.stream().map(o -> written.contains(o.jobId())).toList()),
-                settings.completionBatch(), 2, vertx::runOnContext);
+                settings.completionBatch(), STATEMENTS, vertx::runOnContext);
         // The lease started when the claim statement ran, a little before the attempt was
         // dispatched; the margin covers that and the time the last retry takes.
         this.margin = settings.leaseDuration().dividedBy(5).compareTo(Duration.ofSeconds(1)) > 0

@@ -25,10 +25,13 @@ import org.jboss.logging.Logger;
  * finish during two claims' round trips ({@link SupplySize}), which wait in a local supply and take
  * the next slot that frees without waiting for a claim (a queue with a concurrency limit keeps no
  * supply). A slot is taken while a job's handler runs: it is free when the handler returns, and
- * the outcome is written meanwhile with its siblings' in the next batch; while a full outcome
- * batch (or as many outcomes as there are slots, when more) waits to be written, no claim is made.
- * (Bounded by the slots alone, the backlog of 24 slots' short jobs held every claim back while two
- * small outcome batches were written: 12,700 to 13,300 jobs a second, against 19,500 so.)
+ * the outcome is written meanwhile with its siblings' in the next batch; while as many outcomes
+ * wait to be written as the outcome statements in flight hold ({@link OutcomeDelivery#STATEMENTS}
+ * full batches, or the slots when more), no claim is made. (Bounded by the slots alone, the
+ * backlog of 24 slots' short jobs held every claim back while two small outcome batches were
+ * written: 12,700 to 13,300 jobs a second, against 19,500 so. Bounded by one batch, a claim of a
+ * thousand short jobs waited for their outcomes to be written before the next claim went out, so
+ * claims and outcome writes took turns instead of overlapping: bench/README.md.)
  *
  * <p>One claim is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed slot, the
  * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
@@ -191,11 +194,13 @@ final class QueueProducer {
         if (!claiming.compareAndSet(false, true)) {
             return;
         }
-        // A backlog of outcomes as large as one outcome batch (or the slots, when more) holds new
-        // claims back until some are written. Free slots (the supply takes them first) plus the supply wanted ahead of them. A limited
-        // queue keeps none: jobs waiting here would hold room under the limit from other instances.
+        // A backlog of outcomes that fills the outcome statements in flight (or the slots, when
+        // more) holds new claims back until some are written. Room: the free slots (the supply
+        // takes them first) plus the supply wanted ahead of them. A limited queue keeps none: jobs
+        // waiting here would hold room under the limit from other instances.
         int ahead = queue.concurrency() == null ? supplySize.target() : 0;
-        int room = writing.get() >= Math.max(settings.slots(), settings.completionBatch()) ? 0
+        int backlog = Math.max(settings.slots(), OutcomeDelivery.STATEMENTS * settings.completionBatch());
+        int room = writing.get() >= backlog ? 0
                 : Math.min(settings.slots() - running.get() - supplied() + ahead, settings.claimBatch());
         if (room <= 0) {
             claiming.set(false);

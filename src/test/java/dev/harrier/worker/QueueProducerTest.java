@@ -296,15 +296,15 @@ class QueueProducerTest {
     }
 
     @Test
-    void aSlotIsFreeWhenTheHandlerReturnsAndABacklogOfAFullOutcomeBatchHoldsNewClaimsBack() {
+    void aSlotIsFreeWhenTheHandlerReturnsAndABacklogThatFillsTheOutcomeStatementsHoldsNewClaimsBack() {
         EndlessQueue claimer = new EndlessQueue();
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        // Four slots, outcome batches of six: a backlog of six outcomes holds claims back.
-        EngineSettings batchesOfSix = new EngineSettings("test", 4, 1000, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 6,
+        // Four slots, outcome batches of three, two statements in flight: a backlog of six outcomes holds claims back.
+        EngineSettings batchesOfThree = new EngineSettings("test", 4, 1000, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 3,
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 2.0), Map.of(), Duration.ofMillis(250), false, null);
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, batchesOfSix,
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, batchesOfThree,
                 attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -320,19 +320,19 @@ class QueueProducerTest {
         attempts.returnOne();
         attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("four outcomes wait, as many as the slots but less than a batch: claimed again")
+        assertThat(claimer.asked).as("four outcomes wait, a full batch and one more: the second statement takes them, claimed again")
                 .containsExactly(4, 2, 2);
 
         attempts.returnOne();
         attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("six outcomes wait to be written, a full batch: no claim until one is")
+        assertThat(claimer.asked).as("six outcomes wait to be written, two full batches: no claim until one is")
                 .containsExactly(4, 2, 2);
         assertThat(producer.running()).isEqualTo(2);
 
         attempts.endOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("one outcome written: the backlog is below a batch, the two free slots are claimed")
+        assertThat(claimer.asked).as("one outcome written: the backlog is below two batches, the two free slots are claimed")
                 .containsExactly(4, 2, 2, 2);
         assertThat(producer.running()).isEqualTo(4);
         assertThat(producer.busy()).isTrue();
