@@ -261,9 +261,10 @@ GROUP BY workspace, queue, status;
 SELECT pg_advisory_xact_lock(hashtextextended('harrier.queue:' || $1 || '/' || $2, 0));
 
 -- name: count_running
--- Jobs of a queue that run now, on any instance.
+-- Jobs of a queue that run now, on any instance, but the jobs $3: those of the claiming instance
+-- whose handlers have returned, their outcomes not written yet (no code of theirs runs).
 SELECT count(*) AS running FROM harrier.jobs
-WHERE workspace = $1 AND queue = $2 AND status = 'running';
+WHERE workspace = $1 AND queue = $2 AND status = 'running' AND id <> ALL($3::uuid[]);
 
 -- name: claim
 -- Claims up to $3 pending jobs of one queue, of the kinds $6 (those the engine has handlers for),

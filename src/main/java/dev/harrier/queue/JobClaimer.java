@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
@@ -24,6 +25,9 @@ import java.util.function.BiFunction;
  */
 @ApplicationScoped
 public class JobClaimer {
+
+    /** No returned jobs to leave out of a queue's running count (a remote worker's claim). */
+    private static final UUID[] NONE = new UUID[0];
 
     private final Pool pool;
     private final HandlerRegistry handlers;
@@ -47,15 +51,19 @@ public class JobClaimer {
     /**
      * Claims up to {@code limit} jobs. With a global {@code concurrency} (null for none), claims
      * are serialised per queue across instances and never take the queue past that many running;
-     * the claim says whether that limit stopped it ({@link Claim#atLimit}).
+     * the claim says whether that limit stopped it ({@link Claim#atLimit}). {@code returned}: jobs
+     * of this owner whose handlers have returned while their outcomes are being written; they are
+     * still {@code running} in the database, but no code of theirs runs, so they do not count
+     * against the limit (an id, not a count: one whose outcome commits meanwhile is not taken off
+     * twice).
      */
     public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                            Duration lease) {
+                            Duration lease, UUID[] returned) {
         if (handled == null) {
             handled = handlers.kinds().toArray(String[]::new);
         }
         double seconds = lease.toMillis() / 1000.0;
-        return limited(workspace, queue, limit, concurrency, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim"))
+        return limited(pool, workspace, queue, limit, concurrency, returned, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim"))
                         .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, handled)))
                         .map(rows -> toClaimed(workspace, queue, rows)))
                 .map(claimed -> new Claim(claimed.jobs(), claimed.atLimit()));
@@ -84,7 +92,7 @@ public class JobClaimer {
                 .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret), counted)))
                 .map(JobRows::toJobs);
         if (counted == null) {
-            return limited(pool, workspace, queue, limit, concurrency, claim)
+            return limited(pool, workspace, queue, limit, concurrency, NONE, claim)
                     .invoke(claimed -> notices.announced(claimed.jobs()))
                     .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit(), null));
         }
@@ -96,7 +104,7 @@ public class JobClaimer {
                             if (room.jobs() == 0) {
                                 return Uni.createFrom().item(new RemoteBatch(List.of(), true, room.rateBound() ? room.nextSlotIn() : null));
                             }
-                            return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, claim)
+                            return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, NONE, claim)
                                     .flatMap(claimed -> claimed.jobs().isEmpty() || !room.hasRate()
                                             ? Uni.createFrom().item(new RemoteBatch(claimed.jobs(), claimed.atLimit(), null))
                                             : tx.preparedQuery(Table.LIMITS.sql("take_claimed"))
@@ -151,29 +159,27 @@ public class JobClaimer {
     private record Limited<T>(List<T> jobs, boolean atLimit) {
     }
 
-    /** Runs a claim of at most {@code limit}, and under a queue's {@code concurrency} when it has one. */
-    private <T> Uni<Limited<T>> limited(String workspace, String queue, int limit, Integer concurrency,
-                                        BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
-        return limited(pool, workspace, queue, limit, concurrency, claim);
-    }
-
-    /** The same on {@code client}: the pool (a transaction of its own when the queue has a limit) or a caller's transaction. */
+    /**
+     * Runs a claim of at most {@code limit}, and under a queue's {@code concurrency} when it has
+     * one (the jobs {@code returned} not counted), on {@code client}: the pool (a transaction of
+     * its own when the queue has a limit) or a caller's transaction.
+     */
     private <T> Uni<Limited<T>> limited(SqlClient client, String workspace, String queue, int limit, Integer concurrency,
-                                        BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+                                        UUID[] returned, BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
         if (concurrency == null) {
             return claim.apply(client, limit).map(jobs -> new Limited<>(jobs, false));
         }
         if (client != pool) {
-            return queueLimited(client, workspace, queue, limit, concurrency, claim);
+            return queueLimited(client, workspace, queue, limit, concurrency, returned, claim);
         }
-        return pool.withTransaction(tx -> queueLimited(tx, workspace, queue, limit, concurrency, claim));
+        return pool.withTransaction(tx -> queueLimited(tx, workspace, queue, limit, concurrency, returned, claim));
     }
 
     private <T> Uni<Limited<T>> queueLimited(SqlClient tx, String workspace, String queue, int limit, int concurrency,
-                                             BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+                                             UUID[] returned, BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
         return tx.preparedQuery(Table.JOBS.sql("claim_lock"))
                 .execute(Tuple.of(workspace, queue))
-                .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue)))
+                .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue, returned)))
                 .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
                 .flatMap(room -> room == 0
                         ? Uni.createFrom().item(new Limited<T>(List.of(), true))

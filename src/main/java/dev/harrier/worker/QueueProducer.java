@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -37,9 +38,13 @@ import org.jboss.logging.Logger;
  * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
  * After a claim that filled every free slot it claims again when slots free; after one that came
  * back short, the queue is taken to be empty until the next wake-up, unless the queue's
- * {@code concurrency} stopped it: then every job of the queue whose outcome is written here claims
- * again, at once, since that freed room under the limit (a job counts against it until its outcome
- * is written; no poll, and no other instance woken for it). Slots freed in one event-loop turn are
+ * {@code concurrency} stopped it: then every job of the queue whose handler returns here claims
+ * again, at once, since that freed room under the limit (no poll, and no other instance woken for
+ * it). Such a job is still {@code running} in the database until its outcome is written, so the
+ * producer's claims name the jobs whose handlers returned and whose outcomes are not written yet,
+ * and the claim does not count them ({@link JobClaimer#claim}): the claim overlaps their outcome
+ * write, as an unlimited queue's does. Other instances count them until the outcome is written.
+ * Slots freed in one event-loop turn are
  * claimed together, after the turn: claimed at the first release, they made a claim of one job and
  * then one of the rest, in every cycle of a drain.
  *
@@ -50,6 +55,7 @@ import org.jboss.logging.Logger;
 final class QueueProducer {
 
     private static final Logger LOG = Logger.getLogger(QueueProducer.class);
+    private static final UUID[] NONE = new UUID[0];
 
     private final JobClaimer claimer;
     private final EngineSettings settings;
@@ -59,6 +65,8 @@ final class QueueProducer {
     // Handlers that run (the slots taken), and attempts whose handler returned and whose outcome is being written.
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
+    // Of a limited queue, the jobs whose handler returned and whose outcome is not written yet.
+    private final Set<UUID> returned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
@@ -198,7 +206,8 @@ final class QueueProducer {
         // more) holds new claims back until some are written. Room: the free slots (the supply
         // takes them first) plus the supply wanted ahead of them. A limited queue keeps none: jobs
         // waiting here would hold room under the limit from other instances.
-        int ahead = queue.concurrency() == null ? supplySize.target() : 0;
+        boolean limited = queue.concurrency() != null;
+        int ahead = limited ? 0 : supplySize.target();
         int backlog = Math.max(settings.slots(), OutcomeDelivery.STATEMENTS * settings.completionBatch());
         int room = writing.get() >= backlog ? 0
                 : Math.min(settings.slots() - running.get() - supplied() + ahead, settings.claimBatch());
@@ -210,8 +219,9 @@ final class QueueProducer {
         QueueSettings current = queue;
         long sent = ticker.nanoTime();
         supplySize.claimSent(sent);
+        UUID[] excused = limited ? returned.toArray(UUID[]::new) : NONE;
         claimer.claim(current.workspace(), current.name(), room, current.concurrency(), settings.instanceId(),
-                        settings.leaseDuration())
+                        settings.leaseDuration(), excused)
                 .subscribe().with(
                         claim -> {
                             supplySize.claimAnswered(ticker.nanoTime() - sent);
@@ -279,8 +289,8 @@ final class QueueProducer {
                 writing.incrementAndGet();
                 running.decrementAndGet();
                 supplySize.handlerReturned();
-                // The next supplied attempt takes the slot; a claim follows only if one is wanted (at a
-                // queue's limit the job counts against it until its outcome is written: end() claims then).
+                freedUnderLimit(attempt, true);
+                // The next supplied attempt takes the slot; a claim follows only if one is wanted.
                 claimAfterTurn();
             }
         };
@@ -294,15 +304,32 @@ final class QueueProducer {
         // This attempt only: the job may have been claimed again (its lease was lost) and be running anew.
         attempts.remove(attempt.job().id(), attempt);
         if (slotFree.compareAndSet(false, true)) {
+            // Ended without its handler returning (stopped before it ran): its room under the
+            // limit frees now, with its outcome written.
             running.decrementAndGet();
+            freedUnderLimit(attempt, false);
         } else {
             writing.decrementAndGet();
-        }
-        // The job no longer counts against the queue's limit once its outcome is written. A claim in
-        // flight may have counted it still running: it may come back at the limit, so claim again.
-        if (queue.concurrency() != null && (claiming.get() || atLimit)) {
-            wanted.set(true);
+            returned.remove(attempt.job().id());
         }
         claimAfterTurn();
+    }
+
+    /**
+     * A job of this queue no longer runs code here: under a queue's limit, that is room for
+     * another (a job whose handler {@code returned} is left out of the next claims' count until
+     * its outcome is written). A claim in flight may have counted it: it may come back at the
+     * limit, so another is wanted.
+     */
+    private void freedUnderLimit(RunningJob attempt, boolean handlerReturned) {
+        if (queue.concurrency() == null) {
+            return;
+        }
+        if (handlerReturned) {
+            returned.add(attempt.job().id());
+        }
+        if (claiming.get() || atLimit) {
+            wanted.set(true);
+        }
     }
 }

@@ -45,8 +45,10 @@ class JobClaimerTest {
         return submitter.submit("default", requests).await().indefinitely().stream().map(r -> r.job().id()).toList();
     }
 
+    private static final UUID[] NONE = new UUID[0];
+
     private List<ClaimedJob> claim(String queue, int limit, Integer concurrency, String owner) {
-        return claimer.claim("default", queue, limit, concurrency, owner, LEASE).await().indefinitely().jobs();
+        return claimer.claim("default", queue, limit, concurrency, owner, LEASE, NONE).await().indefinitely().jobs();
     }
 
     @Test
@@ -76,7 +78,7 @@ class JobClaimerTest {
 
         List<Uni<List<ClaimedJob>>> claims = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            claims.add(claimer.claim("default", "mail", 60, null, "instance-" + i, LEASE).map(Claim::jobs));
+            claims.add(claimer.claim("default", "mail", 60, null, "instance-" + i, LEASE, NONE).map(Claim::jobs));
         }
         List<List<ClaimedJob>> results = Uni.join().all(claims).andFailFast().await().indefinitely();
 
@@ -103,24 +105,44 @@ class JobClaimerTest {
     }
 
     @Test
+    void jobsWhoseHandlersReturnedAreLeftOutOfTheCountOfTheInstanceThatNamesThem() throws Exception {
+        enqueue("limited", 0, 10);
+        List<ClaimedJob> first = claim("limited", 5, 3, "instance-a");
+        assertThat(first).hasSize(3);
+        UUID[] returned = {first.get(0).id(), first.get(1).id()};
+
+        assertThat(claim("limited", 5, 3, "instance-b")).as("another instance counts all three").isEmpty();
+        Claim more = claimer.claim("default", "limited", 5, 3, "instance-a", LEASE, returned).await().indefinitely();
+        assertThat(more.jobs()).as("two of its three ran their handlers: room for two").hasSize(2);
+        assertThat(more.atLimit()).isTrue();
+
+        // One of the two has its outcome written meanwhile: it is not taken off twice.
+        TestDatabase.execute("UPDATE harrier.jobs SET status = 'completed', finished_at = now() WHERE id = '" + returned[0] + "'");
+        assertThat(claimer.claim("default", "limited", 5, 3, "instance-a", LEASE, returned).await().indefinitely().jobs())
+                .as("running: the third of the first claim and the two of the second, none of them returned").isEmpty();
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'running' AND queue = 'limited'"))
+                .isEqualTo(4);
+    }
+
+    @Test
     void aClaimSaysWhetherTheQueuesLimitStoppedItOrTheQueueRanEmpty() throws Exception {
         enqueue("limited", 0, 4);
 
-        Claim capped = claimer.claim("default", "limited", 10, 2, "instance-a", LEASE).await().indefinitely();
+        Claim capped = claimer.claim("default", "limited", 10, 2, "instance-a", LEASE, NONE).await().indefinitely();
         assertThat(capped.jobs()).hasSize(2);
         assertThat(capped.atLimit()).as("two more wait behind the limit").isTrue();
-        Claim none = claimer.claim("default", "limited", 10, 2, "instance-b", LEASE).await().indefinitely();
+        Claim none = claimer.claim("default", "limited", 10, 2, "instance-b", LEASE, NONE).await().indefinitely();
         assertThat(none.jobs()).isEmpty();
         assertThat(none.atLimit()).isTrue();
 
-        Claim drained = claimer.claim("default", "limited", 10, 20, "instance-b", LEASE).await().indefinitely();
+        Claim drained = claimer.claim("default", "limited", 10, 20, "instance-b", LEASE, NONE).await().indefinitely();
         assertThat(drained.jobs()).hasSize(2);
         assertThat(drained.atLimit()).as("the queue ran empty below its limit").isFalse();
-        Claim asked = claimer.claim("default", "limited", 1, 2, "instance-b", LEASE).await().indefinitely();
+        Claim asked = claimer.claim("default", "limited", 1, 2, "instance-b", LEASE, NONE).await().indefinitely();
         assertThat(asked.atLimit()).as("no room at all under a limit of 2 with 4 running").isTrue();
 
         enqueue("open", 0, 3);
-        Claim unlimited = claimer.claim("default", "open", 2, null, "instance-a", LEASE).await().indefinitely();
+        Claim unlimited = claimer.claim("default", "open", 2, null, "instance-a", LEASE, NONE).await().indefinitely();
         assertThat(unlimited.jobs()).hasSize(2);
         assertThat(unlimited.atLimit()).isFalse();
     }

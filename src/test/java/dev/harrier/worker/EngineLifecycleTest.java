@@ -12,6 +12,7 @@ import dev.harrier.queue.QueueStore;
 import dev.harrier.testing.EngineHarness;
 import dev.harrier.testing.TestDatabase;
 import dev.harrier.testing.kinds.HoldHandler;
+import dev.harrier.testing.kinds.OverlapHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -258,6 +259,29 @@ class EngineLifecycleTest {
         HoldHandler.release("narrow", "ok");
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'completed'") == 6);
+    }
+
+    @Test
+    void handlersOfALimitedQueueNeverRunMoreThanItsLimitAcrossInstancesWhileOutcomesAreWritten() {
+        queues.update("default", "narrow", false, true, 3).await().indefinitely();
+        // Slots free when handlers return, and claims leave those jobs out of the count while their
+        // outcomes are written: the handlers that run at once must still never pass the limit.
+        harness.start("a", b -> b.pollInterval(Duration.ofHours(1)));
+        harness.start("b", b -> b.pollInterval(Duration.ofHours(1)));
+        String group = "limited-" + UUID.randomUUID();
+        List<JobRequest> jobs = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            jobs.add(new JobRequest("test-overlap", "narrow",
+                    harness.json("{\"group\": \"" + group + "\", \"n\": " + i + ", \"sleepMs\": " + (1 + i % 3 * 5) + "}"),
+                    null, null, null, null, null, null, null));
+        }
+        harness.submitMany(jobs);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> OverlapHandler.seen(group).size() == 60
+                && TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'completed' AND queue = 'narrow'") == 60);
+        assertThat(OverlapHandler.most(group)).as("handlers running at once on both instances").isBetween(2, 3);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE type = 'status' "
+                + "AND data ->> 'status' = 'running'")).as("each ran once").isEqualTo(60);
     }
 
     @Test

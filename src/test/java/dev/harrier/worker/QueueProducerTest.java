@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,7 +45,7 @@ class QueueProducerTest {
 
         @Override
         public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                                Duration lease) {
+                                Duration lease, UUID[] returned) {
             asked.add(limit);
             List<ClaimedJob> jobs = IntStream.range(0, limit)
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
@@ -89,7 +90,7 @@ class QueueProducerTest {
         return new JobClaimer(null, null, null) {
             @Override
             public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency,
-                                    String owner, Duration lease) {
+                                    String owner, Duration lease, UUID[] returned) {
                 return Uni.createFrom().item(Claim.of(List.of(new ClaimedJob(id, workspace, queue, "noop", "{}", 1, 3, null,
                         Instant.now(), Instant.now()))));
             }
@@ -238,8 +239,10 @@ class QueueProducerTest {
     /** A queue with a concurrency limit and {@code pending} jobs waiting, claimed as the database would. */
     static final class LimitedQueue extends JobClaimer {
         final List<Integer> asked = new ArrayList<>();
+        final List<Integer> excused = new ArrayList<>();
+        // The jobs running in the database, oldest first.
+        final ArrayDeque<UUID> running = new ArrayDeque<>();
         final int limit;
-        int running;
         int pending;
 
         LimitedQueue(int limit, int pending) {
@@ -250,20 +253,23 @@ class QueueProducerTest {
 
         @Override
         public Uni<Claim> claim(String workspace, String queue, int wanted, Integer concurrency, String owner,
-                                Duration lease) {
+                                Duration lease, UUID[] returned) {
             asked.add(wanted);
-            int room = limit - running;
+            excused.add(returned.length);
+            Set<UUID> left = Set.of(returned);
+            int room = limit - (int) running.stream().filter(id -> !left.contains(id)).count();
             List<ClaimedJob> jobs = IntStream.range(0, Math.min(Math.min(wanted, room), pending))
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
                             Instant.now(), Instant.now()))
                     .toList();
-            running += jobs.size();
+            jobs.forEach(job -> running.add(job.id()));
             pending -= jobs.size();
             return Uni.createFrom().item(new Claim(jobs, room <= wanted && jobs.size() == room));
         }
 
+        /** The oldest attempt ends, its outcome written: it no longer runs in the database. */
         void endOne(HeldAttempts attempts) {
-            running--;
+            running.poll();
             attempts.endOne();
         }
     }
@@ -293,6 +299,37 @@ class QueueProducerTest {
         runAll(laterTasks);
         assertThat(claimer.asked).as("an empty queue is not claimed from until a wake-up").containsExactly(4, 3, 3);
         assertThat(producer.running()).isZero();
+    }
+
+    @Test
+    void aLimitedQueueClaimsWhenAHandlerReturnsLeavingThatJobOutOfTheCountUntilItsOutcomeIsWritten() {
+        LimitedQueue claimer = new LimitedQueue(2, 10);
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS,
+                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        producer.wake();
+        assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
+
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("a handler returned: claimed at once, its outcome not written yet")
+                .containsExactly(4, 3);
+        assertThat(claimer.excused).as("the claim named that job, so the limit's count left it out").containsExactly(0, 1);
+        assertThat(claimer.running).as("three run in the database, two of them run code").hasSize(3);
+        assertThat(producer.running()).isEqualTo(2);
+
+        claimer.endOne(attempts);
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("its outcome written: no room it had not given already, no claim")
+                .containsExactly(4, 3);
+
+        attempts.returnOne();
+        runAll(laterTasks);
+        assertThat(claimer.excused).as("the written one is no longer named, the one that returned now is")
+                .containsExactly(0, 1, 1);
+        assertThat(claimer.running).hasSize(3);
+        assertThat(producer.running()).isEqualTo(2);
     }
 
     @Test
