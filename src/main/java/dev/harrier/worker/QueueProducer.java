@@ -44,9 +44,8 @@ import org.jboss.logging.Logger;
  * producer's claims name the jobs whose handlers returned and whose outcomes are not written yet,
  * and the claim does not count them ({@link JobClaimer#claim}): the claim overlaps their outcome
  * write, as an unlimited queue's does. Other instances count them until the outcome is written.
- * Slots freed in one event-loop turn are
- * claimed together, after the turn: claimed at the first release, they made a claim of one job and
- * then one of the rest, in every cycle of a drain.
+ * Slots freed in one event-loop turn are claimed together, after the turn: claimed at the first
+ * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
  *
  * <p>The producer holds the attempts it claimed until they end (their handler ran and their outcome
  * was written or given up): the engine reaches them here to renew their leases, time them out,
@@ -240,6 +239,8 @@ final class QueueProducer {
             // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
             RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
             attempts.put(job.id(), attempt);
+            // Claimed again here (its lease was lost) while an earlier attempt's outcome is written: it runs code again.
+            returned.remove(job.id());
             synchronized (supply) {
                 supply.add(attempt);
             }
