@@ -290,7 +290,11 @@ final class QueueProducer {
                 writing.incrementAndGet();
                 running.decrementAndGet();
                 supplySize.handlerReturned();
-                freedUnderLimit(attempt, true);
+                if (queue.concurrency() != null) {
+                    // Left out of the next claims' count until its outcome is written.
+                    returned.add(attempt.job().id());
+                }
+                roomUnderLimit();
                 // The next supplied attempt takes the slot; a claim follows only if one is wanted.
                 claimAfterTurn();
             }
@@ -308,7 +312,7 @@ final class QueueProducer {
             // Ended without its handler returning (stopped before it ran): its room under the
             // limit frees now, with its outcome written.
             running.decrementAndGet();
-            freedUnderLimit(attempt, false);
+            roomUnderLimit();
         } else {
             writing.decrementAndGet();
             returned.remove(attempt.job().id());
@@ -318,18 +322,11 @@ final class QueueProducer {
 
     /**
      * A job of this queue no longer runs code here: under a queue's limit, that is room for
-     * another (a job whose handler {@code returned} is left out of the next claims' count until
-     * its outcome is written). A claim in flight may have counted it: it may come back at the
-     * limit, so another is wanted.
+     * another. A claim in flight may have counted it: it may come back at the limit, so another is
+     * wanted.
      */
-    private void freedUnderLimit(RunningJob attempt, boolean handlerReturned) {
-        if (queue.concurrency() == null) {
-            return;
-        }
-        if (handlerReturned) {
-            returned.add(attempt.job().id());
-        }
-        if (claiming.get() || atLimit) {
+    private void roomUnderLimit() {
+        if (queue.concurrency() != null && (claiming.get() || atLimit)) {
             wanted.set(true);
         }
     }

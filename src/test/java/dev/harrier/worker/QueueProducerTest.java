@@ -97,6 +97,13 @@ class QueueProducerTest {
         };
     }
 
+    /** A producer of a queue with a concurrency of 2, four slots and no supply. */
+    private static QueueProducer limitedProducer(JobClaimer claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
+                                                 Executor later) {
+        return new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS, execution, later,
+                Ticker.SYSTEM, new SupplySize(0));
+    }
+
     /** A producer of an unlimited queue with four slots and no supply. */
     private static QueueProducer producer(JobClaimer claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
                                           Executor later) {
@@ -279,8 +286,7 @@ class QueueProducerTest {
         LimitedQueue claimer = new LimitedQueue(2, 3);
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add);
 
         producer.wake();
         assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
@@ -306,8 +312,7 @@ class QueueProducerTest {
         LimitedQueue claimer = new LimitedQueue(2, 10);
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS,
-                attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add);
         producer.wake();
         assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
 
