@@ -95,8 +95,11 @@ class ProgressEventsTest {
         EnqueueResult enqueued = harness.submit("test-chatty", "{\"reports\": 1}");
         harness.awaitStatus(enqueued.job().id(), JobStatus.COMPLETED, Duration.ofSeconds(10));
 
+        // The new job (0), its status changes, log lines and progress reports: each with its own number.
         long last = harness.job(enqueued.job().id()).lastEventSeq();
-        await().atMost(Duration.ofSeconds(5)).until(() -> heard.stream()
-                .anyMatch(ref -> ref.jobId().equals(enqueued.job().id()) && ref.seq() == last));
+        assertThat(last).as("running, a log line, a progress report, completed").isGreaterThanOrEqualTo(4);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(heard.stream()
+                .filter(ref -> ref.jobId().equals(enqueued.job().id())).map(EventRef::seq).distinct().sorted())
+                .containsExactly(LongStream.rangeClosed(0, last).boxed().toArray(Long[]::new)));
     }
 }
