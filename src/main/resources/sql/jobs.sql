@@ -255,27 +255,28 @@ FROM harrier.jobs
 WHERE status IN ('scheduled', 'pending', 'running', 'retrying', 'waiting')
 GROUP BY workspace, queue, status;
 
--- name: claim_lock
--- Serialises claims of one queue across instances while its global concurrency is counted
--- (transaction-scoped: released at commit).
-SELECT pg_advisory_xact_lock(hashtextextended('harrier.queue:' || $1 || '/' || $2, 0));
-
--- name: count_running
--- Jobs of a queue that run now, on any instance, but the jobs $3: those of the claiming instance
--- whose handlers have returned, their outcomes not written yet (no code of theirs runs).
-SELECT count(*) AS running FROM harrier.jobs
-WHERE workspace = $1 AND queue = $2 AND status = 'running' AND id <> ALL($3::uuid[]);
+-- name: queue_room
+-- The room a queue's global concurrency $3 leaves for a claim in this transaction, the jobs $4 not
+-- counted (harrier.queue_room: the queue's claim lock, held to the commit, then the count).
+SELECT harrier.queue_room($1, $2, $3, $4::uuid[]) AS room;
 
 -- name: claim
 -- Claims up to $3 pending jobs of one queue, of the kinds $6 (those the engine has handlers for),
 -- for owner $4 with a lease of $5 seconds. The CTE makes LIMIT apply before the UPDATE, and SKIP
 -- LOCKED lets instances claim side by side. The status change is recorded as an event in the same
--- statement. (A remote worker's claim is claim_remote.)
-WITH picked AS (
+-- statement. With a global concurrency $7 (null for none), no more than the room it leaves
+-- (harrier.queue_room: the queue's claim lock, then its running jobs counted, but the jobs $8 whose
+-- handlers returned on this instance): lock, count, claim and commit in one round trip, the lock
+-- held only while the database works. The first column is that room (null without a limit); a
+-- claim that finds no job returns one row with it and no job (a null id). (A remote worker's claim
+-- is claim_remote.)
+WITH room AS (
+    SELECT CASE WHEN $7::int IS NULL THEN NULL ELSE harrier.queue_room($1, $2, $7::int, $8::uuid[]) END AS n
+), picked AS (
     SELECT id FROM harrier.jobs
     WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
     ORDER BY priority, run_at, id
-    LIMIT $3
+    LIMIT least($3, (SELECT n FROM room))
     FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE harrier.jobs j
@@ -292,9 +293,9 @@ WITH picked AS (
     SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
     FROM claimed
 )
-SELECT claimed.*,
+SELECT room.n AS room, claimed.*,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM claimed) AS notified
-FROM claimed;
+FROM room LEFT JOIN claimed ON true;
 
 -- name: renew_leases
 -- Renews the leases of this owner's running jobs and reports the ones asked to cancel. Rows locked

@@ -63,10 +63,16 @@ public class JobClaimer {
             handled = handlers.kinds().toArray(String[]::new);
         }
         double seconds = lease.toMillis() / 1000.0;
-        return limited(pool, workspace, queue, limit, concurrency, returned, (client, room) -> client.preparedQuery(Table.JOBS.sql("claim"))
-                        .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, handled)))
-                        .map(rows -> toClaimed(workspace, queue, rows)))
-                .map(claimed -> new Claim(claimed.jobs(), claimed.atLimit()));
+        // One statement, a limited queue's too: its lock, count, claim and commit in one round trip.
+        return pool.preparedQuery(Table.JOBS.sql("claim"))
+                .execute(Tuple.from(Arrays.asList(workspace, queue, limit, owner, seconds, handled, concurrency,
+                        concurrency == null ? null : returned)))
+                .map(rows -> {
+                    List<ClaimedJob> jobs = toClaimed(workspace, queue, rows);
+                    Integer room = rows.iterator().next().getInteger("room");
+                    // Took all the room the limit left: more may wait behind it.
+                    return new Claim(jobs, room != null && (room == 0 || room <= limit && jobs.size() == room));
+                });
     }
 
     /**
@@ -92,7 +98,7 @@ public class JobClaimer {
                 .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret), counted)))
                 .map(JobRows::toJobs);
         if (counted == null) {
-            return limited(pool, workspace, queue, limit, concurrency, NONE, claim)
+            return limited(pool, workspace, queue, limit, concurrency, claim)
                     .invoke(claimed -> notices.announced(claimed.jobs()))
                     .map(claimed -> new RemoteBatch(claimed.jobs(), claimed.atLimit(), null));
         }
@@ -104,7 +110,7 @@ public class JobClaimer {
                             if (room.jobs() == 0) {
                                 return Uni.createFrom().item(new RemoteBatch(List.of(), true, room.rateBound() ? room.nextSlotIn() : null));
                             }
-                            return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, NONE, claim)
+                            return limited(tx, workspace, queue, Math.min(limit, room.jobs()), concurrency, claim)
                                     .flatMap(claimed -> claimed.jobs().isEmpty() || !room.hasRate()
                                             ? Uni.createFrom().item(new RemoteBatch(claimed.jobs(), claimed.atLimit(), null))
                                             : tx.preparedQuery(Table.LIMITS.sql("take_claimed"))
@@ -160,27 +166,27 @@ public class JobClaimer {
     }
 
     /**
-     * Runs a claim of at most {@code limit}, and under a queue's {@code concurrency} when it has
-     * one (the jobs {@code returned} not counted), on {@code client}: the pool (a transaction of
-     * its own when the queue has a limit) or a caller's transaction.
+     * A remote worker's claim of at most {@code limit}, and under a queue's {@code concurrency}
+     * when it has one, on {@code client}: the pool (a transaction of its own when the queue has a
+     * limit) or a caller's transaction. (The engine's claim does the same in one statement.)
      */
     private <T> Uni<Limited<T>> limited(SqlClient client, String workspace, String queue, int limit, Integer concurrency,
-                                        UUID[] returned, BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+                                        BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
         if (concurrency == null) {
             return claim.apply(client, limit).map(jobs -> new Limited<>(jobs, false));
         }
         if (client != pool) {
-            return queueLimited(client, workspace, queue, limit, concurrency, returned, claim);
+            return queueLimited(client, workspace, queue, limit, concurrency, claim);
         }
-        return pool.withTransaction(tx -> queueLimited(tx, workspace, queue, limit, concurrency, returned, claim));
+        return pool.withTransaction(tx -> queueLimited(tx, workspace, queue, limit, concurrency, claim));
     }
 
     private <T> Uni<Limited<T>> queueLimited(SqlClient tx, String workspace, String queue, int limit, int concurrency,
-                                             UUID[] returned, BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
-        return tx.preparedQuery(Table.JOBS.sql("claim_lock"))
-                .execute(Tuple.of(workspace, queue))
-                .flatMap(locked -> tx.preparedQuery(Table.JOBS.sql("count_running")).execute(Tuple.of(workspace, queue, returned)))
-                .map(rows -> Math.max(0, concurrency - rows.iterator().next().getLong("running").intValue()))
+                                             BiFunction<SqlClient, Integer, Uni<List<T>>> claim) {
+        // A remote worker's jobs count until their outcomes are written: none is left out.
+        return tx.preparedQuery(Table.JOBS.sql("queue_room"))
+                .execute(Tuple.of(workspace, queue, concurrency, NONE))
+                .map(rows -> rows.iterator().next().getInteger("room"))
                 .flatMap(room -> room == 0
                         ? Uni.createFrom().item(new Limited<T>(List.of(), true))
                         : claim.apply(tx, Math.min(limit, room))
@@ -205,6 +211,9 @@ public class JobClaimer {
         int tags = columns.at("tags");
         int backoff = columns.at("backoff");
         for (Row row : rows) {
+            if (row.getUUID(id) == null) {
+                continue; // the row of a claim that found no job: only its room
+            }
             String[] tagList = row.getArrayOfStrings(tags);
             jobs.add(new ClaimedJob(
                     row.getUUID(id),

@@ -32,6 +32,15 @@ public class PlanningPool implements PgPoolCreator {
 
     static final String SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan";
 
+    /**
+     * The longest SQL a connection keeps prepared. The client's default, 2,048 characters, left the
+     * outcome and enqueue statements (3,000 and more with their comments) out: each was parsed
+     * again at every execution, 0.3 ms of PostgreSQL's time each, which a limited queue's cycles of
+     * 50 jobs paid 1,000 times a drain (bench/README.md). {@code SqlStatementsTest} checks that
+     * every named statement fits.
+     */
+    public static final int PREPARED_SQL_LIMIT = 16_384;
+
     private final Duration poolWait;
 
     public PlanningPool(HarrierConfig config) {
@@ -43,7 +52,8 @@ public class PlanningPool implements PgPoolCreator {
         // Named: under the default name its gauges collided with another client's, and Micrometer
         // warned "Gauge already registered" at every start.
         List<SqlConnectOptions> servers = new ArrayList<>();
-        input.pgConnectOptionsList().forEach(server -> servers.add(new PgConnectOptions(server).setMetricsName("harrier-pool")));
+        input.pgConnectOptionsList().forEach(server -> servers.add(new PgConnectOptions(server).setMetricsName("harrier-pool")
+                .setPreparedStatementCacheSqlLimit(PREPARED_SQL_LIMIT)));
         // A bounded wait for a connection: with the database stalled, or the pool exhausted, a
         // request is refused (503) after this, not left hanging for the pool's default 30 s.
         PoolOptions options = new PoolOptions(input.poolOptions())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,6 +54,29 @@ class SqlStatementsTest {
         }
         assertThat(failures).isEmpty();
         assertThat(prepared).isGreaterThan(40);
+    }
+
+    @Test
+    void theLongestStatementsStayPreparedOnTheirConnection() {
+        // Past the client's limit a statement is parsed again at every execution: the outcome and
+        // enqueue statements were, until the pool raised it.
+        for (Table table : Table.values()) {
+            table.statements().forEach((name, sql) -> assertThat(sql.length())
+                    .as(table.resource() + " " + name).isLessThanOrEqualTo(PlanningPool.PREPARED_SQL_LIMIT));
+        }
+        String longest = Table.JOBS.sql("set_outcome_if_running_many");
+        assertThat(longest.length()).as("longer than the client's default limit").isGreaterThan(2048);
+        String padded = "SELECT $1::int AS one" + " ".repeat(PlanningPool.PREPARED_SQL_LIMIT - 40);
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        try {
+            connection.preparedQuery(padded).execute(Tuple.of(1)).await().indefinitely();
+            connection.preparedQuery(padded).execute(Tuple.of(2)).await().indefinitely();
+            long kept = connection.preparedQuery("SELECT count(*) AS kept FROM pg_prepared_statements WHERE statement = $1")
+                    .execute(Tuple.of(padded)).await().indefinitely().iterator().next().getLong("kept");
+            assertThat(kept).as("kept prepared by the session").isEqualTo(1);
+        } finally {
+            connection.close().await().indefinitely();
+        }
     }
 
     @Test
