@@ -246,6 +246,15 @@ public interface HarrierConfig {
         Duration poolWait();
 
         /**
+         * Connections, besides the pool's, whose sessions plan every statement once for all its
+         * arguments ({@code sql.SmallBatches}): the claims, outcomes and enqueues of up to
+         * {@code sql.SmallBatches#MAX_ROWS} jobs run there, without being planned again at each
+         * execution. 0: every statement runs on the pool.
+         */
+        @WithDefault("4")
+        int smallBatchPoolSize();
+
+        /**
          * How often each listening connection makes a round trip; one that gets no answer within
          * the next interval is taken for dead and reopened.
          */

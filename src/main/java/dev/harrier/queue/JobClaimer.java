@@ -2,6 +2,7 @@ package dev.harrier.queue;
 
 import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.sql.Columns;
+import dev.harrier.sql.SmallBatches;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -30,12 +31,14 @@ public class JobClaimer {
     private static final UUID[] NONE = new UUID[0];
 
     private final Pool pool;
+    private final SmallBatches smallBatches;
     private final HandlerRegistry handlers;
     private final EnqueueNotices notices;
     private String[] handled;
 
-    public JobClaimer(Pool pool, HandlerRegistry handlers, EnqueueNotices notices) {
+    public JobClaimer(Pool pool, SmallBatches smallBatches, HandlerRegistry handlers, EnqueueNotices notices) {
         this.pool = pool;
+        this.smallBatches = smallBatches;
         this.handlers = handlers;
         this.notices = notices;
     }
@@ -64,9 +67,11 @@ public class JobClaimer {
         }
         double seconds = lease.toMillis() / 1000.0;
         // One statement, a limited queue's too: its lock, count, claim and commit in one round trip.
-        return pool.preparedQuery(Table.JOBS.sql("claim"))
-                .execute(Tuple.from(Arrays.asList(workspace, queue, limit, owner, seconds, handled, concurrency,
-                        concurrency == null ? null : returned)))
+        Tuple params = Tuple.from(Arrays.asList(workspace, queue, limit, owner, seconds, handled, concurrency,
+                concurrency == null ? null : returned));
+        // Under a limit no claim takes more than it, whatever the free slots ask for.
+        int most = concurrency == null ? limit : Math.min(limit, concurrency);
+        return smallBatches.run(most, client -> client.preparedQuery(Table.JOBS.sql("claim")).execute(params))
                 .map(rows -> {
                     List<ClaimedJob> jobs = toClaimed(workspace, queue, rows);
                     Integer room = rows.iterator().next().getInteger("room");

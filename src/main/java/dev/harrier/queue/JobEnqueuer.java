@@ -1,5 +1,6 @@
 package dev.harrier.queue;
 
+import dev.harrier.sql.SmallBatches;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -35,10 +36,12 @@ final class JobEnqueuer {
     private static final Duration CONFLICT_BACKOFF = Duration.ofMillis(5);
 
     private final Pool pool;
+    private final SmallBatches smallBatches;
     private final EnqueueNotices notices;
 
-    JobEnqueuer(Pool pool, EnqueueNotices notices) {
+    JobEnqueuer(Pool pool, SmallBatches smallBatches, EnqueueNotices notices) {
         this.pool = pool;
+        this.smallBatches = smallBatches;
         this.notices = notices;
     }
 
@@ -55,7 +58,7 @@ final class JobEnqueuer {
             written = Uni.createFrom().deferred(() -> pool.withTransaction(tx -> insert(tx, jobs, false)))
                     .onFailure(JobEnqueuer::isConflict).retry().withBackOff(CONFLICT_BACKOFF).atMost(CONFLICT_RETRIES);
         } else {
-            written = insert(pool, jobs, false);
+            written = smallBatches.run(jobs.size(), client -> insert(client, jobs, false));
         }
         return written.invoke(results -> notices.committed(
                 results.stream().filter(result -> !result.duplicate()).map(EnqueueResult::job).toList()));

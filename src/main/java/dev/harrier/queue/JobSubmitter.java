@@ -8,6 +8,7 @@ import dev.harrier.handler.HandlerRegistry;
 import dev.harrier.handler.JobHandler;
 import dev.harrier.secret.SecretStore;
 import dev.harrier.secret.SecretValues;
+import dev.harrier.sql.SmallBatches;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -49,13 +50,13 @@ public class JobSubmitter {
     private final ArgsSchemas schemas;
     private final SecretStore secrets;
 
-    public JobSubmitter(HandlerRegistry handlers, Pool pool, HarrierConfig config, EnqueueNotices notices, KindStore kinds,
-                        ArgsSchemas schemas, SecretStore secrets) {
+    public JobSubmitter(HandlerRegistry handlers, Pool pool, SmallBatches smallBatches, HarrierConfig config,
+                        EnqueueNotices notices, KindStore kinds, ArgsSchemas schemas, SecretStore secrets) {
         this.handlers = handlers;
         this.secrets = secrets;
         this.kinds = kinds;
         this.schemas = schemas;
-        this.enqueuer = new JobEnqueuer(pool, notices);
+        this.enqueuer = new JobEnqueuer(pool, smallBatches, notices);
         this.pool = pool;
         this.config = config;
     }

@@ -2,9 +2,9 @@ package dev.harrier.queue;
 
 import dev.harrier.sql.Columns;
 import dev.harrier.sql.PgText;
+import dev.harrier.sql.SmallBatches;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,10 +18,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class OutcomeWriter {
 
-    private final Pool pool;
+    private final SmallBatches smallBatches;
 
-    public OutcomeWriter(Pool pool) {
-        this.pool = pool;
+    public OutcomeWriter(SmallBatches smallBatches) {
+        this.smallBatches = smallBatches;
     }
 
     /** Returns the ids whose outcome was written; the others had lost their lease. */
@@ -44,8 +44,8 @@ public class OutcomeWriter {
             messages[i] = PgText.withoutNul(o.errorMessage());
             types[i] = PgText.withoutNul(o.errorType());
         }
-        return pool.preparedQuery(Table.JOBS.sql("set_outcome_if_running_many"))
-                .execute(Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner)))
+        Tuple params = Tuple.from(List.of(ids, attempts, statuses, results, runAts, messages, types, owner));
+        return smallBatches.run(n, client -> client.preparedQuery(Table.JOBS.sql("set_outcome_if_running_many")).execute(params))
                 .map(rows -> {
                     Set<UUID> written = new HashSet<>();
                     if (rows.size() > 0) {

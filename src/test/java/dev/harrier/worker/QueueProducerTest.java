@@ -40,7 +40,7 @@ class QueueProducerTest {
         boolean hold;
 
         EndlessQueue() {
-            super(null, null, null);
+            super(null, null, null, null);
         }
 
         @Override
@@ -87,7 +87,7 @@ class QueueProducerTest {
 
     /** Answers every claim with the one job {@code id}: a short claim, after which the producer waits for a wake-up. */
     private static JobClaimer oneJob(UUID id) {
-        return new JobClaimer(null, null, null) {
+        return new JobClaimer(null, null, null, null) {
             @Override
             public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency,
                                     String owner, Duration lease, UUID[] returned) {
@@ -253,7 +253,7 @@ class QueueProducerTest {
         int pending;
 
         LimitedQueue(int limit, int pending) {
-            super(null, null, null);
+            super(null, null, null, null);
             this.limit = limit;
             this.pending = pending;
         }
