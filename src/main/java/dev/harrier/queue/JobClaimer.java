@@ -102,6 +102,12 @@ public class JobClaimer {
         BiFunction<SqlClient, Integer, Uni<List<Job>>> claim = (client, room) -> client.preparedQuery(Table.JOBS.sql("claim_remote"))
                 .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret), counted)))
                 .map(JobRows::toJobs);
+        if (counted == null && concurrency == null) {
+            // One statement, no transaction: a small claim runs planned once.
+            return smallBatches.run(limit, client -> claim.apply(client, limit))
+                    .invoke(notices::announced)
+                    .map(jobs -> new RemoteBatch(jobs, false, null));
+        }
         if (counted == null) {
             return limited(pool, workspace, queue, limit, concurrency, claim)
                     .invoke(claimed -> notices.announced(claimed.jobs()))

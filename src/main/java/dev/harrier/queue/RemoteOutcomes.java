@@ -2,10 +2,10 @@ package dev.harrier.queue;
 
 import dev.harrier.sql.GroupCommit;
 import dev.harrier.sql.PgText;
+import dev.harrier.sql.SmallBatches;
 import dev.harrier.sql.Table;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,11 +39,11 @@ public class RemoteOutcomes {
     private static final int MAX_BATCH = 500;
     private static final int PARALLEL_STATEMENTS = 2;
 
-    private final Pool pool;
+    private final SmallBatches smallBatches;
     private final GroupCommit<Finished, Optional<Job>> commits;
 
-    public RemoteOutcomes(Pool pool) {
-        this.pool = pool;
+    public RemoteOutcomes(SmallBatches smallBatches) {
+        this.smallBatches = smallBatches;
         this.commits = new GroupCommit<>(this::write, MAX_BATCH, PARALLEL_STATEMENTS);
     }
 
@@ -96,8 +96,8 @@ public class RemoteOutcomes {
             types[i] = PgText.withoutNul(o.errorType());
             workspaces[i] = o.workspace();
         }
-        return pool.preparedQuery(Table.JOBS.sql("finish_remote_many"))
-                .execute(Tuple.from(List.of(ids, hashes, statuses, results, runAts, messages, types, workspaces)))
+        Tuple params = Tuple.from(List.of(ids, hashes, statuses, results, runAts, messages, types, workspaces));
+        return smallBatches.run(n, client -> client.preparedQuery(Table.JOBS.sql("finish_remote_many")).execute(params))
                 .map(rows -> {
                     Map<UUID, Job> written = new HashMap<>();
                     Map<UUID, byte[]> writtenWith = new HashMap<>();
