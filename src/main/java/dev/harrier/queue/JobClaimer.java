@@ -69,9 +69,7 @@ public class JobClaimer {
         // One statement, a limited queue's too: its lock, count, claim and commit in one round trip.
         Tuple params = Tuple.from(Arrays.asList(workspace, queue, limit, owner, seconds, handled, concurrency,
                 concurrency == null ? null : returned));
-        // Under a limit no claim takes more than it, whatever the free slots ask for.
-        int most = concurrency == null ? limit : Math.min(limit, concurrency);
-        return smallBatches.run(most, client -> client.preparedQuery(Table.JOBS.sql("claim")).execute(params))
+        return smallBatches.planOnce(client -> client.preparedQuery(Table.JOBS.sql("claim")).execute(params))
                 .map(rows -> {
                     List<ClaimedJob> jobs = toClaimed(workspace, queue, rows);
                     Integer room = rows.iterator().next().getInteger("room");
@@ -103,8 +101,8 @@ public class JobClaimer {
                 .execute(Tuple.from(Arrays.asList(workspace, queue, room, owner, seconds, kinds, Buffer.buffer(secret), counted)))
                 .map(JobRows::toJobs);
         if (counted == null && concurrency == null) {
-            // One statement, no transaction: a small claim runs planned once.
-            return smallBatches.run(limit, client -> claim.apply(client, limit))
+            // One statement, no transaction: planned once.
+            return smallBatches.planOnce(client -> claim.apply(client, limit))
                     .invoke(notices::announced)
                     .map(jobs -> new RemoteBatch(jobs, false, null));
         }

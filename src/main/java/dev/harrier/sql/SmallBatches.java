@@ -10,7 +10,8 @@ import java.util.function.Function;
 /**
  * Runs a statement of the hot path (claim, outcomes, enqueue) where it is planned least: a batch
  * of up to {@link #MAX_ROWS} jobs on the connections whose sessions keep one generic plan a
- * statement ({@link PlanningPool}), a larger one on the pool, planned with its arguments. For a
+ * statement ({@link PlanningPool}), a larger one on the pool, planned with its arguments; a claim
+ * of any size on the former ({@link #planOnce}). For a
  * few jobs PostgreSQL took as long to plan these statements as to run them (0.5 to 0.6 ms each),
  * which a single job's pickup paid twice and a queue limited to 50 paid twice every 50 jobs
  * (bench/README.md). Their generic plans are those of their custom plans for a few rows; for a
@@ -53,6 +54,15 @@ public class SmallBatches {
             }
             return statement.apply(small).onTermination().invoke(inFlight::decrementAndGet);
         });
+    }
+
+    /**
+     * Runs a statement whose generic plan is its plan for any number of rows on the connections of
+     * generic plans (when one is free): a claim, a LIMIT read in the order of an index, then the
+     * rows by primary key, the same plan for one job as for a thousand.
+     */
+    public <T> Uni<T> planOnce(Function<SqlClient, Uni<T>> statement) {
+        return run(1, statement);
     }
 
     private SqlClient generic() {

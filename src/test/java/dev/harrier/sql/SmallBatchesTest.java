@@ -39,7 +39,9 @@ class SmallBatchesTest {
         assertThat(smallBatches.run(SmallBatches.MAX_ROWS, SmallBatchesTest::planMode).await().indefinitely())
                 .isEqualTo("force_generic_plan");
         assertThat(smallBatches.run(SmallBatches.MAX_ROWS + 1, SmallBatchesTest::planMode).await().indefinitely())
-                .isEqualTo("force_custom_plan");
+                .isEqualTo("force_custom_plan");        assertThat(smallBatches.planOnce(SmallBatchesTest::planMode).await().indefinitely())
+                .as("a claim, whatever its size")
+                .isEqualTo("force_generic_plan");
     }
 
     @Test
