@@ -3,6 +3,7 @@ package dev.harrier.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harrier.config.HarrierConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -26,6 +27,9 @@ class SmallBatchesTest {
 
     @Inject
     HarrierConfig config;
+
+    @Inject
+    MeterRegistry meters;
 
     private static Uni<String> planMode(SqlClient client) {
         return client.query("SHOW plan_cache_mode").execute()
@@ -69,5 +73,13 @@ class SmallBatchesTest {
         assertThat(smallBatches.run(1, SmallBatchesTest::planMode).await().indefinitely())
                 .as("free again once they ended")
                 .isEqualTo("force_generic_plan");
+    }
+
+    @Test
+    void theConnectionsOfGenericPlansHaveGaugesOfTheirOwn() {
+        smallBatches.run(1, SmallBatchesTest::planMode).await().indefinitely();
+        // Under the pool's name, their gauges were dropped as registered twice (Micrometer warned).
+        assertThat(meters.find("sql.pool.queue.size").tag("pool.name", "harrier-small-batch-pool").gauge())
+                .as("the gauge of the connections of generic plans").isNotNull();
     }
 }
