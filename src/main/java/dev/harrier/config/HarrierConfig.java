@@ -247,8 +247,8 @@ public interface HarrierConfig {
 
         /**
          * Connections, besides the pool's, whose sessions plan every statement once for all its
-         * arguments ({@code sql.SmallBatches}): the claims, outcomes and enqueues of up to
-         * {@code sql.SmallBatches#MAX_ROWS} jobs run there, without being planned again at each
+         * arguments ({@code sql.SmallBatches}): the claims, and the outcomes and enqueues of up to
+         * {@code sql.SmallBatches#MAX_ROWS} jobs, run there without being planned again at each
          * execution. 0: every statement runs on the pool.
          */
         @WithDefault("4")
