@@ -21,9 +21,10 @@ import org.jboss.logging.Logger;
  * ids; a cached generic plan guesses 10 elements and joined them in nested loops that compared
  * every id with every other: the drain fell from 15,300 to 3,900 jobs a second (bench/README.md).
  * Beside it, a few connections whose sessions keep one generic plan a statement
- * ({@code force_generic_plan}) for the batches small enough for it ({@link SmallBatches}): planning
- * the claim, outcome and enqueue statements took as long as running them for a few jobs. Set with
- * {@code SET} when a connection opens, not as a startup parameter, which PgBouncer refuses. Behind a pooler in transaction mode a {@code SET} does not stick to this client's
+ * ({@code force_generic_plan}) for the claims and the small batches ({@link SmallBatches}):
+ * planning the claim, outcome and enqueue statements took as long as running them for a few jobs.
+ * Set with {@code SET} when a connection opens, not as a startup parameter, which PgBouncer
+ * refuses. Behind a pooler in transaction mode a {@code SET} does not stick to this client's
  * transactions (prepared statements do not work there either: Harrier needs a direct or
  * session-pooled connection). Credentials are read once at start: a Quarkus credentials provider
  * would not be asked again.
@@ -35,6 +36,7 @@ public class PlanningPool implements PgPoolCreator {
 
     static final String SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan";
     static final String SMALL_BATCH_SESSION_SETTINGS = "SET plan_cache_mode = force_generic_plan";
+    private static final String SMALL_BATCH_POOL = "harrier-small-batch-pool";
 
     /**
      * The longest SQL a connection keeps prepared. The client's default, 2,048 characters, left the
@@ -73,8 +75,8 @@ public class PlanningPool implements PgPoolCreator {
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
         if (smallBatchPoolSize > 0) {
             // A name of its own, for its gauges (under the pool's, Micrometer warned at every start).
-            PoolOptions small = new PoolOptions(options).setMaxSize(smallBatchPoolSize).setName("harrier-small-batch-pool");
-            smallBatches = SqlClient.newInstance(build(input, small, "harrier-small-batch-pool", SMALL_BATCH_SESSION_SETTINGS));
+            PoolOptions small = new PoolOptions(options).setMaxSize(smallBatchPoolSize).setName(SMALL_BATCH_POOL);
+            smallBatches = SqlClient.newInstance(build(input, small, SMALL_BATCH_POOL, SMALL_BATCH_SESSION_SETTINGS));
         }
         return build(input, options, "harrier-pool", SESSION_SETTINGS);
     }
