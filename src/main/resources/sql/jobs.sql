@@ -61,10 +61,13 @@ FROM inserted;
 
 -- name: notify_enqueued
 -- The notifications of enqueues that committed without them (insert_many with $13 false), many
--- enqueues' in one transaction: wakes the queues ($1, $2) and announces the jobs ($3) with their
--- sequence number ($4, 0).
-SELECT harrier.notify_jobs($1::text[], $2::text[]) AS notified,
-       harrier.notify_events($3::uuid[], $4::bigint[]) AS announced;
+-- enqueues' in one transaction: wakes the queues ($1, $2) of the other instances (this one, $5,
+-- woke its own already) and announces the jobs ($3) with their sequence number ($4, 0). It writes
+-- nothing durable, so its commit does not wait for a WAL flush (NOTIFY gives the transaction an
+-- id, and so a commit record to flush).
+SELECT harrier.notify_jobs_from($1::text[], $2::text[], $5) AS notified,
+       harrier.notify_events($3::uuid[], $4::bigint[]) AS announced,
+       set_config('synchronous_commit', 'off', true) AS async;
 
 -- name: get_live_by_unique_keys
 -- The live (non-terminal) jobs that hold some unique keys of a workspace.

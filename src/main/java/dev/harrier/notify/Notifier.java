@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -23,7 +24,9 @@ import org.jboss.logging.Logger;
  * serves the API: the engine's producers, cancellations and the event streams all subscribe here.
  * After a reconnect the {@link #onReconnect} hooks run, since notifications sent meanwhile are
  * lost: the producers claim, the streams read the events table. Readiness asks its question on this
- * connection ({@link #query}), so an instance whose notifications stopped is not ready.
+ * connection ({@link #query}), so an instance whose notifications stopped is not ready. A
+ * notification that names this instance as its origin is dropped: this instance delivered it to
+ * its subscribers before sending it ({@link #deliverHere}).
  */
 @ApplicationScoped
 public class Notifier {
@@ -31,6 +34,8 @@ public class Notifier {
     private static final Logger LOG = Logger.getLogger(Notifier.class);
     static final String NAME = "harrier-notify";
 
+    // Names this instance in the notifications it sends after waking its own subscribers.
+    private final String origin = UUID.randomUUID().toString();
     private final PgListener listener;
     private final Map<Channel, List<Consumer<String>>> subscribers = new EnumMap<>(Channel.class);
     private final List<Runnable> reconnectHooks = new CopyOnWriteArrayList<>();
@@ -40,7 +45,14 @@ public class Notifier {
         for (Channel channel : Channel.values()) {
             List<Consumer<String>> list = new CopyOnWriteArrayList<>();
             subscribers.put(channel, list);
-            listener.on(channel.sqlName(), payload -> list.forEach(subscriber -> deliver(channel, subscriber, payload)));
+            listener.on(channel.sqlName(), payload -> {
+                String from = Payloads.origin(payload);
+                if (origin.equals(from)) {
+                    return; // this instance delivered it already (deliverHere)
+                }
+                String delivered = from == null ? payload : Payloads.withoutOrigin(payload);
+                list.forEach(subscriber -> deliver(channel, subscriber, delivered));
+            });
         }
         listener.onConnect(() -> reconnectHooks.forEach(Runnable::run));
     }
@@ -59,6 +71,20 @@ public class Notifier {
     public Runnable subscribe(Channel channel, Consumer<String> subscriber) {
         subscribers.get(channel).add(subscriber);
         return () -> subscribers.get(channel).remove(subscriber);
+    }
+
+    /**
+     * Hands a notification this instance is about to send to its own subscribers now, without the
+     * round trip through PostgreSQL: the notification must name {@link #origin()}, so that this
+     * instance's listener drops it when it comes back.
+     */
+    public void deliverHere(Channel channel, String payload) {
+        subscribers.get(channel).forEach(subscriber -> deliver(channel, subscriber, payload));
+    }
+
+    /** This instance's name in the notifications it delivers to itself first ({@link #deliverHere}). */
+    public String origin() {
+        return origin;
     }
 
     /** Runs after every (re)connect, when notifications may have been missed; the handle removes it. */

@@ -60,9 +60,25 @@ class PayloadsTest {
     }
 
     @Test
+    void aWakeUpFromAnInstanceThatWokeItselfNamesItsOriginAfterTheKey() throws SQLException {
+        String origin = UUID.randomUUID().toString();
+        assertThat(call("SELECT harrier.notify_jobs_from(ARRAY['ws-a', 'ws-a'], ARRAY['mail', 'mail'], '" + origin + "')"))
+                .isEqualTo(1);
+
+        PGNotification notification = heard(1).get(0);
+        assertThat(notification.getName()).isEqualTo(Channel.JOBS.sqlName());
+        assertThat(Payloads.origin(notification.getParameter())).isEqualTo(origin);
+        assertThat(Payloads.withoutOrigin(notification.getParameter())).isEqualTo(Payloads.queueKey("ws-a", "mail"));
+        // A key alone names none, even one whose workspace holds a space.
+        assertThat(Payloads.origin(Payloads.queueKey("ws a", "mail"))).isNull();
+        assertThat(Payloads.withoutOrigin(Payloads.queueKey("ws a", "mail"))).isEqualTo("ws a/mail");
+    }
+
+    @Test
     void noRowsSendNothing() throws SQLException {
         assertThat(call("SELECT harrier.notify_jobs(NULL, NULL) + harrier.notify_queues(NULL, NULL) "
-                + "+ harrier.notify_cancel(NULL) + harrier.notify_events(NULL, NULL)")).isZero();
+                + "+ harrier.notify_cancel(NULL) + harrier.notify_events(NULL, NULL) "
+                + "+ harrier.notify_jobs_from(NULL, NULL, 'x')")).isZero();
         assertThat(heard(0)).isEmpty();
     }
 

@@ -6,19 +6,31 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
+import dev.harrier.sql.Table;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * Enqueues on the pool commit without NOTIFY (whose lock would make them commit one at a time) and
@@ -36,6 +48,9 @@ class EnqueueNoticesTest {
     @Inject
     Notifier notifier;
 
+    @Inject
+    Pool pool;
+
     @BeforeEach
     void clean() {
         TestDatabase.clean();
@@ -43,9 +58,8 @@ class EnqueueNoticesTest {
     }
 
     @Test
-    void concurrentEnqueuesAreAnnouncedAfterTheirCommitsInFewerNotifications() {
+    void concurrentEnqueuesAreAnnouncedAfterTheirCommitsInFewerNotifications() throws SQLException {
         Set<String> announced = ConcurrentHashMap.newKeySet();
-        AtomicInteger wakeUps = new AtomicInteger();
         Runnable events = notifier.subscribe(Channel.EVENTS, payload -> {
             for (String ref : payload.split(",")) {
                 if (ref.endsWith(":0")) {
@@ -53,12 +67,7 @@ class EnqueueNoticesTest {
                 }
             }
         });
-        Runnable jobs = notifier.subscribe(Channel.JOBS, payload -> {
-            if (payload.equals("default/notices")) {
-                wakeUps.incrementAndGet();
-            }
-        });
-        try {
+        try (Connection listening = listen()) {
             JobRequest request = new JobRequest("noop", "notices", JsonNodeFactory.instance.objectNode(), null, null,
                     null, null, null, null, null);
             List<UUID> ids = Uni.join().all(IntStream.range(0, ENQUEUES)
@@ -68,12 +77,78 @@ class EnqueueNoticesTest {
                     .stream().map(results -> results.get(0).job().id()).toList();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> announced.contains(id.toString())));
-            assertThat(wakeUps.get()).as("the queue is woken").isPositive();
+            List<String> sent = new ArrayList<>();
+            for (List<String> batch = heard(listening); !batch.isEmpty(); batch = heard(listening)) {
+                sent.addAll(batch);
+            }
+            long wakeUps = sent.stream().filter(payload -> payload.startsWith("default/notices ")).count();
+            assertThat(wakeUps).as("the queue is woken").isPositive();
             // In their own transactions, each enqueue sent its own wake-up: 200 of them.
-            assertThat(wakeUps.get()).as("wake-ups of many enqueues sent together").isLessThan(ENQUEUES);
+            assertThat(wakeUps).as("wake-ups of many enqueues sent together").isLessThan(ENQUEUES);
         } finally {
             events.run();
+        }
+    }
+
+    @Test
+    void thisInstanceWakesItselfAtTheCommitAndDropsItsOwnWakeUpWhenItComesBack() throws Exception {
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        Runnable jobs = notifier.subscribe(Channel.JOBS, delivered::add);
+        try (Connection listening = listen()) {
+            JobRequest request = new JobRequest("noop", "mine", JsonNodeFactory.instance.objectNode(), null, null,
+                    null, null, null, null, null);
+            submitter.submit("default", List.of(request)).await().atMost(Duration.ofSeconds(20));
+            // Delivered here when the enqueue returns: before the wake-up was sent, let alone heard.
+            assertThat(delivered).containsExactly("default/mine");
+
+            // The wake-up was sent, naming this instance: the others read it; this one drops it.
+            await().atMost(Duration.ofSeconds(20)).until(() -> heard(listening).contains("default/mine " + notifier.origin()));
+            TestDatabase.execute("SELECT pg_notify('harrier_jobs', 'default/theirs " + UUID.randomUUID() + "')");
+            // Sent after this instance's own, so heard after it: another instance's wake-up comes through.
+            await().atMost(Duration.ofSeconds(20)).until(() -> delivered.contains("default/theirs"));
+            assertThat(delivered).containsExactly("default/mine", "default/theirs");
+        } finally {
             jobs.run();
         }
+    }
+
+    @Test
+    void theNotificationsCommitWithoutWaitingForTheirFlushAndTheSessionWaitsAgainAfterThem() {
+        // They write nothing durable. The embedded test database's default is off: the session is set to wait first.
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        try {
+            connection.query("SET synchronous_commit = on").execute().await().indefinitely();
+            Transaction tx = connection.begin().await().indefinitely();
+            connection.preparedQuery(Table.JOBS.sql("notify_enqueued"))
+                    .execute(Tuple.of(new String[] {"default"}, new String[] {"default"}, new UUID[] {UUID.randomUUID()},
+                            new Long[] {0L}, notifier.origin()))
+                    .await().indefinitely();
+            String during = show(connection);
+            tx.commit().await().indefinitely();
+            assertThat(List.of(during, show(connection))).containsExactly("off", "on");
+        } finally {
+            connection.query("RESET synchronous_commit").execute().await().indefinitely();
+            connection.close().await().indefinitely();
+        }
+    }
+
+    private static String show(SqlConnection connection) {
+        return connection.query("SHOW synchronous_commit").execute()
+                .map(rows -> rows.iterator().next().getString(0)).await().indefinitely();
+    }
+
+    /** A connection of the test's own that hears what is sent on the jobs channel. */
+    private static Connection listen() throws SQLException {
+        Connection connection = TestDatabase.connect();
+        try (Statement s = connection.createStatement()) {
+            s.execute("LISTEN " + Channel.JOBS.sqlName());
+        }
+        return connection;
+    }
+
+    /** The payloads {@code listening} has heard since it was last asked. */
+    private static List<String> heard(Connection listening) throws SQLException {
+        PGNotification[] batch = listening.unwrap(PGConnection.class).getNotifications(200);
+        return batch == null ? List.of() : Arrays.stream(batch).map(PGNotification::getParameter).toList();
     }
 }
