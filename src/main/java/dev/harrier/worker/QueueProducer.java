@@ -7,6 +7,7 @@ import dev.harrier.queue.QueueSettings;
 import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
@@ -78,6 +79,10 @@ final class QueueProducer {
     // Claimed attempts waiting for a slot (the local supply), and what sizes it.
     private final ArrayDeque<RunningJob> supply = new ArrayDeque<>();
     private final SupplySize supplySize;
+    // What a supplied job's lease must still hold when its handler starts: a fifth of the lease
+    // (computed once: Duration.dividedBy goes through BigDecimal, 2 % of the event loop's time in a
+    // drain of 24 slots at C1, bench/README.md).
+    private final Duration startMargin;
 
     /**
      * @param execution runs a claimed attempt to its end ({@link Attempts#run}), and calls the
@@ -96,6 +101,7 @@ final class QueueProducer {
         this.settings = settings;
         this.execution = execution;
         this.supplySize = supplySize;
+        this.startMargin = settings.leaseDuration().dividedBy(5);
     }
 
     QueueSettings queue() {
@@ -276,7 +282,7 @@ final class QueueProducer {
     private void start(RunningJob attempt) {
         attempt.begin();
         started.incrementAndGet();
-        if (!attempt.leaseHolds(ticker.nanoTime(), settings.leaseDuration().dividedBy(5))) {
+        if (!attempt.leaseHolds(ticker.nanoTime(), startMargin)) {
             // It waited in the supply past what its lease surely holds (renewals failed): another
             // instance may have it by now. Its handler does not run; it is handed back if still ours.
             attempt.stop(StopReason.LEASE_LOST);
