@@ -272,9 +272,14 @@ SELECT harrier.queue_room($1, $2, $3, $4::uuid[]) AS room;
 -- handlers returned on this instance): lock, count, claim and commit in one round trip, the lock
 -- held only while the database works. The first column is that room (null without a limit); a
 -- claim that finds no job returns one row with it and no job (a null id). (A remote worker's claim
--- is claim_remote.)
+-- is claim_remote.) Its commit does not wait for the WAL flush (synchronous_commit off for this
+-- transaction only): a claim that a crash of the database loses leaves its job pending, to run
+-- again, as a crashed instance's would; the outcome's commit waits, and flushes the claim with it.
+-- Waiting, each claim held the notification lock (and a limited queue's lock) through a flush
+-- while the outcomes' commits queued for the same lock (bench/README.md, the queue's "2026-12-03 b").
 WITH room AS (
-    SELECT CASE WHEN $7::int IS NULL THEN NULL ELSE harrier.queue_room($1, $2, $7::int, $8::uuid[]) END AS n
+    SELECT CASE WHEN $7::int IS NULL THEN NULL ELSE harrier.queue_room($1, $2, $7::int, $8::uuid[]) END AS n,
+           set_config('synchronous_commit', 'off', true) AS async
 ), picked AS (
     SELECT id FROM harrier.jobs
     WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])

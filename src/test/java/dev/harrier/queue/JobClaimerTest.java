@@ -3,13 +3,19 @@ package dev.harrier.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harrier.sql.Table;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +37,9 @@ class JobClaimerTest {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    Pool pool;
 
     @BeforeEach
     void clean() {
@@ -155,5 +164,43 @@ class JobClaimerTest {
         assertThat(claim("later", 10, null, "instance-a")).isEmpty();
         TestDatabase.execute("UPDATE harrier.jobs SET run_at = now() - interval '1 second', status = 'pending'");
         assertThat(claim("later", 10, null, "instance-a")).hasSize(1);
+    }
+
+    @Test
+    void aClaimCommitsWithoutWaitingForItsFlushAndTheSessionWaitsAgainAfterIt() throws Exception {
+        enqueue("mail", 0, 3);
+
+        assertThat(synchronousCommitDuringAndAfter(null)).containsExactly("off", "on");
+        assertThat(synchronousCommitDuringAndAfter(3)).as("a limited queue's claim, room for one more").containsExactly("off", "on");
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.jobs WHERE status = 'running'"))
+                .as("both claims committed").isEqualTo(3);
+    }
+
+    /**
+     * Runs the claim statement in a transaction of its own on a session that waits for the flush
+     * (whatever the server's default: the embedded test database's is off): the session's
+     * {@code synchronous_commit} in that transaction after the claim, then after the commit.
+     */
+    private List<String> synchronousCommitDuringAndAfter(Integer concurrency) {
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        try {
+            connection.query("SET synchronous_commit = on").execute().await().indefinitely();
+            Transaction tx = connection.begin().await().indefinitely();
+            connection.preparedQuery(Table.JOBS.sql("claim"))
+                    .execute(Tuple.from(Arrays.asList("default", "mail", 2, "instance-a", 30.0, new String[] {"noop"},
+                            concurrency, concurrency == null ? null : NONE)))
+                    .await().indefinitely();
+            String during = show(connection);
+            tx.commit().await().indefinitely();
+            return List.of(during, show(connection));
+        } finally {
+            connection.query("RESET synchronous_commit").execute().await().indefinitely();
+            connection.close().await().indefinitely();
+        }
+    }
+
+    private static String show(SqlConnection connection) {
+        return connection.query("SHOW synchronous_commit").execute()
+                .map(rows -> rows.iterator().next().getString(0)).await().indefinitely();
     }
 }
