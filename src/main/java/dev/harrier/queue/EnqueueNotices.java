@@ -58,17 +58,20 @@ public class EnqueueNotices {
         if (inserted.isEmpty()) {
             return;
         }
-        inserted.stream().filter(job -> job.status() == JobStatus.PENDING)
-                .map(job -> Payloads.queueKey(job.workspace(), job.queue())).distinct()
-                .forEach(key -> notifier.deliverHere(Channel.JOBS, key));
+        Map<String, String[]> woken = new LinkedHashMap<>();
+        for (Job job : inserted) {
+            if (job.status() == JobStatus.PENDING) {
+                woken.putIfAbsent(Payloads.queueKey(job.workspace(), job.queue()), new String[] {job.workspace(), job.queue()});
+            }
+        }
+        // This instance's own subscribers first, outside the lock: the send tells the others.
+        woken.keySet().forEach(key -> notifier.deliverHere(Channel.JOBS, key));
         synchronized (this) {
             for (Job job : inserted) {
                 jobs.add(job.id());
                 seqs.add(0L);
-                if (job.status() == JobStatus.PENDING) {
-                    queues.putIfAbsent(job.workspace() + "/" + job.queue(), new String[] {job.workspace(), job.queue()});
-                }
             }
+            woken.forEach(queues::putIfAbsent);
             if (sending) {
                 return; // the send in flight sends these after it
             }

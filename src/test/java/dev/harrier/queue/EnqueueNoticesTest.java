@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
 import dev.harrier.sql.Table;
+import dev.harrier.testing.CommitModes;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -119,27 +118,11 @@ class EnqueueNoticesTest {
 
     @Test
     void theNotificationsCommitWithoutWaitingForTheirFlushAndTheSessionWaitsAgainAfterThem() {
-        // They write nothing durable. The embedded test database's default is off: the session is set to wait first.
-        SqlConnection connection = pool.getConnection().await().indefinitely();
-        try {
-            connection.query("SET synchronous_commit = on").execute().await().indefinitely();
-            Transaction tx = connection.begin().await().indefinitely();
-            connection.preparedQuery(Table.JOBS.sql("notify_enqueued"))
-                    .execute(Tuple.of(new String[] {"default"}, new String[] {"default"}, new UUID[] {UUID.randomUUID()},
-                            new Long[] {0L}, notifier.origin()))
-                    .await().indefinitely();
-            String during = show(connection);
-            tx.commit().await().indefinitely();
-            assertThat(List.of(during, show(connection))).containsExactly("off", "on");
-        } finally {
-            connection.query("RESET synchronous_commit").execute().await().indefinitely();
-            connection.close().await().indefinitely();
-        }
-    }
-
-    private static String show(SqlConnection connection) {
-        return connection.query("SHOW synchronous_commit").execute()
-                .map(rows -> rows.iterator().next().getString(0)).await().indefinitely();
+        // They write nothing durable.
+        assertThat(CommitModes.duringAndAfter(pool, Table.JOBS.sql("notify_enqueued"),
+                Tuple.of(new String[] {"default"}, new String[] {"default"}, new UUID[] {UUID.randomUUID()},
+                        new Long[] {0L}, notifier.origin())))
+                .containsExactly("off", "on");
     }
 
     /** A connection of the test's own that hears what is sent on the jobs channel. */

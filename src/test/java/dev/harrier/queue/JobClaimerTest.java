@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harrier.sql.Table;
+import dev.harrier.testing.CommitModes;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -176,31 +175,9 @@ class JobClaimerTest {
                 .as("both claims committed").isEqualTo(3);
     }
 
-    /**
-     * Runs the claim statement in a transaction of its own on a session that waits for the flush
-     * (whatever the server's default: the embedded test database's is off): the session's
-     * {@code synchronous_commit} in that transaction after the claim, then after the commit.
-     */
     private List<String> synchronousCommitDuringAndAfter(Integer concurrency) {
-        SqlConnection connection = pool.getConnection().await().indefinitely();
-        try {
-            connection.query("SET synchronous_commit = on").execute().await().indefinitely();
-            Transaction tx = connection.begin().await().indefinitely();
-            connection.preparedQuery(Table.JOBS.sql("claim"))
-                    .execute(Tuple.from(Arrays.asList("default", "mail", 2, "instance-a", 30.0, new String[] {"noop"},
-                            concurrency, concurrency == null ? null : NONE)))
-                    .await().indefinitely();
-            String during = show(connection);
-            tx.commit().await().indefinitely();
-            return List.of(during, show(connection));
-        } finally {
-            connection.query("RESET synchronous_commit").execute().await().indefinitely();
-            connection.close().await().indefinitely();
-        }
-    }
-
-    private static String show(SqlConnection connection) {
-        return connection.query("SHOW synchronous_commit").execute()
-                .map(rows -> rows.iterator().next().getString(0)).await().indefinitely();
+        return CommitModes.duringAndAfter(pool, Table.JOBS.sql("claim"),
+                Tuple.from(Arrays.asList("default", "mail", 2, "instance-a", 30.0, new String[] {"noop"},
+                        concurrency, concurrency == null ? null : NONE)));
     }
 }
