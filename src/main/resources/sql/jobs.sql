@@ -264,27 +264,22 @@ GROUP BY workspace, queue, status;
 SELECT harrier.queue_room($1, $2, $3, $4::uuid[]) AS room;
 
 -- name: claim
--- Claims up to $3 pending jobs of one queue, of the kinds $6 (those the engine has handlers for),
--- for owner $4 with a lease of $5 seconds. The CTE makes LIMIT apply before the UPDATE, and SKIP
--- LOCKED lets instances claim side by side. The status change is recorded as an event in the same
--- statement. With a global concurrency $7 (null for none), no more than the room it leaves
--- (harrier.queue_room: the queue's claim lock, then its running jobs counted, but the jobs $8 whose
--- handlers returned on this instance): lock, count, claim and commit in one round trip, the lock
--- held only while the database works. The first column is that room (null without a limit); a
--- claim that finds no job returns one row with it and no job (a null id). (A remote worker's claim
--- is claim_remote.) Its commit does not wait for the WAL flush (synchronous_commit off for this
--- transaction only): a claim that a crash of the database loses leaves its job pending, to run
--- again, as a crashed instance's would; the outcome's commit waits, and flushes the claim with it.
--- Waiting, each claim held the notification lock (and a limited queue's lock) through a flush
--- while the outcomes' commits queued for the same lock (bench/README.md, the queue's "2026-12-03 b").
-WITH room AS (
-    SELECT CASE WHEN $7::int IS NULL THEN NULL ELSE harrier.queue_room($1, $2, $7::int, $8::uuid[]) END AS n,
-           set_config('synchronous_commit', 'off', true) AS async
+-- Claims up to $3 pending jobs of one queue without a global concurrency, of the kinds $6 (those
+-- the engine has handlers for), for owner $4 with a lease of $5 seconds. The CTE makes LIMIT apply
+-- before the UPDATE, and SKIP LOCKED lets instances claim side by side. The status change is
+-- recorded as an event in the same statement. (A limited queue's claim is claim_held; a remote
+-- worker's is claim_remote.) Its commit does not wait for the WAL flush (synchronous_commit off
+-- for this transaction only): a claim that a crash of the database loses leaves its job pending,
+-- to run again, as a crashed instance's would; the outcome's commit waits, and flushes the claim
+-- with it. Waiting, each claim held the notification lock through a flush while the outcomes'
+-- commits queued for the same lock (bench/README.md, the queue's "2026-12-03 b").
+WITH async AS (
+    SELECT set_config('synchronous_commit', 'off', true) AS async
 ), picked AS (
     SELECT id FROM harrier.jobs
     WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
     ORDER BY priority, run_at, id
-    LIMIT least($3, (SELECT n FROM room))
+    LIMIT $3
     FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE harrier.jobs j
@@ -301,9 +296,47 @@ WITH room AS (
     SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
     FROM claimed
 )
-SELECT room.n AS room, claimed.*,
+SELECT claimed.*,
        (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM claimed) AS notified
-FROM room LEFT JOIN claimed ON true;
+FROM async, claimed;
+
+-- name: claim_held
+-- The claim of a queue with a global concurrency $7, as claim, in one round trip with the permits
+-- it runs under (harrier.hold_queue, V18: the queue's claim lock, then instance $4's hold renewed
+-- for $8 permits, $9 of them in use by running handlers, $10 claimed jobs waiting for one). It
+-- claims as many as the permits free of running handlers, plus $11 ahead of them (the instance's
+-- local supply), less the jobs already waiting, at most $3; none when it holds no permit. The first
+-- columns: the permits granted, the instance's even share while others wait, that count (`room`)
+-- and whether jobs were pending before the claim; a claim that finds no job returns one row with them and no job (a null id). Its commit
+-- does not wait for the WAL flush either: a lost hold is renewed by the next claim or heartbeat.
+WITH hold AS (
+    SELECT h.granted, h.share, h.pending,
+           CASE WHEN h.granted > 0 THEN least($3::int, greatest(0, h.granted - $9::int + $11::int - $10::int))
+                ELSE 0 END AS room,
+           set_config('synchronous_commit', 'off', true) AS async
+    FROM harrier.hold_queue($1, $2, $4, $8, $9, $10, $7, $6, $5) h
+), picked AS (
+    SELECT id FROM harrier.jobs
+    WHERE workspace = $1 AND queue = $2 AND status = 'pending' AND kind = ANY($6::text[])
+    ORDER BY priority, run_at, id
+    LIMIT (SELECT room FROM hold)
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE harrier.jobs j
+    SET status = 'running', attempt = j.attempt + 1, lease_owner = $4,
+        lease_expires_at = now() + make_interval(secs => $5), started_at = now(), updated_at = now(),
+        last_event_seq = j.last_event_seq + 1
+    WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
+    RETURNING j.id, j.kind, j.args::text AS args, j.attempt, j.max_attempts, j.timeout_seconds,
+              j.run_at, j.started_at, j.last_event_seq, j.tags, j.backoff::text AS backoff
+), events AS (
+    INSERT INTO harrier.job_events (job_id, seq, type, data)
+    SELECT id, last_event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt)
+    FROM claimed
+)
+SELECT hold.granted, hold.share, hold.room, hold.pending, claimed.*,
+       (SELECT harrier.notify_events(array_agg(id), array_agg(last_event_seq)) FROM claimed) AS notified
+FROM hold LEFT JOIN claimed ON true;
 
 -- name: renew_leases
 -- Renews the leases of this owner's running jobs and reports the ones asked to cancel. Rows locked

@@ -61,7 +61,8 @@ final class PruneFinished implements MaintenanceTask {
                 .call(deleted -> pool.query(Table.INSTANCES.sql("prune_stale")).execute())
                 .call(deleted -> pool.preparedQuery(Table.RECORDS.sql("prune_expired"))
                         .execute(Tuple.of(seconds(settings.expiredRecordRetention()), Maintenance.BATCH)))
-                .call(deleted -> pool.query(Table.LIMIT_HOLDS.sql("prune_expired")).execute());
+                .call(deleted -> pool.query(Table.LIMIT_HOLDS.sql("prune_expired")).execute())
+                .call(deleted -> pool.query(Table.QUEUE_HOLDS.sql("prune_expired")).execute());
     }
 
     private static double seconds(Duration duration) {

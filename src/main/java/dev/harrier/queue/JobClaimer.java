@@ -52,30 +52,43 @@ public class JobClaimer {
     }
 
     /**
-     * Claims up to {@code limit} jobs. With a global {@code concurrency} (null for none), claims
-     * are serialised per queue across instances and never take the queue past that many running;
-     * the claim says whether that limit stopped it ({@link Claim#atLimit}). {@code returned}: jobs
-     * of this owner whose handlers have returned while their outcomes are being written; they are
-     * still {@code running} in the database, but no code of theirs runs, so they do not count
-     * against the limit (an id, not a count: one whose outcome commits meanwhile is not taken off
-     * twice).
+     * Claims up to {@code limit} jobs of a queue without a global {@code concurrency}: one
+     * statement, planned once.
      */
-    public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                            Duration lease, UUID[] returned) {
+    public Uni<Claim> claim(String workspace, String queue, int limit, String owner, Duration lease) {
+        Tuple params = Tuple.of(workspace, queue, limit, owner, lease.toMillis() / 1000.0, handled());
+        return smallBatches.planOnce(client -> client.preparedQuery(Table.JOBS.sql("claim")).execute(params))
+                .map(rows -> Claim.of(toClaimed(workspace, queue, rows)));
+    }
+
+    /**
+     * Claims jobs of a queue with a global concurrency, in one statement with the permits of it
+     * this owner holds ({@link QueueHolds}): the hold renewed for what {@code ask} needs, then as
+     * many jobs as the permits free of running handlers, plus those wanted ahead of them, less the
+     * ones already waiting, at most {@code limit}. The claim says the permits granted, and whether
+     * they (not an empty queue) stopped it ({@link Claim#atLimit}).
+     */
+    public Uni<Claim> claimHeld(String workspace, String queue, int limit, String owner, Duration lease, QueueHolds.Ask ask) {
+        Tuple params = Tuple.from(Arrays.asList(workspace, queue, limit, owner, lease.toMillis() / 1000.0, handled(),
+                ask.concurrency(), ask.need(), ask.inUse(), ask.supplied(), ask.ahead()));
+        return smallBatches.planOnce(client -> client.preparedQuery(Table.JOBS.sql("claim_held")).execute(params))
+                .map(rows -> {
+                    List<ClaimedJob> jobs = toClaimed(workspace, queue, rows);
+                    Row first = rows.iterator().next();
+                    int room = first.getInteger("room");
+                    QueueHolds.Held held = new QueueHolds.Held(first.getInteger("granted"), first.getInteger("share"));
+                    // Took all the room the permits left, or none was free while jobs were pending: more wait behind them.
+                    boolean atLimit = room < limit && jobs.size() == room && (room > 0 || first.getBoolean("pending"));
+                    return new Claim(jobs, atLimit, held);
+                });
+    }
+
+    /** The kinds this instance has handlers for. */
+    String[] handled() {
         if (handled == null) {
             handled = handlers.kinds().toArray(String[]::new);
         }
-        double seconds = lease.toMillis() / 1000.0;
-        // One statement, a limited queue's too: its lock, count, claim and commit in one round trip.
-        Tuple params = Tuple.from(Arrays.asList(workspace, queue, limit, owner, seconds, handled, concurrency,
-                concurrency == null ? null : returned));
-        return smallBatches.planOnce(client -> client.preparedQuery(Table.JOBS.sql("claim")).execute(params))
-                .map(rows -> {
-                    List<ClaimedJob> jobs = toClaimed(workspace, queue, rows);
-                    Integer room = rows.iterator().next().getInteger("room");
-                    // Took all the room the limit left: more may wait behind it.
-                    return new Claim(jobs, room != null && (room == 0 || room <= limit && jobs.size() == room));
-                });
+        return handled;
     }
 
     /**

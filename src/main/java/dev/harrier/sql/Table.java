@@ -30,6 +30,7 @@ public enum Table {
     SIGNING_SECRETS("signing_secrets"),
     LIMITS("limits"),
     LIMIT_HOLDS("limit_holds"),
+    QUEUE_HOLDS("queue_holds"),
     WORKSPACE_SECRETS("workspace_secrets"),
     FLYWAY_SCHEMA_HISTORY("flyway_schema_history");
 

@@ -10,6 +10,7 @@ import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.JobStatus;
 import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.queue.QueueHolds;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.queue.QueueStore;
 import dev.harrier.time.Ticker;
@@ -47,6 +48,7 @@ public final class Engine {
     private final Vertx vertx;
     private final InstanceRows instances;
     private final JobClaimer claimer;
+    private final QueueHolds holds;
     private final Leases leases;
     private final QueueStore queues;
     private final JobRunner runner;
@@ -62,7 +64,8 @@ public final class Engine {
     private volatile boolean stopping;
     private volatile Set<String> onlyQueues = Set.of();
 
-    Engine(EngineSettings settings, Vertx vertx, InstanceRows instances, JobClaimer claimer, Leases leases, OutcomeWriter writer,
+    Engine(EngineSettings settings, Vertx vertx, InstanceRows instances, JobClaimer claimer, QueueHolds holds, Leases leases,
+           OutcomeWriter writer,
            QueueStore queues, JobRunner runner, Notifier notifier, Maintenance maintenance, EngineMetrics metrics,
            Ticker ticker) {
         this.ticker = ticker;
@@ -70,6 +73,7 @@ public final class Engine {
         this.vertx = vertx;
         this.instances = instances;
         this.claimer = claimer;
+        this.holds = holds;
         this.leases = leases;
         this.queues = queues;
         this.runner = runner;
@@ -141,6 +145,8 @@ public final class Engine {
                 })
                 .flatMap(x -> maintenance == null ? Uni.createFrom().voidItem() : maintenance.stop(vertx))
                 .invoke(() -> subscriptions.forEach(Runnable::run))
+                // Permits of limited queues are handed back with the instance: the others need not wait for their lease.
+                .flatMap(x -> holds.releaseAll(settings.instanceId()))
                 .flatMap(x -> instances.remove(settings.instanceId()))
                 .invoke(() -> runner.close())
                 .invoke(() -> LOG.infof("Harrier worker %s stopped", settings.instanceId()))
@@ -178,6 +184,7 @@ public final class Engine {
         Map<UUID, RunningJob> running = new HashMap<>();
         producers.values().forEach(producer -> producer.attempts().forEach(a -> running.put(a.job().id(), a)));
         Set<UUID> unconfirmed = new HashSet<>(running.keySet());
+        producers.values().forEach(QueueProducer::renewHold);
         long sent = ticker.nanoTime();
         return leases.renew(settings.instanceId(), settings.leaseDuration(), running.keySet())
                 .invoke(held -> {
@@ -209,7 +216,7 @@ public final class Engine {
         }
         QueueProducer existing = producers.get(queue.key());
         if (existing == null) {
-            QueueProducer producer = new QueueProducer(queue, claimer, settings, attempts::run, vertx::runOnContext, ticker,
+            QueueProducer producer = new QueueProducer(queue, claimer, holds, settings, attempts::run, vertx::runOnContext, ticker,
                     new SupplySize(settings.claimBatch()));
             if (stopping) {
                 producer.stop();

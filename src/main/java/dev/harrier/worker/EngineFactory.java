@@ -11,6 +11,7 @@ import dev.harrier.queue.ItemWriter;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.Leases;
 import dev.harrier.queue.OutcomeWriter;
+import dev.harrier.queue.QueueHolds;
 import dev.harrier.queue.QueueStore;
 import dev.harrier.secret.SecretStore;
 import dev.harrier.time.Ticker;
@@ -29,6 +30,7 @@ public class EngineFactory {
     private final InstanceRows instances;
     private final SecretStore secrets;
     private final JobClaimer claimer;
+    private final QueueHolds holds;
     private final Leases leases;
     private final OutcomeWriter writer;
     private final QueueStore queues;
@@ -42,7 +44,7 @@ public class EngineFactory {
     private final Clock clock;
     private final Ticker ticker;
 
-    public EngineFactory(Vertx vertx, Pool pool, JobClaimer claimer, Leases leases, OutcomeWriter writer,
+    public EngineFactory(Vertx vertx, Pool pool, JobClaimer claimer, QueueHolds holds, Leases leases, OutcomeWriter writer,
                          QueueStore queues, EventAppender appender, ItemWriter items, ChildJobs children,
                          HandlerRegistry handlers, ObjectMapper mapper,
                          MeterRegistry meters, Notifier notifier, Clock clock,
@@ -54,6 +56,7 @@ public class EngineFactory {
         this.vertx = vertx;
         this.pool = pool;
         this.claimer = claimer;
+        this.holds = holds;
         this.leases = leases;
         this.writer = writer;
         this.queues = queues;
@@ -72,7 +75,7 @@ public class EngineFactory {
                 ? new Maintenance(pool, settings.instanceId(), settings.maintenanceTimings(), clock, ticker, meters)
                 : null;
         JobRunner runner = new JobRunner(handlers, mapper, appender, items, children, vertx, settings, clock, secrets);
-        return new Engine(settings, vertx, instances, claimer, leases, writer, queues, runner,
+        return new Engine(settings, vertx, instances, claimer, holds, leases, writer, queues, runner,
                 notifier, maintenance, new EngineMetrics(meters), ticker);
     }
 }

@@ -3,6 +3,7 @@ package dev.harrier.worker;
 import dev.harrier.queue.Claim;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
+import dev.harrier.queue.QueueHolds;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
@@ -12,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -55,9 +55,8 @@ import org.jboss.logging.Logger;
 final class QueueProducer {
 
     private static final Logger LOG = Logger.getLogger(QueueProducer.class);
-    private static final UUID[] NONE = new UUID[0];
-
     private final JobClaimer claimer;
+    private final QueueHolds holds;
     private final EngineSettings settings;
     private final BiFunction<RunningJob, Runnable, Uni<Void>> execution;
     private final Map<UUID, RunningJob> attempts = new ConcurrentHashMap<>();
@@ -65,8 +64,8 @@ final class QueueProducer {
     // Handlers that run (the slots taken), and attempts whose handler returned and whose outcome is being written.
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
-    // Of a limited queue, the jobs whose handler returned and whose outcome is not written yet.
-    private final Set<UUID> returned = ConcurrentHashMap.newKeySet();
+    // Of a limited queue, the permits of its concurrency this instance holds.
+    private final QueuePermits permits = new QueuePermits();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
@@ -91,13 +90,14 @@ final class QueueProducer {
      * @param afterTurn runs a task after the current event-loop turn
      * @param supplySize how many jobs to claim ahead of the free slots
      */
-    QueueProducer(QueueSettings queue, JobClaimer claimer, EngineSettings settings,
+    QueueProducer(QueueSettings queue, JobClaimer claimer, QueueHolds holds, EngineSettings settings,
                   BiFunction<RunningJob, Runnable, Uni<Void>> execution, Executor afterTurn, Ticker ticker,
                   SupplySize supplySize) {
         this.queue = queue;
         this.ticker = ticker;
         this.afterTurn = afterTurn;
         this.claimer = claimer;
+        this.holds = holds;
         this.settings = settings;
         this.execution = execution;
         this.supplySize = supplySize;
@@ -108,9 +108,18 @@ final class QueueProducer {
         return queue;
     }
 
-    /** New settings from the queues table (pause, concurrency); a resumed queue is claimed at once. */
+    /**
+     * New settings from the queues table (pause, concurrency); a resumed queue is claimed at once.
+     * A queue that lost its limit hands its permits back.
+     */
     void update(QueueSettings settings) {
+        QueueSettings before = this.queue;
         this.queue = settings;
+        if (before.concurrency() != null && settings.concurrency() == null) {
+            permits.clear();
+            holds.release(settings.workspace(), settings.name(), this.settings.instanceId()).subscribe().with(
+                    ok -> { }, failure -> LOG.warnf("handing back the permits of queue %s failed: %s", settings.key(), failure.getMessage()));
+        }
         wake();
     }
 
@@ -147,6 +156,7 @@ final class QueueProducer {
                     claimAfterTurn.set(false);
                     startFromSupply();
                     claimIfRoom();
+                    handBackUnused();
                 });
             } catch (RuntimeException e) {
                 // Not scheduled (the event loop is closing, the instance stopping): the next
@@ -209,31 +219,102 @@ final class QueueProducer {
         }
         // A backlog of outcomes that fills the outcome statements in flight (or the slots, when
         // more) holds new claims back until some are written. Room: the free slots (the supply
-        // takes them first) plus the supply wanted ahead of them. A limited queue keeps none: jobs
-        // waiting here would hold room under the limit from other instances.
-        boolean limited = queue.concurrency() != null;
-        int ahead = limited ? 0 : supplySize.target();
+        // takes them first) plus the supply wanted ahead of them; under a queue's limit, no more
+        // than the permits held leave, unless more may be granted.
+        QueueSettings current = queue;
+        Integer concurrency = current.concurrency();
+        int ahead = supplySize.target();
         int backlog = Math.max(settings.slots(), OutcomeDelivery.STATEMENTS * settings.completionBatch());
-        int room = writing.get() >= backlog ? 0
-                : Math.min(settings.slots() - running.get() - supplied() + ahead, settings.claimBatch());
+        int free = settings.slots() - running.get() - supplied() + ahead;
+        int room = writing.get() >= backlog ? 0 : Math.min(free, settings.claimBatch());
+        if (concurrency != null && permits.allowed() >= need(concurrency)) {
+            // Every permit it could use is held: the claim can bring no more than they leave.
+            room = Math.min(room, permits.usable(ticker.nanoTime()) - running.get() + ahead - supplied());
+        }
         if (room <= 0) {
             claiming.set(false);
             return;
         }
         wanted.set(false);
-        QueueSettings current = queue;
         long sent = ticker.nanoTime();
         supplySize.claimSent(sent);
-        UUID[] excused = limited ? returned.toArray(UUID[]::new) : NONE;
-        claimer.claim(current.workspace(), current.name(), room, current.concurrency(), settings.instanceId(),
-                        settings.leaseDuration(), excused)
+        int asked = room;
+        Uni<Claim> claim = concurrency == null
+                ? claimer.claim(current.workspace(), current.name(), room, settings.instanceId(), settings.leaseDuration())
+                : claimer.claimHeld(current.workspace(), current.name(), room, settings.instanceId(), settings.leaseDuration(),
+                        new QueueHolds.Ask(concurrency, need(concurrency), running.get(), supplied(), ahead));
+        claim.subscribe().with(
+                claimed -> {
+                    supplySize.claimAnswered(ticker.nanoTime() - sent);
+                    if (claimed.held() != null) {
+                        permits.held(claimed.held(), sent, settings.leaseDuration());
+                    }
+                    onClaimed(claimed, asked);
+                },
+                failure -> {
+                    LOG.warnf("claiming from queue %s failed: %s", current.key(), failure.getMessage());
+                    claiming.set(false);
+                });
+    }
+
+    /** The permits of a limited queue this instance could use: its slots, at most the limit. */
+    private int need(int concurrency) {
+        return Math.min(settings.slots(), concurrency);
+    }
+
+    /**
+     * Renews the permits of a limited queue while it holds some (the heartbeat calls it): for all
+     * it could use while it drains the queue, else for its running and supplied jobs. Not while a
+     * claim is in flight: that claim renews them.
+     */
+    void renewHold() {
+        Integer concurrency = queue.concurrency();
+        if (concurrency == null || permits.allowed() == 0) {
+            return;
+        }
+        // Stopping or paused, it keeps the permits of the handlers that still run (a lapsed hold
+        // would let other instances pass the limit while they finish).
+        boolean draining = !stopped && !queue.paused() && (wanted.get() || atLimit);
+        hold(concurrency, draining ? need(concurrency) : running.get() + supplied());
+    }
+
+    /**
+     * Hands back the permits of a limited queue that no job here needs: all of them once nothing
+     * runs or waits here and the queue is empty, those above its share while other instances wait
+     * (they are woken for them). Kept while the queue drains: asking again would cost a round trip.
+     */
+    private void handBackUnused() {
+        Integer concurrency = queue.concurrency();
+        if (concurrency == null || stopped || claiming.get()) {
+            return;
+        }
+        int run = running.get();
+        int jobs = run + supplied();
+        int allowed = permits.allowed();
+        boolean draining = !queue.paused() && (wanted.get() || atLimit);
+        if (permits.overShare() && allowed > run || !draining && allowed > jobs) {
+            hold(concurrency, jobs);
+        }
+    }
+
+    /** One hold statement (renewal or hand-back), while no claim is in flight. */
+    private void hold(int concurrency, int need) {
+        if (!claiming.compareAndSet(false, true)) {
+            return;
+        }
+        QueueSettings current = queue;
+        long sent = ticker.nanoTime();
+        holds.hold(current.workspace(), current.name(), settings.instanceId(), settings.leaseDuration(),
+                        new QueueHolds.Ask(concurrency, need, running.get(), supplied(), 0))
                 .subscribe().with(
-                        claim -> {
-                            supplySize.claimAnswered(ticker.nanoTime() - sent);
-                            onClaimed(claim, room);
+                        held -> {
+                            permits.held(held, sent, settings.leaseDuration());
+                            claiming.set(false);
+                            startFromSupply();
+                            claimIfRoom();
                         },
                         failure -> {
-                            LOG.warnf("claiming from queue %s failed: %s", current.key(), failure.getMessage());
+                            LOG.warnf("holding permits of queue %s failed: %s", current.key(), failure.getMessage());
                             claiming.set(false);
                         });
     }
@@ -245,8 +326,6 @@ final class QueueProducer {
             // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
             RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
             attempts.put(job.id(), attempt);
-            // Claimed again here (its lease was lost) while an earlier attempt's outcome is written: it runs code again.
-            returned.remove(job.id());
             synchronized (supply) {
                 supply.add(attempt);
             }
@@ -264,12 +343,16 @@ final class QueueProducer {
         claimIfRoom();
     }
 
-    /** Starts supplied attempts while slots are free; once stopped, every one, to hand it back. */
+    /**
+     * Starts supplied attempts while slots are free (and, under a queue's limit, permits); once
+     * stopped, every one, to hand it back.
+     */
     private void startFromSupply() {
+        int slots = queue.concurrency() == null ? settings.slots() : Math.min(settings.slots(), permits.usable(ticker.nanoTime()));
         while (true) {
             RunningJob next;
             synchronized (supply) {
-                if (supply.isEmpty() || (!stopped && running.get() >= settings.slots())) {
+                if (supply.isEmpty() || (!stopped && running.get() >= slots)) {
                     return;
                 }
                 next = supply.poll();
@@ -296,10 +379,6 @@ final class QueueProducer {
                 writing.incrementAndGet();
                 running.decrementAndGet();
                 supplySize.handlerReturned();
-                if (queue.concurrency() != null) {
-                    // Left out of the next claims' count until its outcome is written.
-                    returned.add(attempt.job().id());
-                }
                 roomUnderLimit();
                 // The next supplied attempt takes the slot; a claim follows only if one is wanted.
                 claimAfterTurn();
@@ -321,7 +400,6 @@ final class QueueProducer {
             roomUnderLimit();
         } else {
             writing.decrementAndGet();
-            returned.remove(attempt.job().id());
         }
         claimAfterTurn();
     }

@@ -77,7 +77,7 @@ class ProgressBenchmark {
     void progressWritesFromRunningJobs() throws Exception {
         TestDatabase.clean();
         harness.submitMany(Collections.nCopies(JOBS, JobRequest.of("noop", harness.json("{}"))));
-        List<UUID> running = claimer.claim("default", "default", JOBS, null, "bench", Duration.ofHours(1), new UUID[0])
+        List<UUID> running = claimer.claim("default", "default", JOBS, "bench", Duration.ofHours(1))
                 .await().indefinitely().jobs().stream().map(ClaimedJob::id).toList();
         Runnable unsubscribe = notifier.subscribe(Channel.EVENTS, payload -> announced.addAndGet(payload.split(",").length));
         try {

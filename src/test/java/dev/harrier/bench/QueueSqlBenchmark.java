@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +89,7 @@ class QueueSqlBenchmark {
         try {
             List<ClaimedJob> batch;
             do {
-                batch = claimer.claim("default", "default", BATCH, null, "bench", Duration.ofMinutes(5), new UUID[0]).await().indefinitely().jobs();
+                batch = claimer.claim("default", "default", BATCH, "bench", Duration.ofMinutes(5)).await().indefinitely().jobs();
                 claimed.put(batch);
             } while (!batch.isEmpty());
         } finally {

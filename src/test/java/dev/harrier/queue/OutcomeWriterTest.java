@@ -46,7 +46,7 @@ class OutcomeWriterTest {
             requests.add(JobRequest.of("noop", mapper.readTree("{}")));
         }
         submitter.submit("default", requests).await().indefinitely();
-        return claimer.claim("default", "default", count, null, owner, LEASE, new UUID[0]).await().indefinitely().jobs();
+        return claimer.claim("default", "default", count, owner, LEASE).await().indefinitely().jobs();
     }
 
     private static String status(UUID id) {
@@ -83,7 +83,7 @@ class OutcomeWriterTest {
         ClaimedJob rescued = jobs.get(0);
         // Rescued and claimed again by another instance: attempt 2 belongs to instance-b.
         TestDatabase.execute("UPDATE harrier.jobs SET status = 'pending', lease_owner = NULL WHERE id = '" + rescued.id() + "'");
-        ClaimedJob again = claimer.claim("default", "default", 1, null, "instance-b", LEASE, new UUID[0]).await().indefinitely().jobs().get(0);
+        ClaimedJob again = claimer.claim("default", "default", 1, "instance-b", LEASE).await().indefinitely().jobs().get(0);
         assertThat(again.id()).isEqualTo(rescued.id());
         assertThat(again.attempt()).isEqualTo(2);
         // Finished meanwhile (a cancellation that reached the table first, say).

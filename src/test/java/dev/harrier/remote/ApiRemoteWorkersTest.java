@@ -41,7 +41,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -407,7 +406,7 @@ class ApiRemoteWorkersTest {
     void harriersOwnClaimsLeaveRemoteKindsAlone() {
         String remote = enqueue("default");
         String noop = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().statusCode(201).extract().path("id");
-        List<ClaimedJob> claimed = claimer.claim("default", "default", 10, null, "instance-a", Duration.ofSeconds(30), new UUID[0])
+        List<ClaimedJob> claimed = claimer.claim("default", "default", 10, "instance-a", Duration.ofSeconds(30))
                 .await().indefinitely().jobs();
         assertThat(claimed).extracting(job -> job.id().toString()).containsExactly(noop);
         api().get("/api/v1/jobs/" + remote).then().body("status", equalTo("pending"));

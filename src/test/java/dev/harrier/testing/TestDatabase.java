@@ -63,7 +63,7 @@ public final class TestDatabase implements QuarkusTestResourceLifecycleManager {
     public static void clean() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("TRUNCATE harrier.jobs, harrier.job_events, harrier.job_items, harrier.queues, "
-                    + "harrier.instances, harrier.leaders, harrier.schedules, harrier.kinds, harrier.job_followups, harrier.datasets, harrier.records, harrier.sync_staging, harrier.limits, harrier.limit_holds, harrier.workspace_secrets CASCADE");
+                    + "harrier.instances, harrier.leaders, harrier.schedules, harrier.kinds, harrier.job_followups, harrier.datasets, harrier.records, harrier.sync_staging, harrier.limits, harrier.limit_holds, harrier.queue_holds, harrier.workspace_secrets CASCADE");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -23,7 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An instance killed (SIGKILL) while it holds a local supply: jobs claimed ahead of its free slots,
@@ -39,8 +40,15 @@ class KilledInstanceIT {
     private static final int SLOTS = 2;
     private static final Pattern N = Pattern.compile("\"n\"\\s*:\\s*(\\d+)");
 
-    @Test
-    void jobsSuppliedToAKilledInstanceAreRescuedAndRunOnceEach() throws Exception {
+    /**
+     * {@code concurrency}: the queue's global limit (0: none). Under one, the instance claims ahead of
+     * the permits it holds; once it is dead, its permits lapse with its lease and the survivor
+     * holds them, while the dead instance's running jobs count against the limit until rescued.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void jobsSuppliedToAKilledInstanceAreRescuedAndRunOnceEach(int concurrency) throws Exception {
+        TestDatabase.cleanIfMigrated();
         Map<Integer, AtomicInteger> calls = new ConcurrentHashMap<>();
         try (StubServer stub = new StubServer()) {
             stub.withoutRecording().onBody("/work", (request, body) -> {
@@ -66,6 +74,11 @@ class KilledInstanceIT {
             Map<Integer, Integer> calledBeforeTheKill = new HashMap<>();
             try (HarrierProcess dying = HarrierProcess.start(with(env, "HARRIER_WORKER_INSTANCE_ID", "dying"))) {
                 dying.awaitReady(Duration.ofSeconds(90));
+                if (concurrency > 0) {
+                    given().header("Authorization", "Bearer " + KEY).contentType("application/json")
+                            .body("{\"concurrency\": " + concurrency + "}")
+                            .patch(dying.baseUrl() + "/api/v1/queues/default").then().statusCode(200);
+                }
                 enqueue(dying, stub.url("/work"));
                 await().atMost(Duration.ofSeconds(60)).until(() -> completed() >= JOBS / 10);
                 // Frozen (SIGSTOP), the instance changes nothing, and the requests it sent reach the

@@ -7,6 +7,7 @@ import dev.harrier.queue.Claim;
 import dev.harrier.queue.ClaimedJob;
 import dev.harrier.queue.JobClaimer;
 import dev.harrier.queue.JobIds;
+import dev.harrier.queue.QueueHolds;
 import dev.harrier.queue.QueueSettings;
 import dev.harrier.time.Backoff;
 import dev.harrier.time.Ticker;
@@ -17,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,8 +44,7 @@ class QueueProducerTest {
         }
 
         @Override
-        public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency, String owner,
-                                Duration lease, UUID[] returned) {
+        public Uni<Claim> claim(String workspace, String queue, int limit, String owner, Duration lease) {
             asked.add(limit);
             List<ClaimedJob> jobs = IntStream.range(0, limit)
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
@@ -89,25 +88,29 @@ class QueueProducerTest {
     private static JobClaimer oneJob(UUID id) {
         return new JobClaimer(null, null, null, null) {
             @Override
-            public Uni<Claim> claim(String workspace, String queue, int limit, Integer concurrency,
-                                    String owner, Duration lease, UUID[] returned) {
+            public Uni<Claim> claim(String workspace, String queue, int limit, String owner, Duration lease) {
                 return Uni.createFrom().item(Claim.of(List.of(new ClaimedJob(id, workspace, queue, "noop", "{}", 1, 3, null,
                         Instant.now(), Instant.now()))));
             }
         };
     }
 
-    /** A producer of a queue with a concurrency of 2, four slots and no supply. */
-    private static QueueProducer limitedProducer(JobClaimer claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
-                                                 Executor later) {
-        return new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, SETTINGS, execution, later,
-                Ticker.SYSTEM, new SupplySize(0));
+    /** A producer of a queue with a concurrency of 2, four slots and {@code ahead} jobs claimed ahead of its permits. */
+    private static QueueProducer limitedProducer(LimitedQueue claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
+                                                 Executor later, int ahead) {
+        return new QueueProducer(new QueueSettings("w", "q", false, 2), claimer, claimer.holds, SETTINGS, execution, later,
+                Ticker.SYSTEM, new SupplySize(ahead) {
+                    @Override
+                    int target() {
+                        return ahead;
+                    }
+                });
     }
 
     /** A producer of an unlimited queue with four slots and no supply. */
     private static QueueProducer producer(JobClaimer claimer, BiFunction<RunningJob, Runnable, Uni<Void>> execution,
                                           Executor later) {
-        return new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS, execution, later,
+        return new QueueProducer(new QueueSettings("w", "q", false, null), claimer, null, SETTINGS, execution, later,
                 Ticker.SYSTEM, new SupplySize(0));
     }
 
@@ -243,98 +246,117 @@ class QueueProducerTest {
         assertThat(producer.attempt(id)).as("the second attempt still runs").isSameAs(attempts.started.get(1));
     }
 
-    /** A queue with a concurrency limit and {@code pending} jobs waiting, claimed as the database would. */
+    /**
+     * A queue with a concurrency limit and {@code pending} jobs waiting, claimed by one instance as
+     * the database would (harrier.hold_queue): permits up to the limit while jobs are pending, never
+     * fewer than the handlers in use; {@code share} is what the instance's share is said to be.
+     */
     static final class LimitedQueue extends JobClaimer {
         final List<Integer> asked = new ArrayList<>();
-        final List<Integer> excused = new ArrayList<>();
-        // The jobs running in the database, oldest first.
-        final ArrayDeque<UUID> running = new ArrayDeque<>();
+        final List<Integer> needs = new ArrayList<>();
         final int limit;
         int pending;
+        int share;
+        final QueueHolds holds = new QueueHolds(null, null) {
+            @Override
+            public Uni<QueueHolds.Held> hold(String workspace, String queue, String owner, Duration lease, QueueHolds.Ask ask) {
+                needs.add(ask.need());
+                return Uni.createFrom().item(granted(ask));
+            }
+        };
 
         LimitedQueue(int limit, int pending) {
             super(null, null, null, null);
             this.limit = limit;
             this.pending = pending;
+            this.share = limit;
+        }
+
+        private QueueHolds.Held granted(QueueHolds.Ask ask) {
+            int wanted = pending > 0 ? ask.need() : Math.min(ask.need(), ask.inUse() + ask.supplied());
+            return new QueueHolds.Held(Math.max(ask.inUse(), Math.min(Math.min(wanted, limit), share)), share);
         }
 
         @Override
-        public Uni<Claim> claim(String workspace, String queue, int wanted, Integer concurrency, String owner,
-                                Duration lease, UUID[] returned) {
+        public Uni<Claim> claimHeld(String workspace, String queue, int wanted, String owner, Duration lease, QueueHolds.Ask ask) {
             asked.add(wanted);
-            excused.add(returned.length);
-            Set<UUID> left = Set.of(returned);
-            int room = limit - (int) running.stream().filter(id -> !left.contains(id)).count();
-            List<ClaimedJob> jobs = IntStream.range(0, Math.min(Math.min(wanted, room), pending))
+            QueueHolds.Held held = granted(ask);
+            int room = held.granted() > 0
+                    ? Math.min(wanted, Math.max(0, held.granted() - ask.inUse() + ask.ahead() - ask.supplied())) : 0;
+            boolean wereWaiting = pending > 0;
+            List<ClaimedJob> jobs = IntStream.range(0, Math.min(room, pending))
                     .mapToObj(i -> new ClaimedJob(JobIds.next(), workspace, queue, "noop", "{}", 1, 3, null,
                             Instant.now(), Instant.now()))
                     .toList();
-            jobs.forEach(job -> running.add(job.id()));
             pending -= jobs.size();
-            return Uni.createFrom().item(new Claim(jobs, room <= wanted && jobs.size() == room));
-        }
-
-        /** The oldest attempt ends, its outcome written: it no longer runs in the database. */
-        void endOne(HeldAttempts attempts) {
-            running.poll();
-            attempts.endOne();
+            return Uni.createFrom().item(new Claim(jobs, room < wanted && jobs.size() == room && (room > 0 || wereWaiting), held));
         }
     }
 
     @Test
-    void aClaimStoppedByTheQueuesLimitIsFollowedByAnotherWhenAJobEndsAndAnEmptyQueueIsNot() {
+    void aClaimStoppedByThePermitsIsFollowedByAnotherWhenAHandlerReturnsAndAnEmptyQueueHandsThemBack() {
         LimitedQueue claimer = new LimitedQueue(2, 3);
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add);
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 0);
 
         producer.wake();
-        assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
+        assertThat(claimer.asked).as("room for four here, two permits granted").containsExactly(4);
         assertThat(producer.running()).isEqualTo(2);
 
-        claimer.endOne(attempts);
+        attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("the end freed room under the limit: claimed at once, no poll")
-                .containsExactly(4, 3);
+        assertThat(claimer.asked).as("a handler returned: its permit claims at once, no poll, its outcome not written yet")
+                .containsExactly(4, 1);
         assertThat(producer.running()).isEqualTo(2);
 
-        claimer.endOne(attempts);
+        attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("claimed again, and found the queue empty").containsExactly(4, 3, 3);
-        claimer.endOne(attempts);
+        assertThat(claimer.asked).as("claimed again, and found the queue empty (that claim kept one permit)")
+                .containsExactly(4, 1, 1);
+        assertThat(claimer.needs).isEmpty();
+        attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("an empty queue is not claimed from until a wake-up").containsExactly(4, 3, 3);
+        assertThat(claimer.asked).as("an empty queue is not claimed from until a wake-up").containsExactly(4, 1, 1);
+        assertThat(claimer.needs).as("nothing runs: every permit handed back").containsExactly(0);
         assertThat(producer.running()).isZero();
     }
 
     @Test
-    void aLimitedQueueClaimsWhenAHandlerReturnsLeavingThatJobOutOfTheCountUntilItsOutcomeIsWritten() {
+    void aLimitedQueueClaimsAheadOfItsPermitsButRunsNoMoreHandlersThanItHolds() {
         LimitedQueue claimer = new LimitedQueue(2, 10);
         ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add);
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 3);
         producer.wake();
-        assertThat(claimer.asked).as("room for four here, two under the limit").containsExactly(4);
+        runAll(laterTasks);
+        assertThat(claimer.asked).as("four slots and three ahead; the permits leave two and three ahead").containsExactly(7);
+        assertThat(producer.running()).as("two permits").isEqualTo(2);
+        assertThat(producer.supplied()).isEqualTo(3);
 
         attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.asked).as("a handler returned: claimed at once, its outcome not written yet")
-                .containsExactly(4, 3);
-        assertThat(claimer.excused).as("the claim named that job, so the limit's count left it out").containsExactly(0, 1);
-        assertThat(claimer.running).as("three run in the database, two of them run code").hasSize(3);
+        assertThat(producer.running()).as("the freed permit took a supplied job").isEqualTo(2);
+        assertThat(producer.supplied()).isEqualTo(3);
+        assertThat(claimer.asked).as("and one more was claimed to keep three ahead").containsExactly(7, 1);
+    }
+
+    @Test
+    void permitsAboveTheShareAreHandedBackAsTheirHandlersReturn() {
+        LimitedQueue claimer = new LimitedQueue(2, 10);
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 0);
+        producer.wake();
         assertThat(producer.running()).isEqualTo(2);
 
-        claimer.endOne(attempts);
-        runAll(laterTasks);
-        assertThat(claimer.asked).as("its outcome written: no room it had not given already, no claim")
-                .containsExactly(4, 3);
-
+        claimer.share = 1;
+        producer.renewHold();
+        assertThat(claimer.needs).as("renewed while it drains: all it could use").containsExactly(2);
         attempts.returnOne();
         runAll(laterTasks);
-        assertThat(claimer.excused).as("the written one is no longer named, the one that returned now is")
-                .containsExactly(0, 1, 1);
-        assertThat(claimer.running).hasSize(3);
-        assertThat(producer.running()).isEqualTo(2);
+        assertThat(producer.running()).as("another instance waits: the freed permit is not used again").isEqualTo(1);
+        assertThat(claimer.needs).as("it is handed back").containsExactly(2, 1);
     }
 
     @Test
@@ -346,7 +368,7 @@ class QueueProducerTest {
         EngineSettings batchesOfThree = new EngineSettings("test", 4, 1000, Duration.ofSeconds(1),
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), 3, 3,
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 2.0), Map.of(), Duration.ofMillis(250), false, null);
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, batchesOfThree,
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, null, batchesOfThree,
                 attempts, laterTasks::add, Ticker.SYSTEM, new SupplySize(0));
         producer.wake();
         assertThat(claimer.asked).containsExactly(4);
@@ -407,7 +429,7 @@ class QueueProducerTest {
                 return 4;
             }
         };
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, null, SETTINGS,
                 attempts, laterTasks::add, Ticker.SYSTEM, fourAhead);
 
         producer.wake();
@@ -441,7 +463,7 @@ class QueueProducerTest {
                 return 1;
             }
         };
-        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, SETTINGS,
+        QueueProducer producer = new QueueProducer(new QueueSettings("w", "q", false, null), claimer, null, SETTINGS,
                 attempts, laterTasks::add, now::get, oneAhead);
         producer.wake();
         assertThat(producer.supplied()).isEqualTo(1);
