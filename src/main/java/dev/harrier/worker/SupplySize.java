@@ -47,6 +47,6 @@ class SupplySize {
 
     /** The jobs to hold ahead of the free slots now. */
     int target() {
-        return (int) Math.min(max, Math.ceil(2 * perNano * roundTripNanos));
+        return (int) Math.min(max, Math.round(2 * perNano * roundTripNanos));
     }
 }
