@@ -25,28 +25,30 @@ import org.jboss.logging.Logger;
 /**
  * Claims the jobs of one queue for this instance: its free slots, and as many more as its handlers
  * finish during two claims' round trips ({@link SupplySize}), which wait in a local supply and take
- * the next slot that frees without waiting for a claim (a queue with a concurrency limit keeps no
- * supply). A slot is taken while a job's handler runs: it is free when the handler returns, and
- * the outcome is written meanwhile with its siblings' in the next batch; while as many outcomes
- * wait to be written as the outcome statements in flight hold ({@link OutcomeDelivery#STATEMENTS}
- * full batches, or the slots when more), no claim is made. (Bounded by the slots alone, the
- * backlog of 24 slots' short jobs held every claim back while two small outcome batches were
- * written: 12,700 to 13,300 jobs a second, against 19,500 so. Bounded by one batch, a claim of a
- * thousand short jobs waited for their outcomes to be written before the next claim went out, so
- * claims and outcome writes took turns instead of overlapping: bench/README.md.)
+ * the next slot that frees without waiting for a claim. A slot is taken while a job's handler
+ * runs: it is free when the handler returns, and the outcome is written meanwhile with its
+ * siblings' in the next batch; while as many outcomes wait to be written as the outcome statements
+ * in flight hold ({@link OutcomeDelivery#STATEMENTS} full batches, or the slots when more), no
+ * claim is made. (Bounded by the slots alone, the backlog of 24 slots' short jobs held every claim
+ * back while two small outcome batches were written: 12,700 to 13,300 jobs a second, against
+ * 19,500 so. Bounded by one batch, a claim of a thousand short jobs waited for their outcomes to be
+ * written before the next claim went out, so claims and outcome writes took turns instead of
+ * overlapping: bench/README.md.)
  *
- * <p>One claim is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed slot, the
- * poll tick) only mark that another claim is wanted, which is how notifications are debounced.
- * After a claim that filled every free slot it claims again when slots free; after one that came
- * back short, the queue is taken to be empty until the next wake-up, unless the queue's
- * {@code concurrency} stopped it: then every job of the queue whose handler returns here claims
- * again, at once, since that freed room under the limit (no poll, and no other instance woken for
- * it). Such a job is still {@code running} in the database until its outcome is written, so the
- * producer's claims name the jobs whose handlers returned and whose outcomes are not written yet,
- * and the claim does not count them ({@link JobClaimer#claim}): the claim overlaps their outcome
- * write, as an unlimited queue's does. Other instances count them until the outcome is written.
- * Slots freed in one event-loop turn are claimed together, after the turn: claimed at the first
- * release, they made a claim of one job and then one of the rest, in every cycle of a drain.
+ * <p>Under a queue's {@code concurrency}, the producer runs no more handlers than the permits of it
+ * this instance holds ({@link QueuePermits}): its claims ask for them in the same statement
+ * ({@link JobClaimer#claimHeld}), the heartbeat renews them ({@link #renewHold}), and those it no
+ * longer uses are handed back after the turn in which that became so. Its supply waits for a
+ * permit as for a slot.
+ *
+ * <p>One claim (or hold) is in flight at a time: wake-ups that arrive meanwhile (NOTIFY, a freed
+ * slot, the poll tick) only mark that another claim is wanted, which is how notifications are
+ * debounced. After a claim that filled every free slot it claims again when slots free; after one
+ * that came back short, the queue is taken to be empty until the next wake-up, unless the permits
+ * stopped it: then every job of the queue whose handler returns here claims again, at once, since
+ * that freed a permit (no poll, and no other instance woken for it). Slots freed in one event-loop
+ * turn are claimed together, after the turn: claimed at the first release, they made a claim of
+ * one job and then one of the rest, in every cycle of a drain.
  *
  * <p>The producer holds the attempts it claimed until they end (their handler ran and their outcome
  * was written or given up): the engine reaches them here to renew their leases, time them out,
@@ -405,9 +407,9 @@ final class QueueProducer {
     }
 
     /**
-     * A job of this queue no longer runs code here: under a queue's limit, that is room for
-     * another. A claim in flight may have counted it: it may come back at the limit, so another is
-     * wanted.
+     * A job of this queue no longer runs code here: under a queue's limit, its permit is free for
+     * another. A claim in flight may have counted it in use: it may come back at the limit, so
+     * another is wanted.
      */
     private void roomUnderLimit() {
         if (queue.concurrency() != null && (claiming.get() || atLimit)) {
