@@ -39,8 +39,13 @@ final class QueuePermits {
         return allowed;
     }
 
-    /** More permits held than the share while others wait. */
-    synchronized boolean overShare() {
-        return allowed > share;
+    /**
+     * The permits to keep when some should go back now, else -1: those above the share while
+     * others wait, as their handlers return ({@code running}); once the queue no longer drains,
+     * those its {@code running} and {@code supplied} jobs do not need.
+     */
+    synchronized int toKeep(int running, int supplied, boolean draining) {
+        int jobs = running + supplied;
+        return allowed > share && allowed > running || !draining && allowed > jobs ? jobs : -1;
     }
 }

@@ -271,13 +271,16 @@ final class QueueProducer {
      */
     void renewHold() {
         Integer concurrency = queue.concurrency();
-        if (concurrency == null || permits.allowed() == 0) {
-            return;
+        if (concurrency != null && permits.allowed() > 0) {
+            // Stopping or paused, it keeps the permits of the handlers that still run (a lapsed
+            // hold would let other instances pass the limit while they finish).
+            hold(concurrency, !stopped && draining() ? need(concurrency) : running.get() + supplied());
         }
-        // Stopping or paused, it keeps the permits of the handlers that still run (a lapsed hold
-        // would let other instances pass the limit while they finish).
-        boolean draining = !stopped && !queue.paused() && (wanted.get() || atLimit);
-        hold(concurrency, draining ? need(concurrency) : running.get() + supplied());
+    }
+
+    /** Claims are wanted, or the permits stopped the last one: the queue is being drained. */
+    private boolean draining() {
+        return !queue.paused() && (wanted.get() || atLimit);
     }
 
     /**
@@ -290,12 +293,9 @@ final class QueueProducer {
         if (concurrency == null || stopped || claiming.get()) {
             return;
         }
-        int run = running.get();
-        int jobs = run + supplied();
-        int allowed = permits.allowed();
-        boolean draining = !queue.paused() && (wanted.get() || atLimit);
-        if (permits.overShare() && allowed > run || !draining && allowed > jobs) {
-            hold(concurrency, jobs);
+        int keep = permits.toKeep(running.get(), supplied(), draining());
+        if (keep >= 0) {
+            hold(concurrency, keep);
         }
     }
 
