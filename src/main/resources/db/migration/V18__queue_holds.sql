@@ -22,16 +22,17 @@ CREATE TABLE harrier.queue_holds (
 -- version before this table. `returned`: jobs whose handlers returned, not counted (see queue_room).
 CREATE FUNCTION harrier.queue_taken(ws text, q text, me text, returned uuid[]) RETURNS integer
 LANGUAGE sql STABLE AS $$
-    SELECT (SELECT coalesce(sum(h.held), 0) FROM harrier.queue_holds h
-            WHERE h.workspace = ws AND h.queue = q AND h.expires_at > now()
-              AND h.instance IS DISTINCT FROM me)::integer
+    WITH live AS (
+        SELECT h.instance, h.held FROM harrier.queue_holds h
+        WHERE h.workspace = ws AND h.queue = q AND h.expires_at > now()
+    )
+    SELECT (SELECT coalesce(sum(held), 0) FROM live WHERE instance IS DISTINCT FROM me)::integer
          + (SELECT count(*) FROM harrier.jobs j
             WHERE j.workspace = ws AND j.queue = q AND j.status = 'running' AND j.id <> ALL(returned)
               AND (j.lease_token_hash IS NOT NULL
-                   OR (j.lease_owner IS DISTINCT FROM me
-                       AND NOT EXISTS (SELECT 1 FROM harrier.queue_holds h
-                                       WHERE h.workspace = ws AND h.queue = q AND h.instance = j.lease_owner
-                                         AND h.expires_at > now()))))::integer
+                   -- The holders' names once, not a lookup a running job: the instances' supplies
+                   -- make hundreds of running rows.
+                   OR (j.lease_owner IS DISTINCT FROM me AND j.lease_owner <> ALL(ARRAY(SELECT instance FROM live)))))::integer
 $$;
 
 -- The room a queue's global concurrency leaves for a remote worker's claim: the queue's claim lock

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -34,6 +35,8 @@ class QueueBenchmark {
     private static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warm-up-rounds", 3);
     // A queue-wide concurrency limit on the drained queue (none unless set).
     private static final Integer CONCURRENCY = Integer.getInteger("bench.concurrency");
+    // Instances that drain the queue together, in this JVM (one unless set).
+    private static final int INSTANCES = Integer.getInteger("bench.instances", 1);
 
     @Inject
     EngineHarness harness;
@@ -69,11 +72,11 @@ class QueueBenchmark {
         Profiler profiler = Profiler.start();
         CpuMeter cpu = CpuMeter.start();
         long drainStart = System.nanoTime();
-        Engine engine;
+        List<Engine> engines;
         double drainSeconds;
         String cpuPerJob;
         try {
-            engine = drain("bench", JOBS);
+            engines = drain("bench", JOBS);
             drainSeconds = (System.nanoTime() - drainStart) / 1e9;
             cpuPerJob = cpu.perJob(JOBS);
         } finally {
@@ -86,9 +89,10 @@ class QueueBenchmark {
 
         System.out.printf("%nBENCH throughput: enqueued %d noop jobs in %.2f s (%.0f jobs/s, batches of %d)%n",
                 JOBS, enqueueSeconds, JOBS / enqueueSeconds, BATCH);
-        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (one instance, %d slots, %s, started %d)%n",
-                JOBS, drainSeconds, JOBS / drainSeconds, SLOTS,
-                CONCURRENCY == null ? "no queue limit" : "a queue concurrency of " + CONCURRENCY, engine.startedCount());
+        System.out.printf("BENCH throughput: drained %d jobs in %.2f s = %.0f jobs/s (%d instance(s), %d slots, %s, started %s)%n",
+                JOBS, drainSeconds, JOBS / drainSeconds, INSTANCES, SLOTS,
+                CONCURRENCY == null ? "no queue limit" : "a queue concurrency of " + CONCURRENCY,
+                engines.stream().map(engine -> Long.toString(engine.startedCount())).collect(Collectors.joining(" + ")));
         System.out.printf("BENCH throughput: drain CPU: %s%n%n", cpuPerJob);
     }
 
@@ -116,16 +120,20 @@ class QueueBenchmark {
         }
     }
 
-    /** Starts an engine and waits until it has run {@code jobs} jobs. */
-    private Engine drain(String instance, int jobs) {
+    /** Starts the engines and waits until together they have run {@code jobs} jobs. */
+    private List<Engine> drain(String instance, int jobs) {
         if (CONCURRENCY != null) {
             queues.update("default", "default", false, true, CONCURRENCY).await().indefinitely();
         }
-        Engine engine = harness.start(instance, b -> b.slots(SLOTS));
+        List<Engine> engines = new ArrayList<>();
+        for (int i = 1; i <= INSTANCES; i++) {
+            engines.add(harness.start(INSTANCES == 1 ? instance : instance + "-" + i, b -> b.slots(SLOTS)));
+        }
         // Polled in memory: a count over the table every few milliseconds would compete with the drain.
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(5)).until(() ->
-                engine.startedCount() == jobs && engine.runningCount() == 0);
-        return engine;
+                engines.stream().mapToLong(Engine::startedCount).sum() == jobs
+                        && engines.stream().mapToInt(Engine::runningCount).sum() == 0);
+        return engines;
     }
 
     /** Enqueues single jobs on a fixed schedule (not back to back): returns how many. */
