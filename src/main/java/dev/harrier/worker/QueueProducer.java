@@ -343,6 +343,8 @@ final class QueueProducer {
             return;
         }
         claimIfRoom();
+        // A claim that found fewer jobs than the permits it was granted gives the rest back.
+        handBackUnused();
     }
 
     /**

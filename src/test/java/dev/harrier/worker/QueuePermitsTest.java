@@ -106,4 +106,24 @@ class QueuePermitsTest {
         HoldHandler.release(run + "y1", "ok");
         HoldHandler.release(run + "y2", "ok");
     }
+
+    @Test
+    void aQueueThatLosesItsLimitAndAnInstanceThatStopsHandTheirPermitsBack() {
+        Engine a = harness.start("a", b -> b.pollInterval(Duration.ofHours(1)).shutdownGrace(Duration.ofMillis(200)));
+        hold("x1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> started("x1") && held("a") == 1);
+
+        queues.update("default", "narrow", false, true, null).await().indefinitely();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.queryLong("SELECT count(*) FROM harrier.queue_holds") == 0);
+        HoldHandler.release(run + "x1", "ok");
+
+        queues.update("default", "narrow", false, true, 2).await().indefinitely();
+        hold("y1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> started("y1") && held("a") == 1);
+        harness.stop(a);
+        assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.queue_holds")).as("its hold went with it").isZero();
+        assertThat(TestDatabase.queryText("SELECT status::text FROM harrier.jobs WHERE args ->> 'key' LIKE '%y1'"))
+                .as("its job handed back").isEqualTo("pending");
+        HoldHandler.release(run + "y1", "ok");
+    }
 }
