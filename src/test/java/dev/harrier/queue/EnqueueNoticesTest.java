@@ -8,6 +8,7 @@ import dev.harrier.notify.Channel;
 import dev.harrier.notify.Notifier;
 import dev.harrier.sql.Table;
 import dev.harrier.testing.CommitModes;
+import dev.harrier.testing.JobsChannel;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -16,10 +17,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -28,8 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 /**
  * Enqueues on the pool commit without NOTIFY (whose lock would make them commit one at a time) and
@@ -66,7 +63,7 @@ class EnqueueNoticesTest {
                 }
             }
         });
-        try (Connection listening = listen()) {
+        try (Connection listening = JobsChannel.listen()) {
             JobRequest request = new JobRequest("noop", "notices", JsonNodeFactory.instance.objectNode(), null, null,
                     null, null, null, null, null);
             List<UUID> ids = Uni.join().all(IntStream.range(0, ENQUEUES)
@@ -77,7 +74,7 @@ class EnqueueNoticesTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> announced.contains(id.toString())));
             List<String> sent = new ArrayList<>();
-            for (List<String> batch = heard(listening); !batch.isEmpty(); batch = heard(listening)) {
+            for (List<String> batch = JobsChannel.heard(listening); !batch.isEmpty(); batch = JobsChannel.heard(listening)) {
                 sent.addAll(batch);
             }
             long wakeUps = sent.stream().filter(payload -> payload.startsWith("default/notices ")).count();
@@ -98,7 +95,7 @@ class EnqueueNoticesTest {
                 delivered.add(key);
             }
         });
-        try (Connection listening = listen()) {
+        try (Connection listening = JobsChannel.listen()) {
             JobRequest request = new JobRequest("noop", "mine", JsonNodeFactory.instance.objectNode(), null, null,
                     null, null, null, null, null);
             submitter.submit("default", List.of(request)).await().atMost(Duration.ofSeconds(20));
@@ -106,7 +103,7 @@ class EnqueueNoticesTest {
             assertThat(delivered).containsExactly("default/mine");
 
             // The wake-up was sent, naming this instance: the others read it; this one drops it.
-            await().atMost(Duration.ofSeconds(20)).until(() -> heard(listening).contains("default/mine " + notifier.origin()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> JobsChannel.heard(listening).contains("default/mine " + notifier.origin()));
             TestDatabase.execute("SELECT pg_notify('harrier_jobs', 'default/theirs " + UUID.randomUUID() + "')");
             // Sent after this instance's own, so heard after it: another instance's wake-up comes through.
             await().atMost(Duration.ofSeconds(20)).until(() -> delivered.contains("default/theirs"));
@@ -123,20 +120,5 @@ class EnqueueNoticesTest {
                 Tuple.of(new String[] {"default"}, new String[] {"default"}, new UUID[] {UUID.randomUUID()},
                         new Long[] {0L}, notifier.origin())))
                 .containsExactly("off", "on");
-    }
-
-    /** A connection of the test's own that hears what is sent on the jobs channel. */
-    private static Connection listen() throws SQLException {
-        Connection connection = TestDatabase.connect();
-        try (Statement s = connection.createStatement()) {
-            s.execute("LISTEN " + Channel.JOBS.sqlName());
-        }
-        return connection;
-    }
-
-    /** The payloads {@code listening} has heard since it was last asked. */
-    private static List<String> heard(Connection listening) throws SQLException {
-        PGNotification[] batch = listening.unwrap(PGConnection.class).getNotifications(200);
-        return batch == null ? List.of() : Arrays.stream(batch).map(PGNotification::getParameter).toList();
     }
 }

@@ -3,21 +3,16 @@ package dev.harrier.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.harrier.notify.Channel;
+import dev.harrier.testing.JobsChannel;
 import dev.harrier.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 /** A queue's global concurrency as permits each instance holds (V18), on PostgreSQL. */
 @QuarkusTest
@@ -88,16 +83,16 @@ class QueueHoldsTest {
         claim("instance-a", 0, 0, 0);
         claim("instance-b", 0, 0, 0);
 
-        try (Connection listening = listen()) {
+        try (Connection listening = JobsChannel.listen()) {
             assertThat(hold("instance-a", 1, 1)).as("one handler still runs").isEqualTo(new QueueHolds.Held(1, 2));
-            assertThat(heard(listening)).as("instance-b waits: the queue is woken").containsExactly("default/limited");
+            assertThat(JobsChannel.heard(listening)).as("instance-b waits: the queue is woken").containsExactly("default/limited");
 
             Claim b = claim("instance-b", 0, 0, 0);
             assertThat(b.held().granted()).isEqualTo(2);
             assertThat(b.jobs()).hasSize(2);
 
             hold("instance-b", 2, 2);
-            assertThat(heard(listening)).as("nothing handed back, no one woken").isEmpty();
+            assertThat(JobsChannel.heard(listening)).as("nothing handed back, no one woken").isEmpty();
         }
     }
 
@@ -141,18 +136,5 @@ class QueueHoldsTest {
 
     private static long room() {
         return TestDatabase.queryLong("SELECT harrier.queue_room('default', 'limited', 3, '{}')");
-    }
-
-    private static Connection listen() throws SQLException {
-        Connection connection = TestDatabase.connect();
-        try (Statement s = connection.createStatement()) {
-            s.execute("LISTEN " + Channel.JOBS.sqlName());
-        }
-        return connection;
-    }
-
-    private static List<String> heard(Connection listening) throws SQLException {
-        PGNotification[] batch = listening.unwrap(PGConnection.class).getNotifications(200);
-        return batch == null ? List.of() : Arrays.stream(batch).map(PGNotification::getParameter).toList();
     }
 }
