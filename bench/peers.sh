@@ -7,7 +7,9 @@
 # resume to the last completion. graphile-worker and pg-boss enqueue through their batch APIs and
 # are timed the same way (graphile-worker less its start and stop on an empty queue, as
 # bench/peer.sh). Resident memory: Harrier's idle (5 s after its first batch) and peak (VmHWM);
-# the peers' peak (max RSS of the drain process).
+# the peers' peak (max RSS of the drain process). What a job costs PostgreSQL during the drain:
+# its CPU (every process of the server, those that exited included) and the WAL it wrote, per job;
+# "-" when the server is not on this machine or its data directory cannot be read.
 #
 #   bench/peers.sh                                  # 5 rounds of 200,000 jobs
 #   ROUNDS=1 JOBS=20000 bench/peers.sh              # a quick look
@@ -57,7 +59,32 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 api() { curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 mb() { awk "/^$1/ {print int(\$2 / 1024)}" "/proc/$PID/status"; }
-record() { echo "$1 $2 $3 $4 $5" >> "$OUT"; printf 'BENCH peers round %s %-22s %8.0f jobs/s  RSS idle %s MB, peak %s MB\n' "$1" "$2" "$3" "$4" "$5"; }
+record() { # record ROUND CONFIG JOBS/S IDLE_MB PEAK_MB (and the drain's cost, from cost_from)
+  echo "$1 $2 $3 $4 $5 $cost" >> "$OUT"
+  printf 'BENCH peers round %s %-22s %8.0f jobs/s  RSS idle %s MB, peak %s MB  PostgreSQL per job: %s us CPU, %s B WAL\n' \
+    "$1" "$2" "$3" "$4" "$5" ${cost% *} ${cost#* }
+}
+
+# PostgreSQL's CPU time in clock ticks: its processes' and the exited ones' (the postmaster's children).
+postmaster=$(head -1 "$(psql -Atc "SHOW data_directory" "$DB_URL" 2>/dev/null)/postmaster.pid" 2>/dev/null || true)
+server_ticks() {
+  [ -n "$postmaster" ] && [ -r "/proc/$postmaster/stat" ] || { echo -; return; }
+  local ticks pid
+  ticks=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
+  for pid in $(pgrep -P "$postmaster"); do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks"
+}
+wal() { psql -Atc "SELECT pg_current_wal_lsn() - '0/0'" "$DB_URL"; }
+cost=""
+cost_start() { ticks0=$(server_ticks); wal0=$(wal); }
+cost_from() { # the drain's cost per job since cost_start: "CPU_US WAL_BYTES"
+  local ticks1 wal1
+  ticks1=$(server_ticks); wal1=$(wal)
+  cost=$(awk -v t0="$ticks0" -v t1="$ticks1" -v w0="$wal0" -v w1="$wal1" -v j="$JOBS" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%s %.0f", (t0 == "-" ? "-" : sprintf("%.1f", (t1 - t0) / hz * 1e6 / j)), (w1 - w0) / j }')
+}
 
 python3 -c "import json; print(json.dumps({'jobs': [{'kind': 'noop', 'args': {}}] * 10000}))" > /tmp/harrier-peers-batch.json
 python3 -c "import json; print(json.dumps({'jobs': [{'kind': 'noop', 'args': {}}] * 1000}))" > /tmp/harrier-peers-first.json
@@ -86,10 +113,10 @@ harrier() { # harrier ROUND NAME SLOTS LIMIT: SLOTS empty for the default, LIMIT
   api -X PATCH "localhost:$PORT/api/v1/queues/default" -d "{\"paused\": true${limit:+, \"concurrency\": $limit}}"
   for _ in $(seq $((JOBS / 10000))); do api -X POST "localhost:$PORT/api/v1/jobs/batch" -d @/tmp/harrier-peers-batch.json; done
   psql -qc "VACUUM ANALYZE harrier.jobs" "$DB_URL"
-  start=$(now)
+  cost_start; start=$(now)
   api -X PATCH "localhost:$PORT/api/v1/queues/default" -d '{"paused": false}'
   while [ "$(unfinished)" != 0 ]; do sleep 0.05; done
-  seconds=$(since "$start")
+  seconds=$(since "$start"); cost_from
   record "$round" "$name" "$(awk -v j="$JOBS" -v s="$seconds" 'BEGIN { print j / s }')" "$idle" "$(mb VmHWM)"
   kill -TERM $PID; wait $PID || true; PID=""
 }
@@ -107,9 +134,9 @@ graphile() { # graphile ROUND
     psql -q -At -v ON_ERROR_STOP=1 -v batch=10000 -f bench/peer/enqueue.sql "$PEER_DB_URL" >/dev/null
   done
   psql -qc "VACUUM ANALYZE graphile_worker._private_jobs" "$PEER_DB_URL"
-  start=$(now)
+  cost_start; start=$(now)
   peak=$(cd bench/peer && /usr/bin/time -f %M node drain.mjs 2>&1 >/dev/null | tail -1)
-  seconds=$(since "$start")
+  seconds=$(since "$start"); cost_from
   [ "$(psql -Atc "SELECT count(*) FROM graphile_worker._private_jobs" "$PEER_DB_URL")" = 0 ] || { echo "graphile-worker left jobs" >&2; exit 1; }
   record "$1" graphile-24 "$(awk -v j="$JOBS" -v s="$seconds" -v z="$empty" 'BEGIN { print j / (s - z) }')" - $((peak / 1024))
 }
@@ -119,7 +146,9 @@ pgboss() { # pgboss ROUND
   peer_database
   (cd bench/peer && node pgboss-enqueue.mjs)
   psql -qc "VACUUM ANALYZE pgboss.job" "$PEER_DB_URL"
+  cost_start
   out=$(cd bench/peer && /usr/bin/time -f %M node pgboss-drain.mjs 2>&1)
+  cost_from
   seconds=$(echo "$out" | tail -2 | head -1)
   peak=$(echo "$out" | tail -1)
   [ "$(psql -Atc "SELECT count(*) FROM pgboss.job WHERE state <> 'completed'" "$PEER_DB_URL")" = 0 ] || { echo "pg-boss left jobs" >&2; exit 1; }

@@ -120,8 +120,8 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
 SELECT id, status::text AS status FROM harrier.jobs WHERE workspace = $1 AND id = ANY($2::uuid[]);
 
 -- name: list
--- Newest first: the newest rows of each status asked for, each read from jobs_list_status_idx,
--- merged. (No index on (workspace, created_at) serves it: one less index for every status change
+-- Newest first: the newest rows of each status asked for, each read from jobs_list_status_idx
+-- (running jobs, which it leaves out, from jobs_running_idx, sorted: migration V19), merged. (No index on (workspace, created_at) serves it: one less index for every status change
 -- to update, see migration V4.) The status names are the enum's, not input.
 -- Each branch: the filters are bound parameters, never spliced in ("$n IS NULL OR column = $n");
 -- a branch of a status the filter leaves out is dropped by the planner (a one-time filter on the
@@ -244,11 +244,18 @@ GROUP BY queue, status;
 -- name: count_unfinished_by_queue
 -- A workspace's jobs that are not finished, by queue and status, and the oldest run_at of each:
 -- the counts event between two full counts (dev.harrier.stream.WorkspaceCounts). Read through
--- jobs_list_status_idx, whatever the number of finished jobs.
+-- jobs_list_status_idx and, for running jobs (which it leaves out), jobs_running_idx, whatever
+-- the number of finished jobs; as one condition on the five statuses, neither index served it and
+-- the planner read the whole table.
 SELECT queue, status::text AS status, count(*) AS jobs,
        coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS oldest
-FROM harrier.jobs
-WHERE workspace = $1 AND status IN ('scheduled', 'pending', 'running', 'retrying', 'waiting')
+FROM (
+    SELECT queue, status, run_at FROM harrier.jobs
+    WHERE workspace = $1 AND status IN ('scheduled', 'pending', 'retrying', 'waiting')
+    UNION ALL
+    SELECT queue, status, run_at FROM harrier.jobs
+    WHERE workspace = $1 AND status = 'running'
+) unfinished
 GROUP BY queue, status;
 
 -- name: count_live_by_queue
@@ -566,14 +573,31 @@ FROM rescued;
 
 -- name: prune_finished
 -- Deletes up to $4 terminal jobs past their retention ($1, $2, $3 seconds before now: the
--- database's, or $5 when a test set the instance's clock), with their events and items.
-WITH doomed AS (
-    SELECT id FROM harrier.jobs
-    WHERE (status = 'completed' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $1))
-       OR (status = 'failed' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $2))
-       OR (status = 'cancelled' AND finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => $3))
+-- database's, or $5 when a test set the instance's clock), with their events and items, oldest
+-- first within each workspace and outcome. Read through jobs_stats_idx (migration V19): the
+-- workspaces that have finished jobs one index probe each (the recursive CTE skips from one
+-- workspace to the next), then for each workspace and outcome the range past its retention.
+WITH RECURSIVE workspaces AS (
+    (SELECT workspace FROM harrier.jobs WHERE finished_at IS NOT NULL ORDER BY workspace LIMIT 1)
+    UNION ALL
+    SELECT (SELECT j.workspace FROM harrier.jobs j
+            WHERE j.finished_at IS NOT NULL AND j.workspace > w.workspace
+            ORDER BY j.workspace LIMIT 1)
+    FROM workspaces w WHERE w.workspace IS NOT NULL
+), doomed AS (
+    SELECT d.id
+    FROM workspaces w
+    CROSS JOIN (VALUES ('completed'::harrier.job_status, $1::float8), ('failed', $2::float8),
+                       ('cancelled', $3::float8)) AS r(status, seconds)
+    CROSS JOIN LATERAL (
+        SELECT j.id FROM harrier.jobs j
+        WHERE j.workspace = w.workspace AND j.status = r.status
+          AND j.finished_at < coalesce($5::timestamptz, now()) - make_interval(secs => r.seconds)
+        ORDER BY j.finished_at
+        LIMIT $4
+        FOR UPDATE SKIP LOCKED
+    ) d
     LIMIT $4
-    FOR UPDATE SKIP LOCKED
 ), events AS (
     DELETE FROM harrier.job_events e USING doomed WHERE e.job_id = doomed.id
 ), items AS (
@@ -734,7 +758,8 @@ SELECT harrier.release_children($1) AS released;
 -- name: stats_by_kind
 -- What finished in a workspace since $2, by kind: outcomes, jobs that needed more than one attempt,
 -- and run and wait times of their last attempt (run: started to finished; wait: due to started).
--- date_part, not extract (numeric, several times slower), and one sort per percentile pair.
+-- date_part, not extract (numeric, several times slower), and one sort per percentile pair. The
+-- three outcomes are named for jobs_stats_idx, whose second key column is the status (V19).
 SELECT kind,
        count(*) FILTER (WHERE status = 'completed') AS completed,
        count(*) FILTER (WHERE status = 'failed') AS failed,
@@ -745,7 +770,7 @@ SELECT kind,
        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', started_at - run_at))) AS wait,
        max(greatest(0, date_part('epoch', started_at - run_at))) AS wait_max
 FROM harrier.jobs
-WHERE workspace = $1 AND finished_at >= $2 AND finished_at IS NOT NULL
+WHERE workspace = $1 AND status IN ('completed', 'failed', 'cancelled') AND finished_at >= $2
 GROUP BY kind
 ORDER BY kind;
 
@@ -759,7 +784,8 @@ SELECT id, workspace, queue, kind, status::text AS status, priority, attempt, ma
        created_at, updated_at, run_at, started_at, finished_at
 FROM harrier.jobs
 WHERE id IN (SELECT id FROM harrier.jobs
-             WHERE workspace = $1 AND finished_at >= $2 AND finished_at IS NOT NULL AND started_at IS NOT NULL
+             WHERE workspace = $1 AND status IN ('completed', 'failed', 'cancelled') AND finished_at >= $2
+               AND started_at IS NOT NULL
              ORDER BY finished_at - started_at DESC LIMIT 10)
 ORDER BY finished_at - started_at DESC, id;
 
@@ -786,5 +812,6 @@ WITH bound AS (SELECT statement_timestamp() AS at)
 SELECT b.at, j.queue, j.status::text AS status, count(j.id) AS n
 FROM bound b
 LEFT JOIN harrier.jobs j
-       ON j.workspace = $1 AND $2::timestamptz IS NOT NULL AND j.finished_at > $2::timestamptz AND j.finished_at <= b.at
+       ON j.workspace = $1 AND j.status IN ('completed', 'failed', 'cancelled')
+          AND $2::timestamptz IS NOT NULL AND j.finished_at > $2::timestamptz AND j.finished_at <= b.at
 GROUP BY b.at, j.queue, j.status;

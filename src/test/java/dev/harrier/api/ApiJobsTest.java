@@ -163,6 +163,34 @@ class ApiJobsTest {
     }
 
     @Test
+    void runningJobsAreListedNewestFirstAndPagedThoughTheListingIndexLeavesThemOut() {
+        // Running under an instance that is not here, with a lease that lasts: nothing rescues them.
+        TestDatabase.execute("""
+                INSERT INTO harrier.jobs (id, workspace, queue, kind, status, attempt, max_attempts, run_at, created_at,
+                                          started_at, lease_owner, lease_expires_at) VALUES
+                  ('00000000-0000-7000-8000-000000000001', 'default', 'default', 'noop', 'running', 1, 5, now(),
+                   now() - interval '3 seconds', now(), 'elsewhere', now() + interval '1 hour'),
+                  ('00000000-0000-7000-8000-000000000002', 'default', 'default', 'noop', 'running', 1, 5, now(),
+                   now() - interval '2 seconds', now(), 'elsewhere', now() + interval '1 hour'),
+                  ('00000000-0000-7000-8000-000000000003', 'other', 'default', 'noop', 'running', 1, 5, now(),
+                   now() - interval '2 seconds', now(), 'elsewhere', now() + interval '1 hour'),
+                  ('00000000-0000-7000-8000-000000000004', 'default', 'default', 'noop', 'running', 1, 5, now(),
+                   now() - interval '1 second', now(), 'elsewhere', now() + interval '1 hour')""");
+        String pending = api().body("{\"kind\": \"noop\", \"queue\": \"parked\"}").post("/api/v1/jobs")
+                .then().statusCode(201).extract().path("id");
+
+        String cursor = api().get("/api/v1/jobs?status=running&limit=2").then().statusCode(200)
+                .body("jobs.id", Matchers.contains("00000000-0000-7000-8000-000000000004", "00000000-0000-7000-8000-000000000002"))
+                .extract().path("nextCursor");
+        api().get("/api/v1/jobs?status=running&limit=2&cursor=" + cursor).then().statusCode(200)
+                .body("jobs.id", Matchers.contains("00000000-0000-7000-8000-000000000001"))
+                .body("nextCursor", nullValue());
+        api().get("/api/v1/jobs?limit=2").then().statusCode(200)
+                .body("jobs.id", Matchers.contains(pending, "00000000-0000-7000-8000-000000000004"))
+                .body("jobs.status", Matchers.contains("pending", "running"));
+    }
+
+    @Test
     void cancelIsImmediateForAWaitingJobAnd409OnceTerminalAndRetryRunsItAgain() {
         String id = api().body("{\"kind\": \"noop\"}").post("/api/v1/jobs").then().extract().path("id");
 

@@ -133,6 +133,28 @@ class MaintenanceTest {
     }
 
     @Test
+    void everyWorkspacesTerminalJobsArePrunedEachOutcomeAfterItsOwnRetention() throws Exception {
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            s.execute("""
+                    INSERT INTO harrier.jobs (id, workspace, queue, kind, status, max_attempts, run_at, finished_at) VALUES
+                      ('00000000-0000-7000-8000-000000000001', 'acme', 'default', 'noop', 'completed', 5, now(), now() - interval '8 days'),
+                      ('00000000-0000-7000-8000-000000000002', 'acme', 'default', 'noop', 'failed', 5, now(), now() - interval '8 days'),
+                      ('00000000-0000-7000-8000-000000000003', 'beta', 'default', 'noop', 'cancelled', 5, now(), now() - interval '8 days'),
+                      ('00000000-0000-7000-8000-000000000004', 'beta', 'default', 'noop', 'cancelled', 5, now(), now() - interval '6 days'),
+                      ('00000000-0000-7000-8000-000000000005', 'beta', 'default', 'noop', 'pending', 5, now(), NULL),
+                      ('00000000-0000-7000-8000-000000000006', 'zeta', 'default', 'noop', 'failed', 5, now(), now() - interval '31 days'),
+                      ('00000000-0000-7000-8000-000000000007', 'zeta', 'default', 'noop', 'completed', 5, now(), now() - interval '1 day')""");
+        }
+
+        long deleted = onTheSystemsClock("a").pruneOnce().await().indefinitely();
+
+        assertThat(TestDatabase.queryText("SELECT string_agg(right(id::text, 1), ',' ORDER BY id) FROM harrier.jobs"))
+                .as("the first, a middle and the last workspace each lose what is past its outcome's retention")
+                .isEqualTo("2,4,5,7");
+        assertThat(deleted).isEqualTo(3);
+    }
+
+    @Test
     void dueScheduledAndRetryingJobsBecomePendingAndFutureOnesWait() throws Exception {
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
             s.execute("""

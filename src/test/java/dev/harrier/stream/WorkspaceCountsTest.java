@@ -125,6 +125,28 @@ class WorkspaceCountsTest {
     }
 
     @Test
+    void betweenFullCountsRunningJobsAreReadEachTickToo() throws Exception {
+        counts.fullReadAtLeastEvery(Duration.ofHours(1));
+        TestDatabase.execute("INSERT INTO harrier.queues (workspace, name) VALUES ('default', 'held') ON CONFLICT DO NOTHING");
+        try (SseClient stream = SseClient.open(base + "api/v1/events?events=counts", KEY)) {
+            assertThat(queue(counts(stream), "held").at("/counts/running").asLong()).isZero();
+            // Running under an instance that is not here, with a lease that lasts: nothing rescues them.
+            TestDatabase.execute("INSERT INTO harrier.jobs (id, workspace, queue, kind, status, attempt, max_attempts, run_at,"
+                    + " started_at, lease_owner, lease_expires_at) SELECT gen_random_uuid(), 'default', 'held', 'noop', 'running',"
+                    + " 1, 3, now(), now(), 'elsewhere', now() + interval '1 hour' FROM generate_series(1, 2)");
+
+            JsonNode next = queue(counts(stream), "held");
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (next.at("/counts/running").asLong() == 0 && System.nanoTime() < until) {
+                next = queue(counts(stream), "held");
+            }
+            assertThat(next.at("/counts/running").asLong()).isEqualTo(2);
+        } finally {
+            counts.fullReadAtLeastEvery(Duration.ZERO);
+        }
+    }
+
+    @Test
     void aTokenWithTagsGetsNoCountsAndABadEventsParameterIsRefused() throws Exception {
         String token = given().header("Authorization", "Bearer test-key-default").contentType(ContentType.JSON)
                 .body("{\"tags\": [\"user:1\"]}").post("/api/v1/tokens").then().statusCode(201).extract().path("token");
