@@ -373,20 +373,17 @@ WHERE id = ANY($1::uuid[]) AND (status <> 'running' OR lease_owner IS DISTINCT F
 -- the same attempt change: a completion that arrives after the lease was lost (and the job was
 -- rescued, maybe already running elsewhere) changes nothing. A job handed back ('pending') gets
 -- its attempt back.
+-- No lock step in id order before the update (finish_remote_many keeps one): a batch's jobs are
+-- this instance's, no other batch of outcomes holds them, and a job's outcome waits for its event
+-- writes (append_many) to end (events.PendingWrites), so no statement that locks several of them
+-- waits for this one while holding another. Where a rescue makes two instances' writes meet, a
+-- deadlock is a transient failure, and each outcome is written again on its own
+-- (worker.OutcomeDelivery). The lock step was a second pass over the batch's rows, and a WAL
+-- record a job (bench/README.md, peers "2026-12-03 f").
 WITH outcome AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[],
                          $6::text[], $7::text[])
         AS t(id, attempt, status, result, run_at, error_message, error_type)
-), locked AS (
-    -- Rows are locked in id order, as every multi-row update of jobs does: two such
-    -- statements then never wait on each other in a cycle (deadlock).
-    -- ARRAY(SELECT ...) hides the count from the planner: given the 1,000 ids of
-    -- a batch as a constant, it costed a scan of the whole table below 1,000 index
-    -- probes and read all of it (14 of 66 ms per batch on a 100,000-row table).
-    SELECT id FROM harrier.jobs
-    WHERE id = ANY(ARRAY(SELECT id FROM outcome))
-    ORDER BY id
-    FOR NO KEY UPDATE
 ), updated AS (
     UPDATE harrier.jobs j
     SET status = (CASE WHEN j.cancel_requested_at IS NOT NULL AND o.status IN ('retrying', 'pending')
@@ -408,7 +405,7 @@ WITH outcome AS (
     -- every entry claimed since the last vacuum, a little slower each batch. Needs
     -- custom plans (sql/PlanningPool): a generic plan guesses 10 outcomes and
     -- joins them in a nested loop.
-    WHERE j.id = ANY(ARRAY(SELECT id FROM locked)) AND j.id = o.id
+    WHERE j.id = ANY(ARRAY(SELECT id FROM outcome)) AND j.id = o.id
       AND j.status::text = 'running' AND j.lease_owner = $8 AND j.attempt = o.attempt
     RETURNING j.id, j.workspace, j.queue, j.kind, j.status::text AS status, j.attempt,
               j.last_event_seq, j.error_message, j.error_type, j.run_at

@@ -13,6 +13,8 @@ import dev.harrier.testing.kinds.CountingHandler;
 import dev.harrier.testing.kinds.HoldHandler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +99,48 @@ class EngineFaultsTest {
         assertThat(CountingHandler.RUNS.get(id).get()).as("the handler ran once").isEqualTo(1);
         assertThat(TestDatabase.queryLong("SELECT count(*) FROM harrier.job_events WHERE job_id = '" + id
                 + "' AND type = 'status' AND data ->> 'status' = 'retrying'")).isZero();
+    }
+
+    @Test
+    void anOutcomeThatDeadlocksIsWrittenAgainAndTheJobRunsOnce() throws Exception {
+        // While armed, completing a job waits in its statement for an advisory lock the test holds;
+        // the test then waits for the job's row, which the statement holds: a cycle. The test's
+        // session waits longer before it looks for deadlocks, so PostgreSQL aborts the outcome's.
+        TestDatabase.execute("CREATE TABLE public.outcome_blip_armed (armed boolean)");
+        TestDatabase.execute("INSERT INTO public.outcome_blip_armed VALUES (true)");
+        TestDatabase.execute("""
+                CREATE FUNCTION public.outcome_blip() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status = 'completed' AND EXISTS (SELECT 1 FROM public.outcome_blip_armed) THEN
+                        PERFORM pg_advisory_xact_lock(4242);
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        TestDatabase.execute("CREATE TRIGGER outcome_blip BEFORE UPDATE ON harrier.jobs FOR EACH ROW EXECUTE FUNCTION public.outcome_blip()");
+        long deadlocks = TestDatabase.queryLong("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+        harness.start("deadlock");
+        UUID id;
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET deadlock_timeout = '30s'");
+            s.execute("SELECT pg_advisory_xact_lock(4242)");
+            id = harness.submit("test-count", "{\"n\": 7}").job().id();
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.queryLong("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE wait_event = 'advisory' AND query LIKE '%outcome%'") == 1);
+
+            s.execute("SELECT 1 FROM harrier.jobs WHERE id = '" + id + "' FOR UPDATE");
+            TestDatabase.execute("DELETE FROM public.outcome_blip_armed");
+            c.commit();
+        }
+
+        // Far sooner than the 30 s lease: the outcome is written again (alone), not left for a rescue.
+        Job done = harness.awaitStatus(id, JobStatus.COMPLETED, Duration.ofSeconds(10));
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(done.resultJson()).isEqualTo("7");
+        assertThat(CountingHandler.RUNS.get(id).get()).as("the handler ran once").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(TestDatabase.queryLong(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"))
+                .as("the outcome's statement was the one aborted").isGreaterThan(deadlocks));
     }
 
     @Test
