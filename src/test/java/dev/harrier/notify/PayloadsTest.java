@@ -95,15 +95,16 @@ class PayloadsTest {
 
     @Test
     void manyEventReferencesAreSplitIntoPayloadsThatParseBackInOrder() throws SQLException {
-        List<UUID> ids = IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID()).toList();
+        List<UUID> ids = IntStream.range(0, 500).mapToObj(i -> UUID.randomUUID()).toList();
         String idArray = ids.stream().map(id -> "'" + id + "'::uuid").collect(Collectors.joining(",", "ARRAY[", "]"));
-        String seqArray = IntStream.range(0, 200).mapToObj(i -> i + "::bigint").collect(Collectors.joining(",", "ARRAY[", "]"));
-        assertThat(call("SELECT harrier.notify_events(" + idArray + ", " + seqArray + ")")).isEqualTo(200);
+        String seqArray = IntStream.range(0, 500).mapToObj(i -> i + "::bigint").collect(Collectors.joining(",", "ARRAY[", "]"));
+        assertThat(call("SELECT harrier.notify_events(" + idArray + ", " + seqArray + ")")).isEqualTo(500);
 
-        List<PGNotification> heard = heard(2);
+        // 150 a payload: four, sent in order.
+        List<PGNotification> heard = heard(4);
         assertThat(heard).extracting(PGNotification::getName).containsOnly(Channel.EVENTS.sqlName());
         List<EventRef> refs = heard.stream().flatMap(n -> EventRef.parse(n.getParameter()).stream()).toList();
-        assertThat(refs).containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> new EventRef(ids.get(i), i)).toList());
+        assertThat(refs).containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> new EventRef(ids.get(i), i)).toList());
     }
 
     @Test
