@@ -118,11 +118,30 @@ final class QueueProducer {
         QueueSettings before = this.queue;
         this.queue = settings;
         if (before.concurrency() != null && settings.concurrency() == null) {
-            permits.clear();
-            holds.release(settings.workspace(), settings.name(), this.settings.instanceId()).subscribe().with(
-                    ok -> { }, failure -> LOG.warnf("handing back the permits of queue %s failed: %s", settings.key(), failure.getMessage()));
+            releaseHold();
         }
         wake();
+    }
+
+    /** Nothing held any more: the queue lost its limit. */
+    private void releaseHold() {
+        QueueSettings current = queue;
+        permits.clear();
+        holds.release(current.workspace(), current.name(), settings.instanceId()).subscribe().with(
+                ok -> { }, failure -> LOG.warnf("handing back the permits of queue %s failed: %s", current.key(), failure.getMessage()));
+    }
+
+    /**
+     * A claim's or hold's answer. A statement in flight when the queue lost its limit may have
+     * renewed the hold after {@link #update} deleted it: that hold goes back too, else it would
+     * count against the other instances until it expired.
+     */
+    private void onHeld(QueueHolds.Held held, long sent) {
+        if (queue.concurrency() == null) {
+            releaseHold();
+        } else {
+            permits.held(held, sent, settings.leaseDuration());
+        }
     }
 
     /** Something may be waiting: claim if there is room. */
@@ -249,7 +268,7 @@ final class QueueProducer {
                 claimed -> {
                     supplySize.claimAnswered(ticker.nanoTime() - sent);
                     if (claimed.held() != null) {
-                        permits.held(claimed.held(), sent, settings.leaseDuration());
+                        onHeld(claimed.held(), sent);
                     }
                     onClaimed(claimed, asked);
                 },
@@ -310,7 +329,7 @@ final class QueueProducer {
                         new QueueHolds.Ask(concurrency, need, running.get(), supplied(), 0))
                 .subscribe().with(
                         held -> {
-                            permits.held(held, sent, settings.leaseDuration());
+                            onHeld(held, sent);
                             claiming.set(false);
                             startFromSupply();
                             claimIfRoom();

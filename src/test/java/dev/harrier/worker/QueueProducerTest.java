@@ -257,11 +257,24 @@ class QueueProducerTest {
         final int limit;
         int pending;
         int share;
+        final List<String> released = new ArrayList<>();
+        // While set, a hold statement stays in flight until the test answers it.
+        boolean holdsInFlight;
+        final ArrayDeque<Runnable> inFlight = new ArrayDeque<>();
         final QueueHolds holds = new QueueHolds(null, null) {
             @Override
             public Uni<QueueHolds.Held> hold(String workspace, String queue, String owner, Duration lease, QueueHolds.Ask ask) {
                 needs.add(ask.need());
-                return Uni.createFrom().item(granted(ask));
+                QueueHolds.Held answer = granted(ask);
+                return holdsInFlight
+                        ? Uni.createFrom().emitter(emitter -> inFlight.add(() -> emitter.complete(answer)))
+                        : Uni.createFrom().item(answer);
+            }
+
+            @Override
+            public Uni<Void> release(String workspace, String queue, String owner) {
+                released.add(owner);
+                return Uni.createFrom().voidItem();
             }
         };
 
@@ -275,6 +288,13 @@ class QueueProducerTest {
         private QueueHolds.Held granted(QueueHolds.Ask ask) {
             int wanted = pending > 0 ? ask.need() : Math.min(ask.need(), ask.inUse() + ask.supplied());
             return new QueueHolds.Held(Math.max(ask.inUse(), Math.min(Math.min(wanted, limit), share)), share);
+        }
+
+        @Override
+        public Uni<Claim> claim(String workspace, String queue, int limit, String owner, Duration lease) {
+            // The queue lost its limit (no job is left to find in these tests then).
+            asked.add(limit);
+            return Uni.createFrom().item(new Claim(List.of(), false, null));
         }
 
         @Override
@@ -339,6 +359,25 @@ class QueueProducerTest {
         assertThat(producer.running()).as("the freed permit took a supplied job").isEqualTo(2);
         assertThat(producer.supplied()).isEqualTo(3);
         assertThat(claimer.asked).as("and one more was claimed to keep three ahead").containsExactly(7, 1);
+    }
+
+    @Test
+    void aHoldRenewedWhileTheQueueLostItsLimitGoesBackWhenItsAnswerComes() {
+        LimitedQueue claimer = new LimitedQueue(2, 10);
+        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        HeldAttempts attempts = new HeldAttempts();
+        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 0);
+        producer.wake();
+        assertThat(producer.running()).isEqualTo(2);
+
+        claimer.holdsInFlight = true;
+        producer.renewHold();
+        producer.update(new QueueSettings("w", "q", false, null));
+        assertThat(claimer.released).as("the limit is gone: the hold goes back at once").hasSize(1);
+
+        // The renewal committed after that release, writing the hold again.
+        runAll(claimer.inFlight);
+        assertThat(claimer.released).as("so its answer hands it back again").hasSize(2);
     }
 
     @Test
