@@ -121,7 +121,8 @@ SELECT id, status::text AS status FROM harrier.jobs WHERE workspace = $1 AND id 
 
 -- name: list
 -- Newest first: the newest rows of each status asked for, each read from jobs_list_status_idx
--- (running jobs, which it leaves out, from jobs_running_idx, sorted: migration V19), merged. (No index on (workspace, created_at) serves it: one less index for every status change
+-- (running jobs, which it leaves out, from jobs_running_idx, sorted: migration V19), merged.
+-- (No index on (workspace, created_at) serves it: one less index for every status change
 -- to update, see migration V4.) The status names are the enum's, not input.
 -- Each branch: the filters are bound parameters, never spliced in ("$n IS NULL OR column = $n");
 -- a branch of a status the filter leaves out is dropped by the planner (a one-time filter on the
@@ -400,10 +401,12 @@ WITH outcome AS (
         lease_owner = NULL, lease_expires_at = NULL, cancel_requested_at = NULL,
         updated_at = now(), last_event_seq = j.last_event_seq + 1
     FROM outcome o
-    -- Driven by the primary key. `status::text` keeps the planner off the index of
-    -- running jobs: its statistics see few running rows, and a scan of that index reads
-    -- every entry claimed since the last vacuum, a little slower each batch. Needs
-    -- custom plans (sql/PlanningPool): a generic plan guesses 10 outcomes and
+    -- Driven by the primary key. ARRAY(SELECT ...) hides the count from the planner:
+    -- given the 1,000 ids of a batch as a constant, it costed a scan of the whole table
+    -- below 1,000 index probes and read all of it. `status::text` keeps the planner off
+    -- the index of running jobs: its statistics see few running rows, and a scan of that
+    -- index reads every entry claimed since the last vacuum, a little slower each batch.
+    -- Needs custom plans (sql/PlanningPool): a generic plan guesses 10 outcomes and
     -- joins them in a nested loop.
     WHERE j.id = ANY(ARRAY(SELECT id FROM outcome)) AND j.id = o.id
       AND j.status::text = 'running' AND j.lease_owner = $8 AND j.attempt = o.attempt
