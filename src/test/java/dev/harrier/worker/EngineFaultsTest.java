@@ -42,6 +42,24 @@ class EngineFaultsTest {
         TestDatabase.execute("DROP TABLE IF EXISTS public.outcome_blip_armed");
     }
 
+    /**
+     * Until the test disarms it ({@code DELETE FROM public.outcome_blip_armed}), the statement that
+     * completes a job runs {@code step} first, in its own transaction (a row trigger; removed after each test).
+     */
+    private static void armOutcomeStep(String step) {
+        TestDatabase.execute("CREATE TABLE public.outcome_blip_armed (armed boolean)");
+        TestDatabase.execute("INSERT INTO public.outcome_blip_armed VALUES (true)");
+        TestDatabase.execute("""
+                CREATE FUNCTION public.outcome_blip() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status = 'completed' AND EXISTS (SELECT 1 FROM public.outcome_blip_armed) THEN
+                        %s;
+                    END IF;
+                    RETURN NEW;
+                END $$""".formatted(step));
+        TestDatabase.execute("CREATE TRIGGER outcome_blip BEFORE UPDATE ON harrier.jobs FOR EACH ROW EXECUTE FUNCTION public.outcome_blip()");
+    }
+
     @Test
     void aShutdownGraceLongerThanTheLeaseKeepsRenewingItSoTheJobIsNeitherRescuedNorRunTwice() throws Exception {
         Engine leaving = harness.start("leaving", b -> b.lease(Duration.ofSeconds(1), Duration.ofMillis(250))
@@ -72,17 +90,7 @@ class EngineFaultsTest {
     void anOutcomeWhoseConnectionDropsIsWrittenAgainAndTheJobRunsOnce() {
         // While armed, completing a job stalls its statement; the test then kills that backend,
         // which is what a restarting or failing-over PostgreSQL does to the statement in flight.
-        TestDatabase.execute("CREATE TABLE public.outcome_blip_armed (armed boolean)");
-        TestDatabase.execute("INSERT INTO public.outcome_blip_armed VALUES (true)");
-        TestDatabase.execute("""
-                CREATE FUNCTION public.outcome_blip() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.status = 'completed' AND EXISTS (SELECT 1 FROM public.outcome_blip_armed) THEN
-                        PERFORM pg_sleep(60);
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        TestDatabase.execute("CREATE TRIGGER outcome_blip BEFORE UPDATE ON harrier.jobs FOR EACH ROW EXECUTE FUNCTION public.outcome_blip()");
+        armOutcomeStep("PERFORM pg_sleep(60)");
         harness.start("blip");
         EnqueueResult enqueued = harness.submit("test-count", "{\"n\": 7}");
         UUID id = enqueued.job().id();
@@ -106,17 +114,7 @@ class EngineFaultsTest {
         // While armed, completing a job waits in its statement for an advisory lock the test holds;
         // the test then waits for the job's row, which the statement holds: a cycle. The test's
         // session waits longer before it looks for deadlocks, so PostgreSQL aborts the outcome's.
-        TestDatabase.execute("CREATE TABLE public.outcome_blip_armed (armed boolean)");
-        TestDatabase.execute("INSERT INTO public.outcome_blip_armed VALUES (true)");
-        TestDatabase.execute("""
-                CREATE FUNCTION public.outcome_blip() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.status = 'completed' AND EXISTS (SELECT 1 FROM public.outcome_blip_armed) THEN
-                        PERFORM pg_advisory_xact_lock(4242);
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        TestDatabase.execute("CREATE TRIGGER outcome_blip BEFORE UPDATE ON harrier.jobs FOR EACH ROW EXECUTE FUNCTION public.outcome_blip()");
+        armOutcomeStep("PERFORM pg_advisory_xact_lock(4242)");
         long deadlocks = TestDatabase.queryLong("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
         harness.start("deadlock");
         UUID id;

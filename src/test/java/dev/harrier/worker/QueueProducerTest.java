@@ -363,39 +363,43 @@ class QueueProducerTest {
 
     @Test
     void aHoldRenewedWhileTheQueueLostItsLimitGoesBackWhenItsAnswerComes() {
-        LimitedQueue claimer = new LimitedQueue(2, 10);
-        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
-        HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 0);
-        producer.wake();
-        assertThat(producer.running()).isEqualTo(2);
+        Draining draining = drainingAtTheLimit();
 
-        claimer.holdsInFlight = true;
-        producer.renewHold();
-        producer.update(new QueueSettings("w", "q", false, null));
-        assertThat(claimer.released).as("the limit is gone: the hold goes back at once").hasSize(1);
+        draining.claimer().holdsInFlight = true;
+        draining.producer().renewHold();
+        draining.producer().update(new QueueSettings("w", "q", false, null));
+        assertThat(draining.claimer().released).as("the limit is gone: the hold goes back at once").hasSize(1);
 
         // The renewal committed after that release, writing the hold again.
-        runAll(claimer.inFlight);
-        assertThat(claimer.released).as("so its answer hands it back again").hasSize(2);
+        runAll(draining.claimer().inFlight);
+        assertThat(draining.claimer().released).as("so its answer hands it back again").hasSize(2);
     }
 
     @Test
     void permitsAboveTheShareAreHandedBackAsTheirHandlersReturn() {
+        Draining draining = drainingAtTheLimit();
+
+        draining.claimer().share = 1;
+        draining.producer().renewHold();
+        assertThat(draining.claimer().needs).as("renewed while it drains: all it could use").containsExactly(2);
+        draining.attempts().returnOne();
+        runAll(draining.later());
+        assertThat(draining.producer().running()).as("another instance waits: the freed permit is not used again").isEqualTo(1);
+        assertThat(draining.claimer().needs).as("it is handed back").containsExactly(2, 1);
+    }
+
+    /** A queue limited to 2 with ten jobs pending, whose producer holds both permits and runs two handlers. */
+    private record Draining(LimitedQueue claimer, ArrayDeque<Runnable> later, HeldAttempts attempts, QueueProducer producer) {
+    }
+
+    private static Draining drainingAtTheLimit() {
         LimitedQueue claimer = new LimitedQueue(2, 10);
-        ArrayDeque<Runnable> laterTasks = new ArrayDeque<>();
+        ArrayDeque<Runnable> later = new ArrayDeque<>();
         HeldAttempts attempts = new HeldAttempts();
-        QueueProducer producer = limitedProducer(claimer, attempts, laterTasks::add, 0);
+        QueueProducer producer = limitedProducer(claimer, attempts, later::add, 0);
         producer.wake();
         assertThat(producer.running()).isEqualTo(2);
-
-        claimer.share = 1;
-        producer.renewHold();
-        assertThat(claimer.needs).as("renewed while it drains: all it could use").containsExactly(2);
-        attempts.returnOne();
-        runAll(laterTasks);
-        assertThat(producer.running()).as("another instance waits: the freed permit is not used again").isEqualTo(1);
-        assertThat(claimer.needs).as("it is handed back").containsExactly(2, 1);
+        return new Draining(claimer, later, attempts, producer);
     }
 
     @Test
