@@ -1,5 +1,5 @@
-"""Summary of bench/peers.sh: lines "ROUND CONFIG JOBS_PER_SECOND IDLE_MB PEAK_MB [PG_CPU_US WAL_BYTES]" in (the
-last two per job, "-" when not measured), medians and ratios out."""
+"""Summary of bench/peers.sh: lines "ROUND CONFIG JOBS_PER_SECOND IDLE_MB PEAK_MB [PG_CPU_US WAL_BYTES [WORKER_CPU_US]]"
+in (the costs per job, "-" when not measured), medians and ratios out."""
 import statistics
 import sys
 from collections import defaultdict
@@ -9,10 +9,13 @@ idle = defaultdict(list)
 peak = defaultdict(list)
 cpu = defaultdict(list)
 wal = defaultdict(list)
+worker = defaultdict(list)
 for line in open(sys.argv[1]):
     round_, config, jobs, idle_mb, peak_mb, *cost = line.split()
     rate[config][round_] = float(jobs)
-    if len(cost) == 2:
+    if len(cost) == 3:
+        worker[config].append(float(cost[2]))
+    if len(cost) >= 2:
         if cost[0] != "-":
             cpu[config].append(float(cost[0]))
         wal[config].append(float(cost[1]))
@@ -20,7 +23,7 @@ for line in open(sys.argv[1]):
         idle[config].append(int(idle_mb))
     peak[config].append(int(peak_mb))
 
-print("BENCH peers summary: jobs/s median (min - max); resident memory in MB; PostgreSQL per job, medians")
+print("BENCH peers summary: jobs/s median (min - max); resident memory in MB; per job, medians: PostgreSQL's CPU and WAL, the worker's CPU")
 for config, rounds in rate.items():
     values = list(rounds.values())
     memory = f"idle {min(idle[config])}-{max(idle[config])}, " if idle[config] else ""
@@ -29,6 +32,8 @@ for config, rounds in rate.items():
         cost += f"  CPU {statistics.median(cpu[config]):.1f} us"
     if wal[config]:
         cost += f"  WAL {statistics.median(wal[config]):.0f} B"
+    if worker[config]:
+        cost += f"  worker CPU {statistics.median(worker[config]):.1f} us"
     print(f"BENCH peers {config:22} {statistics.median(values):8.0f} ({min(values):.0f} - {max(values):.0f})"
           f"  {memory}peak {max(peak[config])}{cost}")
 

@@ -9,7 +9,9 @@
 # bench/peer.sh). Resident memory: Harrier's idle (5 s after its first batch) and peak (VmHWM);
 # the peers' peak (max RSS of the drain process). What a job costs PostgreSQL during the drain:
 # its CPU (every process of the server, those that exited included) and the WAL it wrote, per job;
-# "-" when the server is not on this machine or its data directory cannot be read.
+# "-" when the server is not on this machine or its data directory cannot be read. And what a job
+# costs the worker process: Harrier's JVM during the drain; the peer's drain process (less
+# graphile-worker's start and stop on an empty queue; pg-boss's start included).
 #
 #   bench/peers.sh                                  # 5 rounds of 200,000 jobs
 #   ROUNDS=1 JOBS=20000 bench/peers.sh              # a quick look
@@ -59,11 +61,17 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 api() { curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 mb() { awk "/^$1/ {print int(\$2 / 1024)}" "/proc/$PID/status"; }
-record() { # record ROUND CONFIG JOBS/S IDLE_MB PEAK_MB (and the drain's cost, from cost_from)
-  echo "$1 $2 $3 $4 $5 $cost" >> "$OUT"
-  printf 'BENCH peers round %s %-22s %8.0f jobs/s  RSS idle %s MB, peak %s MB  PostgreSQL per job: %s us CPU, %s B WAL\n' \
-    "$1" "$2" "$3" "$4" "$5" ${cost% *} ${cost#* }
+record() { # record ROUND CONFIG JOBS/S IDLE_MB PEAK_MB WORKER_SECONDS (the drain's CPU; its cost from cost_from)
+  local worker
+  worker=$(awk -v s="$6" -v j="$JOBS" 'BEGIN { printf "%.1f", s * 1e6 / j }')
+  echo "$1 $2 $3 $4 $5 $cost $worker" >> "$OUT"
+  printf 'BENCH peers round %s %-22s %8.0f jobs/s  RSS idle %s MB, peak %s MB  per job: PostgreSQL %s us CPU, %s B WAL; worker %s us CPU\n' \
+    "$1" "$2" "$3" "$4" "$5" ${cost% *} ${cost#* } "$worker"
 }
+jvm_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$PID/stat"; }
+# Runs a node script of bench/peer under /usr/bin/time: its output, then "PEAK_KB CPU_SECONDS".
+timed_node() { (cd bench/peer && /usr/bin/time -f '%M %U %S' node "$@" 2>&1) |
+  awk '{ if (NR > 1) print last; last = $0 } END { split(last, f, " "); print f[1], f[2] + f[3] }'; }
 
 # PostgreSQL's CPU time in clock ticks: its processes' and the exited ones' (the postmaster's children).
 postmaster=$(head -1 "$(psql -Atc "SHOW data_directory" "$DB_URL" 2>/dev/null)/postmaster.pid" 2>/dev/null || true)
@@ -113,11 +121,12 @@ harrier() { # harrier ROUND NAME SLOTS LIMIT: SLOTS empty for the default, LIMIT
   api -X PATCH "localhost:$PORT/api/v1/queues/default" -d "{\"paused\": true${limit:+, \"concurrency\": $limit}}"
   for _ in $(seq $((JOBS / 10000))); do api -X POST "localhost:$PORT/api/v1/jobs/batch" -d @/tmp/harrier-peers-batch.json; done
   psql -qc "VACUUM ANALYZE harrier.jobs" "$DB_URL"
-  cost_start; start=$(now)
+  cost_start; cpu0=$(jvm_seconds); start=$(now)
   api -X PATCH "localhost:$PORT/api/v1/queues/default" -d '{"paused": false}'
   while [ "$(unfinished)" != 0 ]; do sleep 0.05; done
   seconds=$(since "$start"); cost_from
-  record "$round" "$name" "$(awk -v j="$JOBS" -v s="$seconds" 'BEGIN { print j / s }')" "$idle" "$(mb VmHWM)"
+  record "$round" "$name" "$(awk -v j="$JOBS" -v s="$seconds" 'BEGIN { print j / s }')" "$idle" "$(mb VmHWM)" \
+    "$(awk -v a="$cpu0" -v b="$(jvm_seconds)" 'BEGIN { print b - a }')"
   kill -TERM $PID; wait $PID || true; PID=""
 }
 
@@ -126,33 +135,34 @@ peer_database() {
 }
 
 graphile() { # graphile ROUND
-  local empty start seconds peak
+  local empty empty_cpu start seconds out
   peer_database
   (cd bench/peer && node migrate.mjs)
-  start=$(now); (cd bench/peer && node drain.mjs); empty=$(since "$start")
+  start=$(now); empty_cpu=$(timed_node drain.mjs | tail -1 | cut -d' ' -f2); empty=$(since "$start")
   for _ in $(seq $((JOBS / 10000))); do
     psql -q -At -v ON_ERROR_STOP=1 -v batch=10000 -f bench/peer/enqueue.sql "$PEER_DB_URL" >/dev/null
   done
   psql -qc "VACUUM ANALYZE graphile_worker._private_jobs" "$PEER_DB_URL"
   cost_start; start=$(now)
-  peak=$(cd bench/peer && /usr/bin/time -f %M node drain.mjs 2>&1 >/dev/null | tail -1)
+  out=$(timed_node drain.mjs | tail -1)
   seconds=$(since "$start"); cost_from
   [ "$(psql -Atc "SELECT count(*) FROM graphile_worker._private_jobs" "$PEER_DB_URL")" = 0 ] || { echo "graphile-worker left jobs" >&2; exit 1; }
-  record "$1" graphile-24 "$(awk -v j="$JOBS" -v s="$seconds" -v z="$empty" 'BEGIN { print j / (s - z) }')" - $((peak / 1024))
+  record "$1" graphile-24 "$(awk -v j="$JOBS" -v s="$seconds" -v z="$empty" 'BEGIN { print j / (s - z) }')" - \
+    $((${out% *} / 1024)) "$(awk -v a="$empty_cpu" -v b="${out#* }" 'BEGIN { print b - a }')"
 }
 
 pgboss() { # pgboss ROUND
-  local out seconds peak
+  local out seconds usage
   peer_database
   (cd bench/peer && node pgboss-enqueue.mjs)
   psql -qc "VACUUM ANALYZE pgboss.job" "$PEER_DB_URL"
   cost_start
-  out=$(cd bench/peer && /usr/bin/time -f %M node pgboss-drain.mjs 2>&1)
+  out=$(timed_node pgboss-drain.mjs)
   cost_from
   seconds=$(echo "$out" | tail -2 | head -1)
-  peak=$(echo "$out" | tail -1)
+  usage=$(echo "$out" | tail -1)
   [ "$(psql -Atc "SELECT count(*) FROM pgboss.job WHERE state <> 'completed'" "$PEER_DB_URL")" = 0 ] || { echo "pg-boss left jobs" >&2; exit 1; }
-  record "$1" pgboss-24 "$(awk -v j="$JOBS" -v s="$seconds" 'BEGIN { print j / s }')" - $((peak / 1024))
+  record "$1" pgboss-24 "$(awk -v j="$JOBS" -v s="$seconds" 'BEGIN { print j / s }')" - $((${usage% *} / 1024)) "${usage#* }"
 }
 
 : > "$OUT"
