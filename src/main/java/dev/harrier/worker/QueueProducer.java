@@ -9,7 +9,6 @@ import dev.harrier.time.Ticker;
 import dev.harrier.worker.RunningJob.StopReason;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,6 @@ final class QueueProducer {
 
     private static final Logger LOG = Logger.getLogger(QueueProducer.class);
     private final JobClaimer claimer;
-    private final QueueHolds holds;
     private final EngineSettings settings;
     private final BiFunction<RunningJob, Runnable, Uni<Void>> execution;
     private final Map<UUID, RunningJob> attempts = new ConcurrentHashMap<>();
@@ -67,7 +65,8 @@ final class QueueProducer {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
     // Of a limited queue, the permits of its concurrency this instance holds.
-    private final QueuePermits permits = new QueuePermits();
+    private final PermitHold hold;
+    private final QueuePermits permits;
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private final AtomicBoolean claimAfterTurn = new AtomicBoolean();
@@ -78,7 +77,7 @@ final class QueueProducer {
     // The last claim was stopped by the queue's concurrency limit, not by an empty queue.
     private volatile boolean atLimit;
     // Claimed attempts waiting for a slot (the local supply), and what sizes it.
-    private final ArrayDeque<RunningJob> supply = new ArrayDeque<>();
+    private final LocalSupply supply = new LocalSupply();
     private final SupplySize supplySize;
     // What a supplied job's lease must still hold when its handler starts: a fifth of the lease
     // (computed once: Duration.dividedBy goes through BigDecimal, 2 % of the event loop's time in a
@@ -99,7 +98,8 @@ final class QueueProducer {
         this.ticker = ticker;
         this.afterTurn = afterTurn;
         this.claimer = claimer;
-        this.holds = holds;
+        this.hold = new PermitHold(holds, settings.instanceId(), settings.leaseDuration());
+        this.permits = hold.permits();
         this.settings = settings;
         this.execution = execution;
         this.supplySize = supplySize;
@@ -118,30 +118,9 @@ final class QueueProducer {
         QueueSettings before = this.queue;
         this.queue = settings;
         if (before.concurrency() != null && settings.concurrency() == null) {
-            releaseHold();
+            hold.release(settings);
         }
         wake();
-    }
-
-    /** Nothing held any more: the queue lost its limit. */
-    private void releaseHold() {
-        QueueSettings current = queue;
-        permits.clear();
-        holds.release(current.workspace(), current.name(), settings.instanceId()).subscribe().with(
-                ok -> { }, failure -> LOG.warnf("handing back the permits of queue %s failed: %s", current.key(), failure.getMessage()));
-    }
-
-    /**
-     * A claim's or hold's answer. A statement in flight when the queue lost its limit may have
-     * renewed the hold after {@link #update} deleted it: that hold goes back too, else it would
-     * count against the other instances until it expired.
-     */
-    private void onHeld(QueueHolds.Held held, long sent) {
-        if (queue.concurrency() == null) {
-            releaseHold();
-        } else {
-            permits.held(held, sent, settings.leaseDuration());
-        }
     }
 
     /** Something may be waiting: claim if there is room. */
@@ -221,9 +200,7 @@ final class QueueProducer {
 
     /** Claimed attempts waiting for a slot. */
     int supplied() {
-        synchronized (supply) {
-            return supply.size();
-        }
+        return supply.size();
     }
 
     /** Stops every running attempt for {@code reason}. */
@@ -268,7 +245,7 @@ final class QueueProducer {
                 claimed -> {
                     supplySize.claimAnswered(ticker.nanoTime() - sent);
                     if (claimed.held() != null) {
-                        onHeld(claimed.held(), sent);
+                        hold.answered(queue, claimed.held(), sent);
                     }
                     onClaimed(claimed, asked);
                 },
@@ -293,7 +270,7 @@ final class QueueProducer {
         if (concurrency != null && permits.allowed() > 0) {
             // Stopping or paused, it keeps the permits of the handlers that still run (a lapsed
             // hold would let other instances pass the limit while they finish).
-            hold(concurrency, !stopped && draining() ? need(concurrency) : running.get() + supplied());
+            sendHold(concurrency, !stopped && draining() ? need(concurrency) : running.get() + supplied());
         }
     }
 
@@ -314,22 +291,21 @@ final class QueueProducer {
         }
         int keep = permits.toKeep(running.get(), supplied(), draining());
         if (keep >= 0) {
-            hold(concurrency, keep);
+            sendHold(concurrency, keep);
         }
     }
 
     /** One hold statement (renewal or hand-back), while no claim is in flight. */
-    private void hold(int concurrency, int need) {
+    private void sendHold(int concurrency, int need) {
         if (!claiming.compareAndSet(false, true)) {
             return;
         }
         QueueSettings current = queue;
         long sent = ticker.nanoTime();
-        holds.hold(current.workspace(), current.name(), settings.instanceId(), settings.leaseDuration(),
-                        new QueueHolds.Ask(concurrency, need, running.get(), supplied(), 0))
+        hold.renew(current, new QueueHolds.Ask(concurrency, need, running.get(), supplied(), 0))
                 .subscribe().with(
                         held -> {
-                            onHeld(held, sent);
+                            hold.answered(queue, held, sent);
                             claiming.set(false);
                             startFromSupply();
                             claimIfRoom();
@@ -347,9 +323,7 @@ final class QueueProducer {
             // The lease was written by the claim statement, a moment ago; OutcomeDelivery keeps a margin.
             RunningJob attempt = new RunningJob(job, ticker, ticker.nanoTime() + settings.leaseDuration().toNanos());
             attempts.put(job.id(), attempt);
-            synchronized (supply) {
-                supply.add(attempt);
-            }
+            supply.add(attempt);
         }
         if (jobs.size() == asked) {
             // A full claim: more are probably waiting.
@@ -371,16 +345,10 @@ final class QueueProducer {
      * stopped, every one, to hand it back.
      */
     private void startFromSupply() {
-        int slots = queue.concurrency() == null ? settings.slots() : Math.min(settings.slots(), permits.usable(ticker.nanoTime()));
-        while (true) {
-            RunningJob next;
-            synchronized (supply) {
-                if (supply.isEmpty() || (!stopped && running.get() >= slots)) {
-                    return;
-                }
-                next = supply.poll();
-                running.incrementAndGet();
-            }
+        int slots = stopped ? Integer.MAX_VALUE
+                : queue.concurrency() == null ? settings.slots() : Math.min(settings.slots(), permits.usable(ticker.nanoTime()));
+        RunningJob next;
+        while ((next = supply.take(running, slots)) != null) {
             start(next);
         }
     }
