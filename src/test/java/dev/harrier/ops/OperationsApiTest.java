@@ -108,6 +108,19 @@ class OperationsApiTest {
         given().get("/api/v1/stats").then().statusCode(401);
     }
 
+    @Test
+    void statsGiveSecondsToTheMicrosecond() {
+        // Runs of 1.000001, 1.000002 and 1.000003 s: interpolated, the 95th percentile is 1.0000029 and some noise.
+        insert("default", "c", "completed", 1, "10 minutes", 1.000001, 0);
+        insert("default", "c", "completed", 1, "11 minutes", 1.000002, 0);
+        insert("default", "c", "completed", 1, "12 minutes", 1.000003, 0);
+
+        JsonPath stats = api().get("/api/v1/stats?since=24h").then().statusCode(200).extract().jsonPath();
+        assertThat(stats.getDouble("kinds[0].runSeconds.p50")).isEqualTo(1.000002);
+        assertThat(stats.getDouble("kinds[0].runSeconds.p95")).isEqualTo(1.000003);
+        assertThat(stats.getDouble("kinds[0].runSeconds.max")).isEqualTo(1.000003);
+    }
+
     /** A finished job: it finished {@code ago}, ran {@code runSeconds} after waiting {@code waitSeconds}. */
     private static void insert(String workspace, String kind, String status, int attempt, String ago, double runSeconds,
                                double waitSeconds) {
