@@ -106,6 +106,7 @@ function failure(error) {
 // Overview: queues with their counts, what finished lately, instances; live from the workspace stream.
 async function overview() {
   const [queues, instances] = await Promise.all([api("/api/v1/queues"), api("/api/v1/instances")]);
+  const instancesBox = el("div", {}, instancesTable(instances.instances));
   const counts = el("div", {});
   const render = (list) => counts.replaceChildren(el("div", { class: "scroll" }, el("table", {},
     el("thead", {}, el("tr", {}, ["Queue", "Pending", "Running", "Waiting", "Retrying", "Scheduled", "Completed", "Failed",
@@ -142,7 +143,13 @@ async function overview() {
   const settings = new Map(queues.queues.map((q) => [q.name, q]));
   await stream("/api/v1/events?events=counts", {
     counts: (event) => {
-      chart.dataset.ticks = String(Number(chart.dataset.ticks || 0) + 1);
+      const tick = Number(chart.dataset.ticks || 0) + 1;
+      chart.dataset.ticks = String(tick);
+      // The instances are not in the stream: read again every fifth tick (10 s, the default
+      // heartbeat), so that the running counts move and an instance that joins or dies shows.
+      if (tick % 5 === 0) {
+        api("/api/v1/instances").then((list) => instancesBox.replaceChildren(instancesTable(list.instances)), () => {});
+      }
       render({ queues: event.queues.map((q) => ({ ...q, paused: settings.get(q.name)?.paused ?? false,
         concurrency: settings.get(q.name)?.concurrency ?? null })) });
       const bucket = { completed: 0, failed: 0 };
@@ -154,7 +161,7 @@ async function overview() {
   });
   drawChart();
   show(el("h1", {}, "Overview"), el("h2", {}, "Queues"), counts, el("h2", {}, "Finished, live"), chart,
-    el("h2", {}, "Instances"), instancesTable(instances.instances));
+    el("h2", {}, "Instances"), instancesBox);
 }
 
 function instancesTable(list) {

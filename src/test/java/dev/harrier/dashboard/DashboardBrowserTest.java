@@ -204,6 +204,17 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theOverviewReadsTheInstancesAgainWhileItIsOpen() {
+        open("#/");
+        WebDriverWait wait = waiting();
+        wait.until(d -> !d.findElements(By.cssSelector("[data-ticks]")).isEmpty());
+        assertThat(browser.findElement(By.id("instances")).getText()).doesNotContain("joined-later");
+        TestDatabase.execute("INSERT INTO harrier.instances (id, host, version) VALUES ('joined-later', 'elsewhere', 'test')");
+        wait.until(d -> d.findElement(By.id("instances")).getText().contains("joined-later"));
+        assertThat(sameDocument()).as("no reload").isTrue();
+    }
+
+    @Test
     void aDatasetShowsWhatItsLastSyncChangedByState() {
         WebDriverWait wait = waiting();
         String first = enqueue("{\"kind\": \"sync\", \"args\": {\"dataset\": \"jobs.acme\", \"key\": [\"id\"], \"records\": "
