@@ -118,11 +118,9 @@ public class ScheduleResource {
         String zone = put.timeZone() == null ? "UTC" : put.timeZone();
         FireTimes times = null;
         if (problems.isEmpty()) {
-            try {
-                times = FireTimes.of(cron, zone);
-            } catch (InvalidCronException e) {
-                problems.add(new FieldProblem(e.field(), e.getMessage().substring(e.field().length() + 2)));
-            }
+            List<InvalidCronException> invalid = FireTimes.problems(cron, zone);
+            invalid.forEach(e -> problems.add(new FieldProblem(e.field(), e.getMessage().substring(e.field().length() + 2))));
+            times = invalid.isEmpty() ? FireTimes.of(cron, zone) : null;
         }
         if (put.job() == null) {
             problems.add(new FieldProblem("job", "is required: an enqueue body such as {\"kind\": \"noop\"}"));

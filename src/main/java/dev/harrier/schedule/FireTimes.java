@@ -64,6 +64,27 @@ public final class FireTimes {
         return new FireTimes(expressions, zone);
     }
 
+    /**
+     * Every problem of the expressions and the zone at once (each expression and the zone read on
+     * their own), in that order; empty when {@link #of} would succeed.
+     */
+    public static List<InvalidCronException> problems(List<String> cron, String timeZone) {
+        List<InvalidCronException> problems = new ArrayList<>();
+        for (int i = 0; i < cron.size(); i++) {
+            try {
+                ExecutionTime.forCron(parse(cron.get(i), "cron[" + i + "]"));
+            } catch (InvalidCronException e) {
+                problems.add(e);
+            }
+        }
+        try {
+            zone(timeZone);
+        } catch (InvalidCronException e) {
+            problems.add(e);
+        }
+        return problems;
+    }
+
     public ZoneId zone() {
         return zone;
     }

@@ -82,6 +82,10 @@ class ApiSchedulesTest {
                 "minute 61 is out of range 0-59");
         invalid("s", "{\"cron\": \"0 8 * *\", \"job\": {\"kind\": \"noop\"}}", "cron[0]", null);
         invalid("s", "{\"cron\": \"0 8 * * *\", \"timeZone\": \"Mars/Olympus\", \"job\": {\"kind\": \"noop\"}}", "timeZone", null);
+        // Every problem at once: both expressions and the zone.
+        api().body("{\"cron\": [\"61 * * * *\", \"0 8 * *\"], \"timeZone\": \"Mars/Olympus\", \"job\": {\"kind\": \"noop\"}}")
+                .put("/api/v1/schedules/s").then().statusCode(400)
+                .body("errors.field", contains("cron[0]", "cron[1]", "timeZone"));
         invalid("s", "{\"cron\": [], \"job\": {\"kind\": \"noop\"}}", "cron", null);
         invalid("s", "{\"cron\": [\"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", "
                 + "\"@daily\", \"@daily\", \"@daily\"], \"job\": {\"kind\": \"noop\"}}", "cron", null);
