@@ -107,7 +107,7 @@ unfinished() {
 }
 
 harrier() { # harrier ROUND NAME SLOTS LIMIT: SLOTS empty for the default, LIMIT empty for none
-  local round=$1 name=$2 slots=$3 limit=$4 start seconds idle
+  local round=$1 name=$2 slots=$3 limit=$4 start seconds idle cpu0
   psql -qc "DROP SCHEMA IF EXISTS harrier CASCADE" "$DB_URL"
   # shellcheck disable=SC2086
   env ${slots:+HARRIER_WORKER_SLOTS=$slots} MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" HARRIER_DB_URL="$DB_URL" HARRIER_API_KEYS="default:$KEY" \

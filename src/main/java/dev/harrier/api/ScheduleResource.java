@@ -11,7 +11,6 @@ import dev.harrier.handler.FieldProblem;
 import dev.harrier.queue.JobRequest;
 import dev.harrier.queue.JobSubmitter;
 import dev.harrier.schedule.FireTimes;
-import dev.harrier.schedule.InvalidCronException;
 import dev.harrier.schedule.JobTemplate;
 import dev.harrier.schedule.Schedule;
 import dev.harrier.schedule.ScheduleStore;
@@ -116,12 +115,11 @@ public class ScheduleResource {
         List<FieldProblem> problems = new ArrayList<>();
         List<String> cron = cron(put.cron(), maxExpressions, problems);
         String zone = put.timeZone() == null ? "UTC" : put.timeZone();
-        FireTimes times = null;
-        if (problems.isEmpty()) {
-            List<InvalidCronException> invalid = FireTimes.problems(cron, zone);
-            invalid.forEach(e -> problems.add(new FieldProblem(e.field(), e.getMessage().substring(e.field().length() + 2))));
-            times = invalid.isEmpty() ? FireTimes.of(cron, zone) : null;
-        }
+        // Every problem at once: the zone is read even when the expressions could not be.
+        boolean expressionsRead = problems.isEmpty();
+        FireTimes.problems(expressionsRead ? cron : List.of(), zone)
+                .forEach(e -> problems.add(new FieldProblem(e.field(), e.problem())));
+        FireTimes times = problems.isEmpty() ? FireTimes.of(cron, zone) : null;
         if (put.job() == null) {
             problems.add(new FieldProblem("job", "is required: an enqueue body such as {\"kind\": \"noop\"}"));
         } else {

@@ -146,7 +146,8 @@ async function overview() {
       const tick = Number(chart.dataset.ticks || 0) + 1;
       chart.dataset.ticks = String(tick);
       // The instances are not in the stream: read again every fifth tick (10 s, the default
-      // heartbeat), so that the running counts move and an instance that joins or dies shows.
+      // heartbeat), so that the running counts move and an instance that joins or dies shows. A
+      // read that fails keeps the last table (the next tick's stream failure says more).
       if (tick % 5 === 0) {
         api("/api/v1/instances").then((list) => instancesBox.replaceChildren(instancesTable(list.instances)), () => {});
       }

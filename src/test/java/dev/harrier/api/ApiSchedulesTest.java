@@ -86,6 +86,8 @@ class ApiSchedulesTest {
         api().body("{\"cron\": [\"61 * * * *\", \"0 8 * *\"], \"timeZone\": \"Mars/Olympus\", \"job\": {\"kind\": \"noop\"}}")
                 .put("/api/v1/schedules/s").then().statusCode(400)
                 .body("errors.field", contains("cron[0]", "cron[1]", "timeZone"));
+        api().body("{\"cron\": 5, \"timeZone\": \"Mars/Olympus\", \"job\": {\"kind\": \"noop\"}}")
+                .put("/api/v1/schedules/s").then().statusCode(400).body("errors.field", contains("cron", "timeZone"));
         invalid("s", "{\"cron\": [], \"job\": {\"kind\": \"noop\"}}", "cron", null);
         invalid("s", "{\"cron\": [\"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", \"@daily\", "
                 + "\"@daily\", \"@daily\", \"@daily\"], \"job\": {\"kind\": \"noop\"}}", "cron", null);

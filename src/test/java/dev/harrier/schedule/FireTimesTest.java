@@ -158,4 +158,12 @@ class FireTimesTest {
                 .hasMessageStartingWith("timeZone: 'Mars/Olympus' is not an IANA time zone");
         assertThatThrownBy(() -> FireTimes.of(List.of("0 8 * * *"), "+01:00")).hasMessageStartingWith("timeZone:");
     }
+
+    @Test
+    void problemsNamesEveryExpressionAndTheZoneThatCannotBeUsed() {
+        assertThat(FireTimes.problems(List.of("0 8 * * *", "@daily"), "Europe/London")).isEmpty();
+        List<InvalidCronException> problems = FireTimes.problems(List.of("61 * * * *", "0 8 * * *", "0 8 * *"), "Mars/Olympus");
+        assertThat(problems).extracting(InvalidCronException::field).containsExactly("cron[0]", "cron[2]", "timeZone");
+        assertThat(problems.get(0).problem()).isEqualTo("minute 61 is out of range 0-59");
+    }
 }
