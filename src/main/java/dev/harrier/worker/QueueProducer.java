@@ -28,11 +28,7 @@ import org.jboss.logging.Logger;
  * runs: it is free when the handler returns, and the outcome is written meanwhile with its
  * siblings' in the next batch; while as many outcomes wait to be written as the outcome statements
  * in flight hold ({@link OutcomeDelivery#STATEMENTS} full batches, or the slots when more), no
- * claim is made. (Bounded by the slots alone, the backlog of 24 slots' short jobs held every claim
- * back while two small outcome batches were written: 12,700 to 13,300 jobs a second, against
- * 19,500 so. Bounded by one batch, a claim of a thousand short jobs waited for their outcomes to be
- * written before the next claim went out, so claims and outcome writes took turns instead of
- * overlapping: bench/README.md.)
+ * claim is made (why that bound, and not the slots or one batch: docs/ARCHITECTURE.md, "Finish").
  *
  * <p>Under a queue's {@code concurrency}, the producer runs no more handlers than the permits of it
  * this instance holds ({@link QueuePermits}): its claims ask for them in the same statement
